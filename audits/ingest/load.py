@@ -1,0 +1,278 @@
+"""Load an export (one workbook, one CSV, or a folder of them) into canonical list frames."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from audits.errors import InputError
+from audits.ingest import values
+from audits.ingest.read import SPREADSHEET_SUFFIXES, CsvTable, RawTable, read_tables
+from audits.ingest.recognise import Recognition, column_letter, recognise
+from audits.spec import ANNEX_A, LIST9_2024_FIELDS, ListSpec
+
+UNREADABLE_COLUMNS = [
+    "list",
+    "file",
+    "sheet",
+    "row",
+    "column",
+    "heading",
+    "field",
+    "child_id",
+    "team",
+    "worker",
+    "value",
+    "expected",
+]
+
+
+@dataclass
+class ListTable:
+    """One recognised list: canonical columns plus `_row`, the row number in the source."""
+
+    spec: ListSpec
+    frame: pd.DataFrame
+    file: Path
+    sheet: str | None
+    recognised_by: str
+    headings: dict[str, str]
+    unmatched_headings: list[str]
+
+    @property
+    def columns(self) -> set[str]:
+        return set(self.headings)
+
+    @property
+    def source(self) -> str:
+        return self.file.name + (f" / {self.sheet}" if self.sheet else "")
+
+    @property
+    def layout(self) -> str | None:
+        if self.spec.number != 9:
+            return None
+        if set(LIST9_2024_FIELDS) <= self.columns:
+            return "2024 layout (17 columns)"
+        return "2019 layout (13 columns)"
+
+
+@dataclass
+class Export:
+    path: Path
+    files: list[Path]
+    lists: dict[int, ListTable]
+    unreadable: pd.DataFrame
+    skipped: list[str] = field(default_factory=list)  # sheets/files that are not Annex A lists
+
+    def get(self, number: int) -> ListTable | None:
+        return self.lists.get(number)
+
+    def row_counts(self) -> dict[int, int]:
+        return {n: len(t.frame) for n, t in sorted(self.lists.items())}
+
+
+def export_files(path: Path) -> list[Path]:
+    if not path.exists():
+        raise InputError(
+            "The export was not found",
+            file=str(path),
+            expected="a workbook, a CSV file, or a folder holding them",
+        )
+    if path.is_file():
+        return [path]
+    files = sorted(
+        p
+        for p in path.iterdir()
+        if p.is_file()
+        and p.suffix.lower() in SPREADSHEET_SUFFIXES
+        and not p.name.startswith(("~$", ".", "manifest"))
+    )
+    if not files:
+        raise InputError(
+            "The folder holds no spreadsheet or CSV files",
+            file=str(path),
+            expected="Annex A lists as .xlsx, .xls or .csv files",
+        )
+    return files
+
+
+def load_export(path: Path | str, specs: tuple[ListSpec, ...] = ANNEX_A) -> Export:
+    """Read, recognise and normalise every list in the export; raise InputError if none is usable."""
+    path = Path(path)
+    files = export_files(path)
+    lists: dict[int, ListTable] = {}
+    unreadable: list[pd.DataFrame] = []
+    skipped: list[str] = []
+    for file in files:
+        for raw in read_tables(file):
+            recognition = recognise(raw, specs)
+            if recognition is None:
+                skipped.append(raw.where)
+                continue
+            number = recognition.spec.number
+            if number in lists:
+                raise InputError(
+                    f"List {number} appears twice: in {lists[number].source} and in {raw.where}",
+                    file=str(file),
+                    sheet=raw.sheet,
+                    expected="each list once in an export",
+                    action="Remove the older copy, or audit the two exports separately",
+                )
+            table, bad = normalise(raw, recognition)
+            lists[number] = table
+            unreadable.append(bad)
+    audited = [t for t in lists.values() if t.spec.audited]
+    if not audited:
+        raise InputError(
+            "No Annex A list was recognised in the export",
+            file=str(path),
+            expected="sheets or CSV files with Annex A headings such as 'Child Unique ID' and "
+            "'Date Started to be Looked After', or sheets named like 'List_8'",
+            action="Check that this is the Annex A export; files found: "
+            + ", ".join(f.name for f in files),
+        )
+    if all(t.frame.empty for t in audited):
+        raise InputError(
+            "Every Annex A list in the export has headings but no rows, so there is nothing to audit",
+            file=str(path),
+            expected="at least one list with child records",
+            action="Check the export's date range and run it again",
+        )
+    frames = [u for u in unreadable if not u.empty]
+    bad_all = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=UNREADABLE_COLUMNS)
+    )
+    return Export(path, files, dict(sorted(lists.items())), bad_all, skipped)
+
+
+def _body(raw: RawTable, rec: Recognition) -> pd.DataFrame:
+    """Data rows below the heading, indexed by their row number in the source (1-based)."""
+    if isinstance(raw, CsvTable):
+        width = len(raw.rows[rec.header_index])
+        return raw.body(rec.header_index, width)
+    rows = raw.rows[rec.header_index + 1 :]
+    width = max((len(r) for r in rows), default=0)
+    width = max(width, rec.width)
+    frame = pd.DataFrame.from_records(rows, columns=range(width)) if rows else pd.DataFrame(
+        columns=range(width)
+    )
+    frame = frame.astype(object)
+    frame.index = pd.RangeIndex(rec.header_index + 2, rec.header_index + 2 + len(frame))
+    return frame
+
+
+def normalise(raw: RawTable, rec: Recognition) -> tuple[ListTable, pd.DataFrame]:
+    spec = rec.spec
+    body = _body(raw, rec)
+    cleaned = body.apply(values.text) if len(body.columns) else body
+    keep = cleaned.notna().any(axis=1) if len(body.columns) else pd.Series(dtype=bool)
+    body = body[keep]
+    out = pd.DataFrame(index=body.index)
+    masks: dict[str, pd.Series] = {}
+    for col, name in rec.columns.items():
+        f = spec.field(name)
+        cells = body[col]
+        if f.kind == "id":
+            out[name] = values.identifier(cells)
+        elif f.kind == "date":
+            out[name], masks[name] = values.dates(cells)
+        elif f.kind == "number":
+            out[name], masks[name] = values.numbers(cells)
+        elif f.kind == "code" and f.domain is not None:
+            out[name], masks[name] = values.coded(cells, f.domain)
+        else:
+            out[name] = values.text(cells)
+    out.insert(0, "_row", out.index.astype("int64"))
+    out = out.reset_index(drop=True)
+    bad = _unreadable_records(raw, rec, body, out, masks)
+    bad = pd.concat([bad, _values_without_heading(raw, rec, body, out)], ignore_index=True)
+    table = ListTable(spec, out, raw.file, raw.sheet, rec.by, rec.headings, rec.unmatched)
+    return table, bad
+
+
+def _context(out: pd.DataFrame, positions: pd.Index) -> dict[str, pd.Series]:
+    picked = out.iloc[positions]
+    return {
+        name: picked[name].reset_index(drop=True)
+        if name in picked
+        else pd.Series([pd.NA] * len(picked), dtype=object)
+        for name in ("child_id", "team", "worker")
+    }
+
+
+def _unreadable_records(raw, rec, body, out, masks) -> pd.DataFrame:
+    parts = []
+    col_of = {name: col for col, name in rec.columns.items()}
+    for name, mask in masks.items():
+        mask = mask.reindex(body.index, fill_value=False).to_numpy()
+        if not mask.any():
+            continue
+        positions = pd.Index(mask.nonzero()[0])
+        f = rec.spec.field(name)
+        expected = {
+            "date": "a date (dd/mm/yyyy, yyyy-mm-dd or an Excel date) between 1900 and 2099",
+            "number": "a number",
+            "code": f"one of: {f.domain.describe()}" if f.domain else "a code",
+        }[f.kind]
+        raw_values = values.text(body[col_of[name]].iloc[positions]).reset_index(drop=True)
+        ctx = _context(out, positions)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "list": rec.spec.number,
+                    "file": raw.file.name,
+                    "sheet": raw.sheet or "",
+                    "row": out["_row"].iloc[positions].to_numpy(),
+                    "column": column_letter(col_of[name]),
+                    "heading": rec.headings[name],
+                    "field": name,
+                    "child_id": ctx["child_id"],
+                    "team": ctx["team"],
+                    "worker": ctx["worker"],
+                    "value": raw_values,
+                    "expected": expected,
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=UNREADABLE_COLUMNS)
+
+
+def _values_without_heading(raw, rec, body, out) -> pd.DataFrame:
+    """Values in columns that have no heading: rows that do not fit the heading row."""
+    headed = set(rec.columns) | {
+        i for i, c in enumerate(raw.rows[rec.header_index]) if c is not None and str(c).strip()
+    }
+    parts = []
+    for col in body.columns:
+        if col in headed:
+            continue
+        words = values.text(body[col])
+        mask = words.notna().to_numpy()
+        if not mask.any():
+            continue
+        positions = pd.Index(mask.nonzero()[0])
+        ctx = _context(out, positions)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "list": rec.spec.number,
+                    "file": raw.file.name,
+                    "sheet": raw.sheet or "",
+                    "row": out["_row"].iloc[positions].to_numpy(),
+                    "column": column_letter(col),
+                    "heading": "",
+                    "field": "",
+                    "child_id": ctx["child_id"],
+                    "team": ctx["team"],
+                    "worker": ctx["worker"],
+                    "value": words.iloc[positions].reset_index(drop=True),
+                    "expected": "no value: this column has no heading, so the row does not fit "
+                    "the heading row",
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=UNREADABLE_COLUMNS)

@@ -1,0 +1,261 @@
+"""Read spreadsheet files into raw tables of cell values (no interpretation yet).
+
+Formats: `.xlsx`/`.xlsm` (openpyxl, read-only, cached values), legacy `.xls` (xlrd), and
+`.csv`/`.txt` in UTF-8, UTF-8 with BOM, UTF-16 (with or without BOM) or cp1252. Files are
+identified by their bytes, not their names, so a CSV named `.xlsx` or a PDF named `.xlsx` is
+caught with a clear message.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from audits.errors import InputError
+
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".csv", ".txt"}
+HEAD_ROWS = 12  # rows searched for the heading row (title rows may stand above it)
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")
+MAX_UNCOMPRESSED_BYTES = 2 * 1024**3
+MAX_COMPRESSION_RATIO = 250
+
+
+@dataclass
+class RawTable:
+    """The cells of one sheet or CSV file: `head` for recognition, `frame` for the data rows."""
+
+    file: Path
+    sheet: str | None
+    rows: list[tuple]  # every row as read, heading and title rows included
+
+    @property
+    def where(self) -> str:
+        return f"{self.file.name}" + (f" / {self.sheet}" if self.sheet else "")
+
+
+def sniff_kind(path: Path) -> str:
+    """'xlsx', 'xls', 'csv', or raise InputError for bytes that are none of these."""
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    if not head:
+        raise InputError(
+            "The file is empty (0 bytes)",
+            file=str(path),
+            expected="an Annex A workbook (.xlsx or .xls) or CSV file",
+            action="Export the list again from the case system",
+        )
+    if head.startswith(_ZIP_MAGIC):
+        return "xlsx"
+    if head.startswith(_OLE_MAGIC):
+        data = path.read_bytes()
+        if _ENCRYPTED_MARK in data:
+            raise InputError(
+                "The workbook is password-protected (encrypted), so it cannot be read",
+                file=str(path),
+                expected="an unprotected workbook",
+                action="Open it in Excel, remove the password (File > Info > Protect Workbook) "
+                "and save a copy",
+            )
+        return "xls"
+    if _looks_like_text(head):
+        return "csv"
+    raise InputError(
+        "The file is not a spreadsheet or CSV file (its contents are not Excel or text)",
+        file=str(path),
+        expected="an Annex A workbook (.xlsx or .xls) or CSV file",
+        action="Check that the right file was exported; rename does not convert a file",
+    )
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
+        return True
+    if b"\x00" in head:
+        return _utf16_without_bom(head) is not None
+    try:
+        head.decode("utf-8")
+        return True
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(head) - 4:  # a character cut by the 4 KB window
+            return True
+    try:
+        text = head.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in text)
+    return printable / max(len(text), 1) > 0.95
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    even_nuls = head[0::2].count(0)
+    odd_nuls = head[1::2].count(0)
+    half = len(head) / 2
+    if odd_nuls > 0.4 * half and even_nuls < 0.05 * half:
+        return "utf-16-le"
+    if even_nuls > 0.4 * half and odd_nuls < 0.05 * half:
+        return "utf-16-be"
+    return None
+
+
+def read_tables(path: Path) -> Iterator[RawTable]:
+    kind = sniff_kind(path)
+    if kind == "xlsx":
+        yield from _read_xlsx(path)
+    elif kind == "xls":
+        yield from _read_xls(path)
+    else:
+        yield _read_csv(path)
+
+
+def _check_zip(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except zipfile.BadZipFile as exc:
+        raise InputError(
+            f"The workbook is damaged and cannot be opened ({exc})",
+            file=str(path),
+            expected="a complete .xlsx file",
+            action="Export or copy the file again",
+        ) from None
+    total = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos) or 1
+    if total > MAX_UNCOMPRESSED_BYTES or (total > 50 * 1024**2 and total / packed > MAX_COMPRESSION_RATIO):
+        raise InputError(
+            f"The workbook would expand to {total / 1024**2:,.0f} MB "
+            f"({total / packed:,.0f} times its size on disk), which is not a plausible export",
+            file=str(path),
+            expected=f"at most {MAX_UNCOMPRESSED_BYTES / 1024**3:.0f} GB of sheet data",
+            action="Check where the file came from; split a genuinely huge export into CSV files",
+        )
+
+
+def _read_xlsx(path: Path) -> Iterator[RawTable]:
+    import openpyxl
+
+    _check_zip(path)
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken package
+        raise InputError(
+            f"The workbook cannot be opened ({type(exc).__name__}: {exc})",
+            file=str(path),
+            expected="an .xlsx workbook saved by Excel or the case system",
+            action="Open it in Excel and save it again as .xlsx",
+        ) from None
+    try:
+        for ws in wb.worksheets:
+            rows = [tuple(r) for r in ws.iter_rows(values_only=True)]
+            yield RawTable(path, ws.title, rows)
+    finally:
+        wb.close()
+
+
+def _read_xls(path: Path) -> Iterator[RawTable]:
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(str(path), on_demand=True)
+    except Exception as exc:
+        raise InputError(
+            f"The legacy .xls workbook cannot be opened ({exc})",
+            file=str(path),
+            expected="an Excel 97-2003 workbook",
+            action="Open it in Excel and save it as .xlsx",
+        ) from None
+    try:
+        for index in range(book.nsheets):
+            sheet = book.sheet_by_index(index)
+            rows = []
+            for r in range(sheet.nrows):
+                row = []
+                for cell in sheet.row(r):
+                    if cell.ctype == xlrd.XL_CELL_DATE:
+                        try:
+                            row.append(xlrd.xldate.xldate_as_datetime(cell.value, book.datemode))
+                        except (ValueError, OverflowError):
+                            row.append(cell.value)
+                    elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+                        row.append(None)
+                    elif cell.ctype == xlrd.XL_CELL_ERROR:
+                        row.append(xlrd.error_text_from_code.get(cell.value, "#ERROR"))
+                    else:
+                        row.append(cell.value)
+                rows.append(tuple(row))
+            yield RawTable(path, sheet.name, rows)
+            book.unload_sheet(index)
+    finally:
+        book.release_resources()
+
+
+def decode_text(path: Path) -> str:
+    """Decode a text file: BOMs first, then UTF-16 without BOM, UTF-8, and cp1252 last."""
+    data = path.read_bytes()
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    encoding = _utf16_without_bom(data[:4096])
+    if encoding:
+        return data.decode(encoding, errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _read_csv(path: Path) -> RawTable:
+    text = decode_text(path)
+    sample = text[:65536]
+    try:
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        delimiter = ","
+    head = list(csv.reader(io.StringIO(sample), delimiter=delimiter))[:HEAD_ROWS]
+    return CsvTable(path, None, [tuple(r) for r in head], text=text, delimiter=delimiter)
+
+
+class CsvTable(RawTable):
+    """A CSV whose body is parsed by pandas once the heading row is known."""
+
+    def __init__(self, file: Path, sheet: str | None, rows: list[tuple], *, text: str, delimiter: str):
+        super().__init__(file, sheet, rows)
+        self.text = text
+        self.delimiter = delimiter
+
+    def body(self, header_index: int, width: int) -> pd.DataFrame:
+        """Rows below the heading as strings; rows wider than the heading are refused."""
+        try:
+            frame = pd.read_csv(
+                io.StringIO(self.text),
+                sep=self.delimiter,
+                header=None,
+                skiprows=header_index + 1,
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                skip_blank_lines=False,
+                names=range(width),
+                engine="c",
+                on_bad_lines="error",
+            )
+        except pd.errors.ParserError as exc:
+            raise InputError(
+                f"A row has more values than there are column headings ({exc})",
+                file=str(self.file),
+                expected=f"at most {width} values per row, one per heading",
+                action="Check for unquoted commas in names or addresses and export again",
+            ) from None
+        except pd.errors.EmptyDataError:
+            return pd.DataFrame(columns=range(width), dtype=object)
+        frame.index = frame.index + header_index + 2  # 1-based line numbers
+        return frame

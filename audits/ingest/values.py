@@ -1,0 +1,137 @@
+"""Vectorised parsing of cell values by kind: text, identifiers, dates, numbers and codes.
+
+Every parser returns the parsed column and a mask of values that were present but could not be
+read; those stay visible as DQ-04 findings and never become invented values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from audits.codes import CodeDomain
+
+UNREADABLE = "(unreadable)"  # canonical value of a code that is present but not in its code list
+BLANK_TOKENS = {"", "#n/a", "n/a", "na", "null", "none", "nan", "nat", "-", "#null!"}
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+FIRST_YEAR, LAST_YEAR = 1900, 2099
+SERIAL_MIN = (pd.Timestamp(f"{FIRST_YEAR}-01-01") - EXCEL_EPOCH).days
+SERIAL_MAX = (pd.Timestamp(f"{LAST_YEAR}-12-31") - EXCEL_EPOCH).days
+DATE_FORMATS = (
+    "%d/%m/%Y",
+    "%Y-%m-%d",
+    "%d-%m-%Y",
+    "%d.%m.%Y",
+    "%Y/%m/%d",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S.%f",
+    "%d-%b-%Y",
+    "%d %b %Y",
+    "%d %B %Y",
+)
+_SPACE_CHARS = "[\u00a0\u2007\u202f\u200b\ufeff\t\r\n ]+"
+
+
+def _types(col: pd.Series) -> pd.Series:
+    return col.map(type, na_action="ignore")
+
+
+def is_number_type(types: pd.Series) -> pd.Series:
+    return types.isin([int, float, np.int64, np.float64, np.int32, np.float32])
+
+
+def is_datetime_type(types: pd.Series) -> pd.Series:
+    return types.isin([dt.datetime, dt.date, pd.Timestamp])
+
+
+def text(col: pd.Series) -> pd.Series:
+    """Cell values as clean text: spaces (incl. non-breaking) collapsed, blank tokens as missing."""
+    col = col.astype(object)
+    types = _types(col)
+    out = pd.Series(np.nan, index=col.index, dtype=object)
+    is_str = types == str
+    if is_str.any():
+        out[is_str] = col[is_str]
+    numeric = is_number_type(types)
+    if numeric.any():
+        nums = pd.to_numeric(col[numeric], errors="coerce")
+        integral = nums.notna() & np.isfinite(nums) & (nums == np.floor(nums)) & (nums.abs() < 1e15)
+        out[numeric] = nums.astype(object).astype(str)
+        if integral.any():
+            out[integral[integral].index] = nums[integral].astype("int64").astype(str)
+    dates = is_datetime_type(types)
+    if dates.any():
+        out[dates] = pd.to_datetime(col[dates]).dt.strftime("%Y-%m-%d")
+    other = types.notna() & ~is_str & ~numeric & ~dates
+    if other.any():
+        out[other] = col[other].astype(str)
+    result = out.astype("str").str.replace(_SPACE_CHARS, " ", regex=True).str.strip()
+    blank = result.str.casefold().isin(BLANK_TOKENS)
+    return result.mask(blank | result.isna())
+
+
+def identifier(col: pd.Series) -> pd.Series:
+    """Child IDs exactly as councils write them: 10692868, never 10692868.0."""
+    ids = text(col)
+    return ids.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
+
+
+def dates(col: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Excel dates, Excel serial numbers, dd/mm/yyyy and ISO text (and a few other UK forms)."""
+    col = col.astype(object)
+    types = _types(col)
+    out = pd.Series(pd.NaT, index=col.index, dtype="datetime64[us]")
+    is_dt = is_datetime_type(types)
+    if is_dt.any():
+        out[is_dt] = pd.to_datetime(col[is_dt], errors="coerce").dt.normalize()
+    numeric = is_number_type(types)
+    if numeric.any():
+        out[numeric] = _from_serial(pd.to_numeric(col[numeric], errors="coerce"))
+    rest = ~is_dt & ~numeric & types.notna()
+    present = is_dt | numeric
+    if rest.any():
+        words = text(col[rest])
+        present = present | words.notna().reindex(col.index, fill_value=False)
+        pending = words.dropna()
+        serial_like = pending.str.fullmatch(r"\d{1,5}(\.0+)?")
+        if serial_like.any():
+            out[serial_like[serial_like].index] = _from_serial(
+                pd.to_numeric(pending[serial_like], errors="coerce")
+            )
+            pending = pending[~serial_like]
+        for fmt in DATE_FORMATS:
+            if pending.empty:
+                break
+            parsed = pd.to_datetime(pending, format=fmt, errors="coerce")
+            hit = parsed.notna()
+            out[hit[hit].index] = parsed[hit].dt.normalize()
+            pending = pending[~hit]
+    in_range = (out.dt.year >= FIRST_YEAR) & (out.dt.year <= LAST_YEAR)
+    out = out.where(in_range)
+    unreadable = present & out.isna()
+    return out, unreadable
+
+
+def _from_serial(nums: pd.Series) -> pd.Series:
+    ok = nums.notna() & (nums >= SERIAL_MIN) & (nums <= SERIAL_MAX)
+    days = np.floor(nums.where(ok, 0)).astype("int64")
+    converted = EXCEL_EPOCH + pd.to_timedelta(days, unit="D")
+    return converted.where(ok).astype("datetime64[us]")
+
+
+def numbers(col: pd.Series) -> tuple[pd.Series, pd.Series]:
+    words = text(col)
+    nums = pd.to_numeric(words.str.replace(",", "", regex=False), errors="coerce")
+    return nums.astype("float64"), words.notna() & nums.isna()
+
+
+def coded(col: pd.Series, domain: CodeDomain) -> tuple[pd.Series, pd.Series]:
+    words = text(col)
+    parsed = domain.parse(words)
+    unreadable = words.notna() & parsed.isna()
+    return parsed.mask(unreadable, UNREADABLE).astype("str"), unreadable

@@ -1,0 +1,354 @@
+"""The canonical model of Annex A: each list, its fields, their kinds and the headings that name them.
+
+Headings are matched on a key (lower case, letters and digits only), so stray spaces, curly
+quotes, `?` and typos such as `(Y/N))` do not matter. Where councils or Ofsted layouts use another
+wording, it is listed as an alias.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from audits import codes
+from audits.codes import CodeDomain
+
+Kind = Literal["id", "date", "code", "number", "text"]
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def header_key(text: object) -> str:
+    """Normalised form of a heading: `Date Ceased to be Looked After ` -> `date ceased to be looked after`."""
+    if text is None:
+        return ""
+    return _NON_ALNUM.sub(" ", str(text).casefold()).strip()
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    heading: str
+    kind: Kind = "text"
+    domain: CodeDomain | None = None
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def keys(self) -> set[str]:
+        return {header_key(self.heading), *(header_key(a) for a in self.aliases)}
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    number: int
+    title: str
+    area: str
+    fields: tuple[Field, ...]
+    signature: tuple[str, ...]  # field names whose headings identify this list
+    id_field: str = "child_id"
+    audited: bool = True
+    end_field: str | None = None  # a blank (or future) value here means the record is open
+    identity_fields: tuple[str, ...] = field(default=())  # dates that identify one record
+
+    @property
+    def key(self) -> str:
+        return f"list{self.number}"
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    def fields_of_kind(self, kind: Kind) -> list[Field]:
+        return [f for f in self.fields if f.kind == kind]
+
+
+CHILD_ID = Field("child_id", "Child Unique ID", "id", aliases=("Child ID", "Child Unique Identifier"))
+GENDER = Field("gender", "Gender", "code", codes.GENDER, aliases=("Sex",))
+ETHNICITY = Field("ethnicity", "Ethnicity")
+DOB = Field("dob", "Date of Birth", "date", aliases=("DOB",))
+AGE = Field("age", "Age of Child (Years)", "number", aliases=("Age", "Age of Child"))
+DISABILITY = Field("disability", "Does the Child have a Disability")
+TEAM = Field("team", "Allocated Team")
+WORKER = Field("worker", "Allocated Worker")
+PERSON = (CHILD_ID, GENDER, ETHNICITY, DOB, AGE)
+
+LIST1 = ListSpec(
+    1,
+    "Contacts",
+    "Contacts",
+    (*PERSON, Field("contact_date", "Date of Contact", "date"), Field("contact_source", "Contact Source")),
+    signature=("contact_date", "contact_source"),
+    identity_fields=("contact_date",),
+)
+LIST2 = ListSpec(
+    2,
+    "Early help",
+    "Early help",
+    (
+        *PERSON,
+        Field("eh_start", "Assessment start date", "date"),
+        Field("eh_completed", "Assessment completion date", "date"),
+        Field("eh_organisation", "Organisation completing assessment"),
+    ),
+    signature=("eh_start", "eh_completed", "eh_organisation"),
+    identity_fields=("eh_start",),
+)
+LIST3 = ListSpec(
+    3,
+    "Referrals",
+    "Referrals",
+    (
+        *PERSON,
+        Field("referral_date", "Date of Referral", "date"),
+        Field("referral_source", "Referral Source"),
+        Field("referral_nfa", "Referral NFA?"),
+        Field("referrals_12m", "Number of Referrals in Last 12 Months", "number"),
+        TEAM,
+        WORKER,
+    ),
+    signature=("referral_date", "referral_nfa"),
+    identity_fields=("referral_date",),
+)
+LIST4 = ListSpec(
+    4,
+    "Assessments",
+    "Assessment",
+    (
+        *PERSON,
+        DISABILITY,
+        Field("assessment_start", "Continuous Assessment Start Date", "date", aliases=("Assessment Start Date",)),
+        Field(
+            "child_seen",
+            "Child Seen During Continuous Assessment",
+            "code",
+            codes.YES_NO_UNKNOWN,
+            aliases=("Child Seen During Assessment",),
+        ),
+        Field(
+            "assessment_authorised",
+            "Continuous Assessment Date of Authorisation",
+            "date",
+            aliases=("Assessment Date of Authorisation", "Assessment Authorisation Date"),
+        ),
+        Field(
+            "assessed_in_need",
+            "Was the child assessed as requiring LA children's social care support",
+            aliases=("Was the child assessed as being in need at assessment",),
+        ),
+        TEAM,
+        WORKER,
+    ),
+    signature=("assessment_start", "assessment_authorised"),
+    end_field="assessment_authorised",
+    identity_fields=("assessment_start",),
+)
+LIST5 = ListSpec(
+    5,
+    "Section 47 enquiries and ICPCs",
+    "Child protection",
+    (
+        *PERSON,
+        DISABILITY,
+        Field(
+            "strategy_date",
+            "Strategy discussion initiating Section 47 Enquiry Start Date",
+            "date",
+            aliases=("Section 47 Enquiry Start Date", "Strategy discussion date"),
+        ),
+        Field(
+            "icpc_unnecessary",
+            "Was an Initial Child Protection Conference deemed unnecessary?",
+            "code",
+            codes.YES_NO,
+        ),
+        Field("icpc_date", "Date of Initial Child Protection Conference", "date", aliases=("ICPC Date",)),
+        Field("icpc_plan", "Did the Initial Child Protection Conference Result in a Child Protection Plan"),
+        Field("s47_12m", "Number of Section 47 Enquiries in the last 12 months", "number"),
+        Field("icpc_12m", "Number of ICPCs in the last 12 months", "number"),
+        TEAM,
+        WORKER,
+    ),
+    signature=("strategy_date", "icpc_date"),
+    identity_fields=("strategy_date",),
+)
+LIST6 = ListSpec(
+    6,
+    "Children in need",
+    "Children in need",
+    (
+        *PERSON,
+        DISABILITY,
+        Field("cin_start", "CIN Start Date", "date"),
+        Field("primary_need", "Primary Need Code"),
+        Field("last_seen", "Date Child Was Last Seen", "date"),
+        Field("cin_closed", "CIN Closure Date", "date"),
+        Field("closure_reason", "Reason for Closure"),
+        Field("case_status", "Case Status"),
+        TEAM,
+        WORKER,
+    ),
+    signature=("cin_start", "cin_closed"),
+    end_field="cin_closed",
+    identity_fields=("cin_start",),
+)
+LIST7 = ListSpec(
+    7,
+    "Child protection",
+    "Child protection",
+    (
+        *PERSON,
+        DISABILITY,
+        Field("plan_start", "Child Protection Plan Start Date", "date"),
+        Field("initial_category", "Initial Category of Abuse"),
+        Field("latest_category", "Latest Category of Abuse"),
+        Field("last_visit", "Date of the Last Statutory Visit", "date", aliases=("Date of Last Statutory Visit",)),
+        Field("seen_alone", "Was the Child Seen Alone?", "code", codes.YES_NO_UNKNOWN),
+        Field("latest_review", "Date of latest review conference", "date"),
+        Field("plan_end", "Child Protection Plan End Date", "date"),
+        Field(
+            "epo",
+            "Subject to Emergency Protection Order or Protected Under Police Powers in Last Six Months (Y/N)",
+        ),
+        Field("previous_plans", "Number of Previous Child Protection Plans", "number"),
+        TEAM,
+        WORKER,
+    ),
+    signature=("plan_start", "plan_end"),
+    end_field="plan_end",
+    identity_fields=("plan_start",),
+)
+LIST8 = ListSpec(
+    8,
+    "Children in care",
+    "Children in care",
+    (
+        *PERSON,
+        Field("uasc", "Unaccompanied Asylum Seeking Child (UASC) within the Last 12 Months (Y/N)"),
+        DISABILITY,
+        Field("cla_start", "Date Started to be Looked After", "date"),
+        Field("category_of_need", "Child's Category of Need"),
+        Field(
+            "subsequent_period",
+            "Is this a second or subsequent period of being a Looked After Child within the last 12 months (Y/N)",
+            aliases=(
+                "Is this a second or subsequent episode of being a Looked After Child within the last 12 months (Y/N)",
+            ),
+        ),
+        Field("legal_status_start", "Start date of current legal status", "date"),
+        Field("legal_status", "Child's Legal Status"),
+        Field("latest_review", "Date of Latest Statutory Review", "date"),
+        Field("last_visit", "Date of Last Social Work Visit", "date"),
+        Field("permanence_plan", "What is the permanence plan for this child?", aliases=("Permanence Plan",)),
+        Field("last_iro_contact", "Date of Last IRO Visit / Contact to the Child", "date"),
+        Field("last_health_assessment", "Date of Last Health Assessment", "date"),
+        Field("last_dental_check", "Date of Last Dental Check", "date"),
+        Field("placements_12m", "Number of Placements in the Last 12 months", "number"),
+        Field("ceased", "Date Ceased to be Looked After", "date"),
+        Field("reason_ceased", "Reason Ceased to be Looked After"),
+        Field("placement_start", "Start Date of Most Recent Placement", "date"),
+        Field("placement_type", "Placement Type", "code", codes.PLACEMENT_TYPE),
+        Field("placement_provider", "Placement Provider"),
+        Field("placement_postcode", "Placement postcode"),
+        Field("placement_urn", "URN of Placement"),
+        Field("placement_location", "Placement Location"),
+        Field("placement_la", "LA of Placement"),
+        Field(
+            "missing_episodes",
+            "Number of Episodes the Child has been 'Missing' from their Placement in the last 12 months",
+            "number",
+        ),
+        Field(
+            "absent_episodes",
+            "Number of Episodes the Child has been 'Absent' from their Placement in the last 12 months",
+            "number",
+        ),
+        Field(
+            "return_interview_offered",
+            "Was the child offered a Return Interview after their last missing episode (Y/N)?",
+            "code",
+            codes.YES_NO_UNKNOWN,
+        ),
+        Field(
+            "return_interview_accepted",
+            "Did the child accept a Return Interview after their last missing episode (Y/N)?",
+        ),
+        TEAM,
+        WORKER,
+    ),
+    signature=("cla_start", "ceased", "latest_review"),
+    end_field="ceased",
+    identity_fields=("cla_start",),
+)
+LIST9 = ListSpec(
+    9,
+    "Care leavers",
+    "Care leavers",
+    (
+        *PERSON,
+        Field(
+            "uasc",
+            "Unaccompanied Asylum Seeking Child (UASC), or formerly UASC if 18 or over (Y/N)",
+        ),
+        DISABILITY,
+        TEAM,
+        WORKER,
+        Field("personal_adviser", "Allocated Personal Advisor", aliases=("Allocated Personal Adviser",)),
+        Field("eligibility", "Eligibility Category"),
+        Field("pathway_plan_review", "Latest Pathway Plan Review Date", "date"),
+        Field("in_touch", "LA in Touch", "code", codes.LA_IN_TOUCH),
+        Field("latest_contact", "Latest Date of Contact", "date"),
+        Field("accommodation_type", "Type of Accommodation"),
+        Field("accommodation_suitability", "Suitability of Accommodation", "code", codes.SUITABILITY),
+        Field("activity", "Activity Status"),
+    ),
+    signature=("eligibility", "in_touch", "accommodation_suitability"),
+)
+LIST10 = ListSpec(
+    10,
+    "Adoption",
+    "Adoption",
+    (
+        CHILD_ID,
+        Field("family_id", "Family identifier"),
+        GENDER,
+        ETHNICITY,
+        DOB,
+        AGE,
+        DISABILITY,
+        Field("entered_care", "Date the Child Entered Care", "date"),
+        Field("adoption_decision", "Date of Decision that Child Should be Placed for Adoption", "date"),
+        Field("placement_order", "Date of Placement Order", "date"),
+        Field("matched", "Date of Matching Child and Prospective Adopters", "date"),
+        Field("placed_for_adoption", "Date Placed for Adoption", "date"),
+        Field("adoption_order", "Date of Adoption Order", "date"),
+        Field("no_longer_decision", "Date of Decision that Child Should No Longer be Placed for Adoption", "date"),
+        Field("no_longer_reason", "Reason Why Child No Longer Placed for Adoption"),
+        Field("ffa_placed", "Date the child was placed for fostering in FFA or concurrent planning placement", "date"),
+    ),
+    signature=("adoption_decision", "placement_order"),
+    identity_fields=("entered_care",),
+)
+LIST11 = ListSpec(
+    11,
+    "Adopters",
+    "Adopters",
+    (
+        Field("adopter_id", "Individual adopter identifier", "id"),
+        Field("family_id", "Family identifier"),
+        Field("enquiry_date", "Date enquiry received"),
+        Field("stage1_start", "Date Stage 1 started"),
+    ),
+    signature=("adopter_id", "enquiry_date"),
+    id_field="adopter_id",
+    audited=False,
+)
+
+ANNEX_A: tuple[ListSpec, ...] = (LIST1, LIST2, LIST3, LIST4, LIST5, LIST6, LIST7, LIST8, LIST9, LIST10, LIST11)
+BY_NUMBER = {spec.number: spec for spec in ANNEX_A}
+
+# List 9 came in two layouts: 13 columns (2019 template) and 17 columns (2024), which adds the
+# personal adviser, pathway plan review and latest contact (and the UASC column).
+LIST9_2024_FIELDS = ("personal_adviser", "pathway_plan_review", "latest_contact")
