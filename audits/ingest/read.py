@@ -139,6 +139,24 @@ def _check_zip(path: Path) -> None:
         )
 
 
+def _has_formulas(archive: zipfile.ZipFile, member: str) -> bool:
+    """Whether a sheet's XML holds any formula element (streamed, in bounded memory)."""
+    tail = b""
+    try:
+        with archive.open(member.lstrip("/")) as fh:
+            while chunk := fh.read(1 << 20):
+                if b"<f>" in tail + chunk or b"<f " in tail + chunk:
+                    return True
+                tail = chunk[-3:]
+    except KeyError:
+        return False
+    return False
+
+
+class FormulaWithoutValue(str):
+    """A formula cell saved without its result (the file was never recalculated in Excel)."""
+
+
 def _read_xlsx(path: Path) -> Iterator[RawTable]:
     import openpyxl
 
@@ -152,12 +170,33 @@ def _read_xlsx(path: Path) -> Iterator[RawTable]:
             expected="an .xlsx workbook saved by Excel or the case system",
             action="Open it in Excel and save it again as .xlsx",
         ) from None
+    formulas = None
     try:
-        for ws in wb.worksheets:
-            rows = [tuple(r) for r in ws.iter_rows(values_only=True)]
-            yield RawTable(path, ws.title, rows)
+        with zipfile.ZipFile(path) as archive:
+            for ws in wb.worksheets:
+                rows = [tuple(r) for r in ws.iter_rows(values_only=True)]
+                if _has_formulas(archive, ws._worksheet_path):
+                    if formulas is None:
+                        formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+                    rows = _mark_uncached_formulas(rows, formulas[ws.title])
+                yield RawTable(path, ws.title, rows)
     finally:
         wb.close()
+        if formulas is not None:
+            formulas.close()
+
+
+def _mark_uncached_formulas(rows: list[tuple], ws) -> list[tuple]:
+    """Keep a formula with no saved result visible (as its text) instead of a silent blank."""
+    marked = []
+    for values, written in zip(rows, ws.iter_rows(values_only=True), strict=False):
+        if any(v is None and isinstance(w, str) and w.startswith("=") for v, w in zip(values, written, strict=False)):
+            values = tuple(
+                FormulaWithoutValue(w) if v is None and isinstance(w, str) and w.startswith("=") else v
+                for v, w in zip(values, written, strict=False)
+            ) + values[len(written):]
+        marked.append(values)
+    return marked
 
 
 def _read_xls(path: Path) -> Iterator[RawTable]:

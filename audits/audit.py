@@ -1,0 +1,163 @@
+"""One audit run: load the export, run the rules, score, and write the three outputs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from audits import __version__
+from audits.config import Config
+from audits.engine.context import Context
+from audits.engine.registry import Rule, all_rules
+from audits.engine.run import RunResult, run_rules
+from audits.ingest.load import Export, load_export
+from audits.output.atomic import write_text
+from audits.output.findings_csv import write_findings_csv
+from audits.scores import compute_scores
+from audits.schemas import validate_export
+
+
+@dataclass
+class AuditRun:
+    ctx: Context
+    result: RunResult
+    summary: dict
+    out_dir: Path | None = None
+
+
+def progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def audit(
+    export_path: Path,
+    as_at: dt.date,
+    config: Config | None = None,
+    *,
+    quiet: bool = True,
+) -> AuditRun:
+    say = (lambda _m: None) if quiet else progress
+    config = config or Config()
+    say(f"Reading {export_path} ...")
+    export = load_export(export_path)
+    validate_export(export)
+    ctx = Context(export=export, as_at=as_at, config=config)
+    say(f"Running {len(all_rules())} rules as at {as_at:%d/%m/%Y} ...")
+    result = run_rules(ctx)
+    summary = build_summary(ctx, result)
+    return AuditRun(ctx, result, summary)
+
+
+def rule_rows(rules: list[Rule], config: Config, result: RunResult | None = None) -> list[dict]:
+    status = {}
+    if result is not None:
+        for o in result.outcomes:
+            status[o.rule.id] = (
+                f"ran: {o.findings} finding(s)" if o.ran else f"not run: {o.reason}"
+            ) + (f" (skipped: {'; '.join(o.notes)})" if o.notes else "")
+    return [
+        {
+            "rule_id": r.id,
+            "area": r.area,
+            "severity": r.severity,
+            "title": r.title,
+            "condition": r.condition,
+            "basis": r.basis,
+            "threshold": f"{r.threshold} = {getattr(config, r.threshold)}" if r.threshold else None,
+            "status": status.get(r.id),
+        }
+        for r in rules
+    ]
+
+
+def build_summary(ctx: Context, result: RunResult) -> dict:
+    export: Export = ctx.export
+    findings = result.findings
+    by_area, by_team = compute_scores(ctx, findings)
+    return {
+        "tool": "casefile-audit",
+        "version": __version__,
+        "as_at": ctx.as_at.isoformat(),
+        "run_at": dt.datetime.now().replace(microsecond=0).isoformat(),
+        "export": str(export.path),
+        "files": [f.name for f in export.files],
+        "lists": [
+            {
+                "list": n,
+                "title": t.spec.title,
+                "rows": len(t.frame),
+                "source": t.source,
+                "recognised_by": t.recognised_by,
+                "layout": t.layout,
+                "unrecognised_headings": t.unmatched_headings,
+            }
+            for n, t in export.lists.items()
+        ],
+        "sheets_not_lists": export.skipped,
+        "unreadable_values": len(export.unreadable),
+        "findings_total": len(findings),
+        "findings_by_severity": {
+            k: int(v) for k, v in findings["severity"].value_counts().sort_index().items()
+        },
+        "findings_by_rule": {
+            o.rule.id: o.findings for o in result.outcomes if o.ran
+        },
+        "rules_run": [o.rule.id for o in result.outcomes if o.ran],
+        "rules_not_run": [
+            {"rule_id": o.rule.id, "title": o.rule.title, "reason": o.reason}
+            for o in result.outcomes
+            if not o.ran
+        ],
+        "rule_notes": {o.rule.id: o.notes for o in result.outcomes if o.notes},
+        "thresholds": {
+            "cin_visit_working_days": ctx.config.cin_visit_working_days,
+            "cp_visit_working_days": ctx.config.cp_visit_working_days,
+            "care_leaver_contact_days": ctx.config.care_leaver_contact_days,
+            "rag_green": ctx.config.rag_green,
+            "rag_amber": ctx.config.rag_amber,
+        },
+        "workbook_rows_per_rule": ctx.config.workbook_rows_per_rule,
+        "scores": {
+            "by_area": [s.as_dict() for s in by_area],
+            "by_team": [s.as_dict() for s in by_team],
+        },
+    }
+
+
+def write_outputs(run: AuditRun, out_dir: Path, *, quiet: bool = True) -> Path:
+    """findings.csv, summary.json and audit.xlsx, each written atomically; returns the workbook."""
+    from audits.output.workbook import write_workbook
+
+    say = (lambda _m: None) if quiet else progress
+    out_dir.mkdir(parents=True, exist_ok=True)
+    findings = run.result.findings
+    say(f"Writing {len(findings):,} findings to {out_dir} ...")
+    write_findings_csv(findings, out_dir / "findings.csv")
+    rules = rule_rows(all_rules(), run.ctx.config, run.result)
+    workbook = out_dir / "audit.xlsx"
+    capped = write_workbook(
+        workbook,
+        findings,
+        run.summary,
+        rules,
+        run.ctx.export.unreadable,
+        run.ctx.config.workbook_rows_per_rule,
+    )
+    run.summary["workbook_capped_rules"] = capped
+    write_text(
+        out_dir / "summary.json",
+        lambda fh: json.dump(run.summary, fh, indent=2, ensure_ascii=False, default=_json_default),
+    )
+    run.out_dir = out_dir
+    return workbook
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, dt.date | pd.Timestamp):
+        return value.isoformat()
+    return str(value)

@@ -1,0 +1,76 @@
+"""Audit configuration: the local (L) thresholds of the rule catalogue and the scoring bands.
+
+Defaults are DESIGN §2's. A council overrides them in a TOML file (`--config audit.toml`); every
+key is optional and unknown keys are refused with a clear message.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from audits.errors import InputError
+
+DEFAULT_DOCUMENTS = (
+    "Birth certificate",
+    "National Insurance number",
+    "Passport or photo ID",
+    "Bank account",
+    "Health history",
+)
+
+
+@dataclass(frozen=True)
+class Config:
+    cin_visit_working_days: int = 20
+    cp_visit_working_days: int = 10
+    care_leaver_contact_days: int = 56
+    caseload_standard: float = 18
+    caseload_standard_nqsw: float = 16
+    oversight_days: int = 42
+    rag_green: float = 90
+    rag_amber: float = 75
+    workbook_rows_per_rule: int = 5000
+    required_documents: tuple[str, ...] = DEFAULT_DOCUMENTS
+    team_renames: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path | None) -> Config:
+        if path is None:
+            return cls()
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise InputError("The audit config file was not found", file=str(path)) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise InputError(
+                f"The audit config is not valid TOML ({exc})",
+                file=str(path),
+                expected="lines such as 'cp_visit_working_days = 10'",
+            ) from None
+        known = {f.name: f for f in fields(cls)}
+        values = {}
+        for key, value in data.items():
+            if key not in known:
+                raise InputError(
+                    f"Unknown setting '{key}' in the audit config",
+                    file=str(path),
+                    expected="one of: " + ", ".join(known),
+                )
+            default = getattr(cls(), key)
+            if isinstance(default, tuple):
+                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                    raise InputError(f"'{key}' must be a list of names", file=str(path))
+                value = tuple(value)
+            elif isinstance(default, dict):
+                if not isinstance(value, dict):
+                    raise InputError(f"'{key}' must be a table of old = new names", file=str(path))
+            elif isinstance(default, int | float) and (
+                isinstance(value, bool) or not isinstance(value, int | float) or value < 0
+            ):
+                raise InputError(
+                    f"'{key}' must be a number of zero or more, not {value!r}", file=str(path)
+                )
+            values[key] = value
+        return cls(**values)

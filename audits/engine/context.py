@@ -1,0 +1,103 @@
+"""What a rule sees: the export's canonical frames, the as-at date, the calendar and the config."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from audits.calendar import WorkingDayCalendar
+from audits.config import Config
+from audits.ingest.load import Export, ListTable
+
+
+@dataclass
+class Context:
+    export: Export
+    as_at: dt.date
+    config: Config = field(default_factory=Config)
+    calendar: WorkingDayCalendar = field(default_factory=WorkingDayCalendar)
+    tables: dict[str, ListTable] = field(default_factory=dict)  # supplementary tables by key
+
+    @property
+    def date(self) -> pd.Timestamp:
+        return pd.Timestamp(self.as_at)
+
+    def table(self, key: str) -> ListTable | None:
+        if key.startswith("list"):
+            return self.export.get(int(key[4:]))
+        return self.tables.get(key)
+
+    def is_open(self, table: ListTable) -> pd.Series:
+        """Open: no end date (authorisation, closure, plan end, ceased), or one after the as-at date."""
+        frame = table.frame
+        end = table.spec.end_field
+        if end is None or end not in frame:
+            return pd.Series(True, index=frame.index)
+        return frame[end].isna() | (frame[end] > self.date)
+
+
+def text_where(mask: pd.Series, text: str) -> pd.Series:
+    """`text` where mask holds, missing elsewhere (the engine then composes the due-date message)."""
+    return pd.Series(np.where(mask, text, None), index=mask.index, dtype=object)
+
+
+def hits(
+    table: ListTable,
+    mask: pd.Series,
+    *,
+    field: str | None = None,
+    value: pd.Series | None = None,
+    due: pd.Series | None = None,
+    completed: pd.Series | None = None,
+    what: str | None = None,
+    message: pd.Series | str | None = None,
+    item: pd.Series | str | None = None,
+    area: str | None = None,
+) -> pd.DataFrame:
+    """Rows of `table` where `mask` holds, in the engine's hit shape (one row per finding)."""
+    frame = table.frame
+    mask = mask.fillna(False).astype(bool)
+    picked = frame[mask]
+    n = len(picked)
+
+    def column(name: str) -> pd.Series:
+        return picked[name] if name in picked else pd.Series([pd.NA] * n, index=picked.index, dtype="str")
+
+    def aligned(series: pd.Series | str | None, default=pd.NA) -> pd.Series:
+        if series is None:
+            return pd.Series([default] * n, index=picked.index, dtype=object)
+        if isinstance(series, str):
+            return pd.Series([series] * n, index=picked.index, dtype=object)
+        return series[mask]
+
+    spec = table.spec
+    identity = pd.Series(f"L{spec.number}", index=picked.index, dtype="str")
+    for name in spec.identity_fields:
+        if name in picked:
+            identity = identity + "|" + picked[name].dt.strftime("%Y-%m-%d").fillna("")
+    if value is None and field is not None and field in picked:
+        value = frame[field]
+    return pd.DataFrame(
+        {
+            "list": str(spec.number),
+            "area": area or spec.area,
+            "child_id": column("child_id"),
+            "team": column("team"),
+            "worker": column("worker"),
+            "due_date": aligned(due, pd.NaT).astype("datetime64[us]") if due is not None else pd.NaT,
+            "completed": aligned(completed, pd.NaT).astype("datetime64[us]")
+            if completed is not None
+            else pd.NaT,
+            "field": spec.field(field).heading if field else "",
+            "value": aligned(value),
+            "what": what or "",
+            "message": aligned(message),
+            "identity": identity,
+            "item": aligned(item, ""),
+            "source_row": picked["_row"],
+        },
+        index=picked.index,
+    ).reset_index(drop=True)

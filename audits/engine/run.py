@@ -1,0 +1,78 @@
+"""Run every registered rule over an export; record which ran and which could not, and why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from audits.engine import findings as build_findings
+from audits.engine.context import Context
+from audits.engine.registry import Rule, all_rules
+
+
+@dataclass
+class RuleOutcome:
+    rule: Rule
+    ran: bool
+    reason: str = ""
+    findings: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RunResult:
+    findings: pd.DataFrame
+    outcomes: list[RuleOutcome]
+
+    @property
+    def not_run(self) -> list[RuleOutcome]:
+        return [o for o in self.outcomes if not o.ran]
+
+
+TABLE_NAMES = {
+    "care_leaver_documents": "care leaver documents table",
+    "workers": "workers table",
+    "management_oversight": "management oversight table",
+}
+
+
+def _table_label(key: str) -> str:
+    return f"List {key[4:]}" if key.startswith("list") else TABLE_NAMES.get(key, key)
+
+
+def missing_inputs(rule: Rule, ctx: Context) -> tuple[list[str], list[str]]:
+    """(tables or columns absent, tables usable) for a rule."""
+    problems, usable = [], []
+    for key, columns in rule.needs.items():
+        table = ctx.table(key)
+        if table is None:
+            problems.append(f"{_table_label(key)} is not in the export")
+            continue
+        absent = [c for c in columns if c not in table.columns]
+        if absent:
+            headings = ", ".join(f"'{table.spec.field(c).heading}'" for c in absent)
+            layout = f" ({table.layout})" if table.layout else ""
+            problems.append(f"{_table_label(key)}{layout} has no column {headings}")
+            continue
+        usable.append(key)
+    return problems, usable
+
+
+def run_rules(ctx: Context, rules: list[Rule] | None = None) -> RunResult:
+    rules = rules if rules is not None else all_rules()
+    outcomes: list[RuleOutcome] = []
+    frames: list[pd.DataFrame] = []
+    for rule in rules:
+        problems, usable = missing_inputs(rule, ctx)
+        if problems and not (rule.needs_any and usable):
+            outcomes.append(RuleOutcome(rule, ran=False, reason="; ".join(problems)))
+            continue
+        raw = rule.func(ctx)
+        built = build_findings.build(rule, raw, ctx.date)
+        frames.append(built)
+        outcomes.append(RuleOutcome(rule, ran=True, findings=len(built), notes=problems))
+    columns = [*build_findings.FINDING_COLUMNS, "source_row"]
+    frames = [f for f in frames if not f.empty]
+    result = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    return RunResult(result[columns], outcomes)

@@ -1,0 +1,1 @@
+"""Outputs: findings.csv, summary.json and the audit workbook, each written atomically."""

@@ -1,0 +1,31 @@
+"""findings.csv: one row per finding, DESIGN §3 columns in order, dates ISO, UTF-8."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from audits.engine.findings import FINDING_COLUMNS
+from audits.output.atomic import write_text
+from audits.output.safe_text import neutralise
+
+TEXT_COLUMNS = ("child_id", "team", "worker", "field", "value", "message")
+
+
+def to_csv_frame(findings: pd.DataFrame) -> pd.DataFrame:
+    out = findings[FINDING_COLUMNS].copy()
+    out["due_date"] = pd.to_datetime(out["due_date"]).dt.strftime("%Y-%m-%d").fillna("")
+    out["days_overdue"] = out["days_overdue"].astype("Int64").astype(str).replace("<NA>", "")
+    for column in TEXT_COLUMNS:
+        out[column] = neutralise(out[column])
+    return out
+
+
+def write_findings_csv(findings: pd.DataFrame, target: Path) -> None:
+    frame = to_csv_frame(findings)
+    write_text(target, lambda fh: frame.to_csv(fh, index=False, lineterminator="\n"))
+
+
+def read_findings_csv(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False)

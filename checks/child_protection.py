@@ -1,0 +1,156 @@
+"""Section 47 enquiries (List 5) and child protection plans (List 7)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from audits.calendar import add_months
+from audits.engine.context import Context, hits
+from audits.engine.registry import rule
+
+ICPC_WORKING_DAYS = 15
+WT = "Working Together to Safeguard Children 2023"
+
+
+@rule(
+    "S47-01",
+    area="Child protection",
+    severity="Error",
+    title="ICPC held late",
+    basis=f"{WT}, ch. 2: ICPC within 15 working days of the strategy discussion",
+    condition="ICPC date present and > WD(strategy discussion, 15)",
+    needs={"list5": ("strategy_date", "icpc_date")},
+)
+def icpc_late(ctx: Context):
+    table = ctx.table("list5")
+    f = table.frame
+    due = ctx.calendar.add_working_days(f["strategy_date"], ICPC_WORKING_DAYS)
+    return hits(
+        table,
+        f["icpc_date"].notna() & (f["icpc_date"] > due),
+        field="icpc_date",
+        due=due,
+        completed=f["icpc_date"],
+        what="Initial child protection conference",
+    )
+
+
+@rule(
+    "S47-02",
+    area="Child protection",
+    severity="Error",
+    title="ICPC overdue",
+    basis=f"{WT}, ch. 2: ICPC within 15 working days of the strategy discussion",
+    condition="no ICPC date, ICPC not deemed unnecessary, and D > WD(strategy discussion, 15)",
+    needs={"list5": ("strategy_date", "icpc_date", "icpc_unnecessary")},
+)
+def icpc_overdue(ctx: Context):
+    table = ctx.table("list5")
+    f = table.frame
+    due = ctx.calendar.add_working_days(f["strategy_date"], ICPC_WORKING_DAYS)
+    return hits(
+        table,
+        f["icpc_date"].isna() & (f["icpc_unnecessary"] != "Yes") & (ctx.date > due),
+        field="icpc_date",
+        due=due,
+        what="Initial child protection conference",
+    )
+
+
+@rule(
+    "CP-01",
+    area="Child protection",
+    severity="Error",
+    title="Statutory visit overdue",
+    basis="Local standard (L): child on a plan visited every 10 working days",
+    condition="open plan; due WD(last visit, 10), or WD(plan start, 10) if never visited",
+    needs={"list7": ("plan_start", "plan_end", "last_visit")},
+    threshold="cp_visit_working_days",
+)
+def cp_visit_overdue(ctx: Context):
+    table = ctx.table("list7")
+    f = table.frame
+    base = f["last_visit"].fillna(f["plan_start"])
+    due = ctx.calendar.add_working_days(base, ctx.config.cp_visit_working_days)
+    return hits(
+        table,
+        ctx.is_open(table) & (ctx.date > due),
+        field="last_visit",
+        due=due,
+        what="Statutory visit",
+    )
+
+
+@rule(
+    "CP-02",
+    area="Child protection",
+    severity="Error",
+    title="Review conference overdue",
+    basis=f"{WT}, ch. 2: first review within 3 months of the ICPC, then every 6 months",
+    condition="open plan; due M(latest review, 6), or M(plan start, 3) if none",
+    needs={"list7": ("plan_start", "plan_end", "latest_review")},
+)
+def cp_review_overdue(ctx: Context):
+    table = ctx.table("list7")
+    f = table.frame
+    due = add_months(f["latest_review"], 6).where(
+        f["latest_review"].notna(), add_months(f["plan_start"], 3)
+    )
+    return hits(
+        table,
+        ctx.is_open(table) & (ctx.date > due),
+        field="latest_review",
+        due=due,
+        what="Review conference",
+    )
+
+
+@rule(
+    "CP-03",
+    area="Child protection",
+    severity="Query",
+    title="Plan open two years or more",
+    basis="Local practice: plans of 2 years or more are reviewed for drift",
+    condition="open plan and D >= M(plan start, 24)",
+    needs={"list7": ("plan_start", "plan_end")},
+)
+def cp_plan_two_years(ctx: Context):
+    table = ctx.table("list7")
+    f = table.frame
+    two_years = add_months(f["plan_start"], 24)
+    months = _whole_months(f["plan_start"], ctx.date)
+    message = "Child protection plan open since " + f["plan_start"].dt.strftime("%d/%m/%Y") + (
+        " (" + months.astype("Int64").astype(str) + " months)"
+    )
+    return hits(
+        table,
+        ctx.is_open(table) & (ctx.date >= two_years),
+        field="plan_start",
+        due=two_years,
+        message=message,
+    )
+
+
+def _whole_months(start: pd.Series, at: pd.Timestamp) -> pd.Series:
+    months = (at.year - start.dt.year) * 12 + (at.month - start.dt.month)
+    return months - (start.dt.day > at.day).astype(int)
+
+
+@rule(
+    "CP-04",
+    area="Child protection",
+    severity="Query",
+    title="Child not recorded as seen alone",
+    basis=f"{WT}, ch. 2: the child is seen alone",
+    condition="open plan and Was the Child Seen Alone? is No or blank",
+    needs={"list7": ("plan_end", "seen_alone")},
+)
+def cp_not_seen_alone(ctx: Context):
+    table = ctx.table("list7")
+    seen = table.frame["seen_alone"]
+    return hits(
+        table,
+        ctx.is_open(table) & (seen.isna() | (seen == "No")),
+        field="seen_alone",
+        message="Child on a plan not recorded as seen alone",
+    )

@@ -1,0 +1,188 @@
+"""Children in care (List 8): reviews, visits, health, permanence and missing episodes."""
+
+from __future__ import annotations
+
+from audits.calendar import add_days, add_months, age_in_years
+from audits.codes import LONG_TERM_FOSTER
+from audits.engine.context import Context, hits
+from audits.engine.registry import rule
+
+REGS = "Care Planning, Placement and Case Review (England) Regulations 2010"
+
+
+@rule(
+    "CLA-01",
+    area="Children in care",
+    severity="Error",
+    title="Statutory review overdue",
+    basis=f"{REGS}, reg 33: first review within 20 working days, second within 3 months, "
+    "then every 6 months",
+    condition="open; F = WD(start, 20); no review: due F; latest <= F: due M(latest, 3); "
+    "else M(latest, 6)",
+    needs={"list8": ("cla_start", "ceased", "latest_review")},
+)
+def cla_review_overdue(ctx: Context):
+    table = ctx.table("list8")
+    f = table.frame
+    first_due = ctx.calendar.add_working_days(f["cla_start"], 20)
+    latest = f["latest_review"]
+    due = first_due.where(
+        latest.isna(),
+        add_months(latest, 3).where(latest <= first_due, add_months(latest, 6)),
+    )
+    return hits(
+        table,
+        ctx.is_open(table) & (ctx.date > due),
+        field="latest_review",
+        due=due,
+        what="Statutory review",
+    )
+
+
+@rule(
+    "CLA-02",
+    area="Children in care",
+    severity="Error",
+    title="Social work visit overdue",
+    basis=f"{REGS}, reg 28: visit within a week of a placement, then at most every 6 weeks "
+    "(3 months in a long-term foster placement after its first year)",
+    condition="open; no visit on/after placement start: due placement start + 7 days; else last "
+    "visit + 42 days, or M(last visit, 3) for long-term foster (U1, U4) when "
+    "D >= M(placement start, 12)",
+    needs={"list8": ("ceased", "last_visit", "placement_start", "placement_type")},
+)
+def cla_visit_overdue(ctx: Context):
+    table = ctx.table("list8")
+    f = table.frame
+    visit, placed = f["last_visit"], f["placement_start"]
+    no_visit_since_placement = visit.isna() | (visit < placed)
+    long_term = f["placement_type"].isin(LONG_TERM_FOSTER) & (ctx.date >= add_months(placed, 12))
+    due = add_days(placed, 7).where(
+        no_visit_since_placement,
+        add_months(visit, 3).where(long_term, add_days(visit, 42)),
+    )
+    return hits(
+        table,
+        ctx.is_open(table) & (ctx.date > due),
+        field="last_visit",
+        due=due,
+        what="Social work visit",
+    )
+
+
+@rule(
+    "CLA-03",
+    area="Children in care",
+    severity="Error",
+    title="Health assessment overdue",
+    basis="Promoting the health and well-being of looked-after children (2022): initial "
+    "assessment within 20 working days, reviews every 6 months under 5, yearly from 5",
+    condition="open; none: due WD(start, 20); else M(last, 6) if aged under 5 at D, "
+    "M(last, 12) otherwise",
+    needs={"list8": ("cla_start", "ceased", "last_health_assessment", "dob")},
+)
+def cla_health_overdue(ctx: Context):
+    table = ctx.table("list8")
+    f = table.frame
+    last = f["last_health_assessment"]
+    under_five = (age_in_years(f["dob"], ctx.as_at) < 5).fillna(False).astype(bool)
+    due = ctx.calendar.add_working_days(f["cla_start"], 20).where(
+        last.isna(), add_months(last, 6).where(under_five, add_months(last, 12))
+    )
+    return hits(
+        table,
+        ctx.is_open(table) & (ctx.date > due),
+        field="last_health_assessment",
+        due=due,
+        what="Health assessment",
+    )
+
+
+@rule(
+    "CLA-04",
+    area="Children in care",
+    severity="Error",
+    title="Dental check overdue",
+    basis="Promoting the health and well-being of looked-after children (2022): dental check "
+    "every 12 months",
+    condition="open, looked after D >= M(start, 12), and no check or D > M(last check, 12)",
+    needs={"list8": ("cla_start", "ceased", "last_dental_check")},
+)
+def cla_dental_overdue(ctx: Context):
+    table = ctx.table("list8")
+    f = table.frame
+    last = f["last_dental_check"]
+    year_in_care = add_months(f["cla_start"], 12)
+    due = year_in_care.where(last.isna(), add_months(last, 12))
+    overdue = last.isna() | (ctx.date > add_months(last, 12))
+    return hits(
+        table,
+        ctx.is_open(table) & (ctx.date >= year_in_care) & overdue,
+        field="last_dental_check",
+        due=due,
+        what="Dental check",
+    )
+
+
+@rule(
+    "CLA-05",
+    area="Children in care",
+    severity="Error",
+    title="Return interview not offered",
+    basis="Statutory guidance on children who run away or go missing from home or care (2014)",
+    condition="open, missing episodes > 0, return interview offered is not Yes",
+    needs={"list8": ("ceased", "missing_episodes", "return_interview_offered")},
+)
+def cla_return_interview(ctx: Context):
+    table = ctx.table("list8")
+    f = table.frame
+    episodes = f["missing_episodes"]
+    message = (
+        "Missing "
+        + episodes.astype("Int64").astype(str)
+        + " time(s) in 12 months; return interview not recorded as offered"
+    )
+    return hits(
+        table,
+        ctx.is_open(table) & (episodes > 0) & (f["return_interview_offered"] != "Yes"),
+        field="return_interview_offered",
+        message=message,
+    )
+
+
+@rule(
+    "CLA-06",
+    area="Children in care",
+    severity="Query",
+    title="Three or more placements in 12 months",
+    basis="Placement stability (DfE children looked after indicator)",
+    condition="Number of Placements in the Last 12 months >= 3",
+    needs={"list8": ("placements_12m",)},
+)
+def cla_placement_moves(ctx: Context):
+    table = ctx.table("list8")
+    moves = table.frame["placements_12m"]
+    message = moves.astype("Int64").astype(str) + " placements in the last 12 months"
+    return hits(table, moves >= 3, field="placements_12m", message=message)
+
+
+@rule(
+    "CLA-07",
+    area="Children in care",
+    severity="Error",
+    title="No permanence plan recorded",
+    basis=f"{REGS}, reg 5 and the Children Act 1989 s31A: a permanence plan by the second review",
+    condition="open, D > M(start, 4), permanence plan blank",
+    needs={"list8": ("cla_start", "ceased", "permanence_plan")},
+)
+def cla_no_permanence_plan(ctx: Context):
+    table = ctx.table("list8")
+    f = table.frame
+    due = add_months(f["cla_start"], 4)
+    return hits(
+        table,
+        ctx.is_open(table) & (ctx.date > due) & f["permanence_plan"].isna(),
+        field="permanence_plan",
+        due=due,
+        what="Permanence plan",
+    )

@@ -1,0 +1,202 @@
+"""Data quality of the export itself: duplicates, impossible dates, inconsistent dates of birth
+and unreadable values. These keep bad data visible instead of letting it pass or vanish."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from audits.engine.context import Context, hits
+from audits.engine.registry import rule
+from audits.ingest.load import ListTable
+from audits.spec import BY_NUMBER
+
+DATA_LISTS = tuple(range(1, 11))  # the child-level lists (List 11 holds adopters)
+DUPLICATE_LISTS = (7, 8, 9)
+
+
+def _child_tables(ctx: Context, numbers=DATA_LISTS) -> list[ListTable]:
+    return [t for n in numbers if (t := ctx.table(f"list{n}")) is not None]
+
+
+@rule(
+    "DQ-01",
+    area="Data quality",
+    severity="Data",
+    title="Duplicate open record",
+    basis="Annex A guidance: one open record per child on Lists 7, 8 and 9",
+    condition="the same child twice or more among the open rows of List 7, 8 or 9 "
+    "(one finding per child and list)",
+    needs={f"list{n}": ("child_id",) for n in DUPLICATE_LISTS},
+    needs_any=True,
+)
+def duplicate_open_record(ctx: Context) -> pd.DataFrame:
+    parts = []
+    for table in _child_tables(ctx, DUPLICATE_LISTS):
+        f = table.frame
+        open_rows = ctx.is_open(table) & f["child_id"].notna()
+        ids = f["child_id"].where(open_rows)
+        counts = ids.map(ids.value_counts())
+        mask = open_rows & (counts > 1) & ~ids.duplicated(keep="first")
+        message = (
+            "Child appears "
+            + counts.astype("Int64").astype(str)
+            + f" times among the open records of List {table.spec.number}"
+        )
+        parts.append(
+            hits(table, mask, field="child_id", message=message, item="duplicate", area="Data quality")
+        )
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+@rule(
+    "DQ-02",
+    area="Data quality",
+    severity="Data",
+    title="Impossible date",
+    basis="A recorded date cannot be after the export's as-at date or before the child's birth",
+    condition="any date on Lists 1 to 10 after D, or (other than the date of birth) before the "
+    "date of birth; one finding per row and date column",
+    needs={f"list{n}": ("child_id",) for n in DATA_LISTS},
+    needs_any=True,
+)
+def impossible_date(ctx: Context) -> pd.DataFrame:
+    parts = []
+    for table in _child_tables(ctx):
+        f = table.frame
+        dob = f["dob"] if "dob" in f else pd.Series(pd.NaT, index=f.index)
+        for fld in table.spec.fields_of_kind("date"):
+            if fld.name not in f:
+                continue
+            when = f[fld.name]
+            future = when > ctx.date
+            before_birth = (when < dob) if fld.name != "dob" else pd.Series(False, index=f.index)
+            mask = future | before_birth
+            if not mask.any():
+                continue
+            shown = when.dt.strftime("%d/%m/%Y")
+            message = (fld.heading + " " + shown + " is after the audit date " + ctx.date.strftime("%d/%m/%Y")).where(
+                future,
+                fld.heading + " " + shown + " is before the date of birth " + dob.dt.strftime("%d/%m/%Y"),
+            )
+            parts.append(
+                hits(
+                    table,
+                    mask,
+                    field=fld.name,
+                    message=message,
+                    item=fld.name,
+                    area="Data quality",
+                )
+            )
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+@rule(
+    "DQ-03",
+    area="Data quality",
+    severity="Data",
+    title="Inconsistent date of birth",
+    basis="One child has one date of birth across the export",
+    condition="one child with two or more different dates of birth across Lists 1 to 10 "
+    "(one finding per child)",
+    needs={f"list{n}": ("child_id", "dob") for n in DATA_LISTS},
+    needs_any=True,
+)
+def inconsistent_dob(ctx: Context) -> pd.DataFrame:
+    frames = []
+    for table in _child_tables(ctx):
+        f = table.frame
+        if "dob" not in f:
+            continue
+        part = f[["child_id", "dob", "_row"]].copy()
+        part["list"] = table.spec.number
+        part["team"] = f["team"] if "team" in f else pd.NA
+        part["worker"] = f["worker"] if "worker" in f else pd.NA
+        frames.append(part[part["child_id"].notna() & part["dob"].notna()])
+    if not frames:
+        return pd.DataFrame()
+    rows = pd.concat(frames, ignore_index=True)
+    distinct = rows.groupby("child_id")["dob"].transform("nunique")
+    rows = rows[distinct > 1].sort_values(["child_id", "list", "_row"], kind="stable")
+    if rows.empty:
+        return pd.DataFrame()
+    rows["shown"] = rows["dob"].dt.strftime("%d/%m/%Y") + " (List " + rows["list"].astype(str) + ")"
+    pairs = rows.drop_duplicates(["child_id", "dob", "list"])
+    grouped = pairs.groupby("child_id", sort=True)
+    summary = grouped.agg(
+        value=("shown", "; ".join),
+        lists=("list", lambda s: ", ".join(str(n) for n in sorted(set(s)))),
+        source_row=("_row", "first"),
+    )
+    firsts = rows.drop_duplicates("child_id").set_index("child_id")
+    return pd.DataFrame(
+        {
+            "list": summary["lists"],
+            "area": "Data quality",
+            "child_id": summary.index,
+            "team": firsts["team"].reindex(summary.index),
+            "worker": firsts["worker"].reindex(summary.index),
+            "due_date": pd.NaT,
+            "completed": pd.NaT,
+            "field": "Date of Birth",
+            "value": summary["value"],
+            "what": "",
+            "message": "Different dates of birth recorded: " + summary["value"],
+            "identity": "DOB",
+            "item": "",
+            "source_row": summary["source_row"],
+        }
+    ).reset_index(drop=True)
+
+
+@rule(
+    "DQ-04",
+    area="Data quality",
+    severity="Data",
+    title="Unreadable value",
+    basis="Every value the audit relies on is readable; the row is kept and the value reported",
+    condition="a date, number or code that cannot be parsed, or a value in a column with no "
+    "heading (one finding per cell)",
+    needs={f"list{n}": ("child_id",) for n in DATA_LISTS},
+    needs_any=True,
+)
+def unreadable_value(ctx: Context) -> pd.DataFrame:
+    bad = ctx.export.unreadable
+    bad = bad[bad["list"].isin(DATA_LISTS)]
+    if bad.empty:
+        return pd.DataFrame()
+    heading = pd.Series(
+        [
+            BY_NUMBER[n].field(name).heading if name else ""
+            for n, name in zip(bad["list"], bad["field"], strict=True)
+        ],
+        index=bad.index,
+    )
+    where = "row " + bad["row"].astype(str) + ", column " + bad["column"].astype(str)
+    message = (
+        heading.where(heading != "", "Column " + bad["column"].astype(str) + " (no heading)")
+        + ": '"
+        + bad["value"].astype(str)
+        + "' cannot be read ("
+        + where
+        + "); expected "
+        + bad["expected"].astype(str)
+    )
+    return pd.DataFrame(
+        {
+            "list": bad["list"].astype(str),
+            "area": "Data quality",
+            "child_id": bad["child_id"],
+            "team": bad["team"],
+            "worker": bad["worker"],
+            "due_date": pd.NaT,
+            "completed": pd.NaT,
+            "field": heading.where(heading != "", "Column " + bad["column"].astype(str)),
+            "value": bad["value"].astype(str),
+            "what": "",
+            "message": message,
+            "identity": "L" + bad["list"].astype(str),
+            "item": bad["field"].astype(str) + "|" + bad["column"].astype(str) + "|" + bad["value"].astype(str),
+            "source_row": bad["row"],
+        }
+    ).reset_index(drop=True)
