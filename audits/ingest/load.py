@@ -87,7 +87,7 @@ def export_files(path: Path) -> list[Path]:
         for p in path.iterdir()
         if p.is_file()
         and p.suffix.lower() in SPREADSHEET_SUFFIXES
-        and not p.name.startswith(("~$", ".", "manifest"))
+        and not p.name.startswith(("~$", "."))
     )
     if not files:
         raise InputError(
