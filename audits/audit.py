@@ -18,8 +18,8 @@ from audits.engine.run import RunResult, run_rules
 from audits.ingest.load import Export, load_export
 from audits.output.atomic import write_text
 from audits.output.findings_csv import write_findings_csv
-from audits.scores import compute_scores
 from audits.schemas import validate_export
+from audits.scores import compute_scores
 
 
 @dataclass
@@ -104,9 +104,7 @@ def build_summary(ctx: Context, result: RunResult) -> dict:
         "findings_by_severity": {
             k: int(v) for k, v in findings["severity"].value_counts().sort_index().items()
         },
-        "findings_by_rule": {
-            o.rule.id: o.findings for o in result.outcomes if o.ran
-        },
+        "findings_by_rule": {o.rule.id: o.findings for o in result.outcomes if o.ran},
         "rules_run": [o.rule.id for o in result.outcomes if o.ran],
         "rules_not_run": [
             {"rule_id": o.rule.id, "title": o.rule.title, "reason": o.reason}

@@ -64,5 +64,7 @@ def add_days(dates: pd.Series, n: int) -> pd.Series:
 def age_in_years(dob: pd.Series, at: dt.date) -> pd.Series:
     """Completed years at `at` (a 29 February birthday is reached on 1 March in other years)."""
     dob = pd.to_datetime(dob)
-    before_birthday = (dob.dt.month > at.month) | ((dob.dt.month == at.month) & (dob.dt.day > at.day))
+    before_birthday = (dob.dt.month > at.month) | (
+        (dob.dt.month == at.month) & (dob.dt.day > at.day)
+    )
     return at.year - dob.dt.year - before_birthday.astype("Int64")

@@ -24,10 +24,14 @@ AsAtOpt = Annotated[
     str | None,
     typer.Option("--as-at", help="Audit date (YYYY-MM-DD). Defaults to today.", show_default=False),
 ]
-OutOpt = Annotated[Path, typer.Option("--out", help="Folder for findings.csv, audit.xlsx, summary.json.")]
+OutOpt = Annotated[
+    Path, typer.Option("--out", help="Folder for findings.csv, audit.xlsx, summary.json.")
+]
 ConfigOpt = Annotated[
     Path | None,
-    typer.Option("--config", help="Audit config (TOML) overriding local thresholds.", show_default=False),
+    typer.Option(
+        "--config", help="Audit config (TOML) overriding local thresholds.", show_default=False
+    ),
 ]
 
 
@@ -37,7 +41,9 @@ def _as_at(value: str | None) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"'{value}' is not a date in the form YYYY-MM-DD", param_hint="--as-at") from None
+        raise typer.BadParameter(
+            f"'{value}' is not a date in the form YYYY-MM-DD", param_hint="--as-at"
+        ) from None
 
 
 def _fail(exc: Exception) -> None:
@@ -64,7 +70,9 @@ def run(
     except InputError as exc:
         _fail(exc)
     s = result.summary
-    typer.echo(f"As at {date:%d/%m/%Y}: {s['findings_total']:,} findings " + str(s["findings_by_severity"]))
+    typer.echo(
+        f"As at {date:%d/%m/%Y}: {s['findings_total']:,} findings " + str(s["findings_by_severity"])
+    )
     for item in s["rules_not_run"]:
         typer.echo(f"  not run: {item['rule_id']} — {item['reason']}")
     typer.echo(f"Workbook: {workbook.resolve()}")
@@ -83,7 +91,9 @@ def validate(export: ExportArg, as_at: AsAtOpt = None) -> None:
         _fail(exc)
     for item in result.summary["lists"]:
         layout = f", {item['layout']}" if item["layout"] else ""
-        typer.echo(f"List {item['list']} ({item['title']}): {item['rows']} rows from {item['source']}{layout}")
+        typer.echo(
+            f"List {item['list']} ({item['title']}): {item['rows']} rows from {item['source']}{layout}"
+        )
     dq = result.result.findings
     dq = dq[dq["area"] == "Data quality"]
     typer.echo(f"Data quality findings: {len(dq)}")
@@ -113,7 +123,9 @@ def rules(config: ConfigOpt = None) -> None:
 
 @app.command()
 def example(
-    out: Annotated[Path, typer.Option("--out", help="Folder for the synthetic export and its manifest.")],
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for the synthetic export and its manifest.")
+    ],
     as_at: AsAtOpt = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
     children: Annotated[int, typer.Option(help="Roughly how many children per list.")] = 40,

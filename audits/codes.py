@@ -114,7 +114,9 @@ class PlacementTypeDomain(CodeDomain):
     _CODE = re.compile(r"^([A-Z]\d)\b")
 
     def __init__(self) -> None:
-        super().__init__("Placement type", {code: [label] for code, label in _PLACEMENT_TYPES.items()})
+        super().__init__(
+            "Placement type", {code: [label] for code, label in _PLACEMENT_TYPES.items()}
+        )
 
     def parse(self, text: pd.Series) -> pd.Series:
         stripped = text.str.replace(_PREFIX, "", regex=True).str.strip().str.upper()

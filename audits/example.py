@@ -22,8 +22,32 @@ import holidays as holidays_lib
 from audits.spec import BY_NUMBER
 
 TEAMS = ("Locality North", "Locality South", "Locality East")
-FIRST = ("Amara", "Ben", "Chloe", "Dev", "Ella", "Finn", "Grace", "Harvey", "Isla", "Jay", "Kai", "Lena")
-LAST = ("Ahmed", "Brown", "Clarke", "Davies", "Evans", "Fraser", "Green", "Hughes", "Iqbal", "Jones")
+FIRST = (
+    "Amara",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Ella",
+    "Finn",
+    "Grace",
+    "Harvey",
+    "Isla",
+    "Jay",
+    "Kai",
+    "Lena",
+)
+LAST = (
+    "Ahmed",
+    "Brown",
+    "Clarke",
+    "Davies",
+    "Evans",
+    "Fraser",
+    "Green",
+    "Hughes",
+    "Iqbal",
+    "Jones",
+)
 
 
 class Days:
@@ -85,7 +109,9 @@ class Builder:
             "worker": f"{self.rng.choice(FIRST)}\u00a0{self.rng.choice(LAST)}",
         }
 
-    def expect(self, rule_id: str, number: int, row: dict, due: dt.date | None = None, completed=None):
+    def expect(
+        self, rule_id: str, number: int, row: dict, due: dt.date | None = None, completed=None
+    ):
         overdue = None
         if due is not None:
             overdue = ((completed or self.as_at) - due).days
@@ -97,60 +123,122 @@ class Builder:
 
     def early_help(self) -> dict:
         start = self.ago(40, 150)
-        return {**self.child(), "eh_start": start, "eh_completed": start + dt.timedelta(days=20),
-                "eh_organisation": "Early Help Hub"}
+        return {
+            **self.child(),
+            "eh_start": start,
+            "eh_completed": start + dt.timedelta(days=20),
+            "eh_organisation": "Early Help Hub",
+        }
 
     def referral(self) -> dict:
-        return {**self.child(), "referral_date": self.ago(1, 150), "referral_source": "e) 2A: Schools",
-                "referral_nfa": "b) No", "referrals_12m": self.rng.randint(0, 2)}
+        return {
+            **self.child(),
+            "referral_date": self.ago(1, 150),
+            "referral_source": "e) 2A: Schools",
+            "referral_nfa": "b) No",
+            "referrals_12m": self.rng.randint(0, 2),
+        }
 
     def assessment(self, open_: bool | None = None) -> dict:
         open_ = self.rng.random() < 0.5 if open_ is None else open_
         start = self.ago(1, 40) if open_ else self.ago(100, 200)
-        row = {**self.child(), "disability": "b) No", "assessment_start": start, "child_seen": "a) Yes",
-               "assessed_in_need": "a) Yes"}
-        row["assessment_authorised"] = None if open_ else start + dt.timedelta(days=self.rng.randint(10, 30))
+        row = {
+            **self.child(),
+            "disability": "b) No",
+            "assessment_start": start,
+            "child_seen": "a) Yes",
+            "assessed_in_need": "a) Yes",
+        }
+        row["assessment_authorised"] = (
+            None if open_ else start + dt.timedelta(days=self.rng.randint(10, 30))
+        )
         return row
 
     def s47(self) -> dict:
         strategy = self.ago(20, 120)
-        return {**self.child(), "disability": "b) No", "strategy_date": strategy, "icpc_unnecessary": "b) No",
-                "icpc_date": strategy + dt.timedelta(days=self.rng.randint(5, 14)), "icpc_plan": "a) Yes",
-                "s47_12m": 0, "icpc_12m": 0}
+        return {
+            **self.child(),
+            "disability": "b) No",
+            "strategy_date": strategy,
+            "icpc_unnecessary": "b) No",
+            "icpc_date": strategy + dt.timedelta(days=self.rng.randint(5, 14)),
+            "icpc_plan": "a) Yes",
+            "s47_12m": 0,
+            "icpc_12m": 0,
+        }
 
     def cin(self) -> dict:
-        return {**self.child(), "disability": "b) No", "cin_start": self.ago(100, 600),
-                "primary_need": "N1 - Abuse or neglect", "last_seen": self.ago(0, 14), "cin_closed": None,
-                "closure_reason": None, "case_status": "c) Child in need plan"}
+        return {
+            **self.child(),
+            "disability": "b) No",
+            "cin_start": self.ago(100, 600),
+            "primary_need": "N1 - Abuse or neglect",
+            "last_seen": self.ago(0, 14),
+            "cin_closed": None,
+            "closure_reason": None,
+            "case_status": "c) Child in need plan",
+        }
 
     def cp(self) -> dict:
-        return {**self.child(), "disability": "b) No", "plan_start": self.ago(200, 600),
-                "initial_category": "a) Neglect", "latest_category": "a) Neglect",
-                "last_visit": self.ago(0, 7), "seen_alone": self.rng.choice(["a) Yes", "Yes", "Y"]),
-                "latest_review": self.ago(10, 150), "plan_end": None, "epo": "b) No", "previous_plans": 0}
+        return {
+            **self.child(),
+            "disability": "b) No",
+            "plan_start": self.ago(200, 600),
+            "initial_category": "a) Neglect",
+            "latest_category": "a) Neglect",
+            "last_visit": self.ago(0, 7),
+            "seen_alone": self.rng.choice(["a) Yes", "Yes", "Y"]),
+            "latest_review": self.ago(10, 150),
+            "plan_end": None,
+            "epo": "b) No",
+            "previous_plans": 0,
+        }
 
     def cla(self) -> dict:
         row = self.child(team="Children in Care", age=(5, 15))
         placed = self.ago(60, 300)
-        return {**row, "uasc": "b) No", "disability": "b) No", "cla_start": self.ago(700, 1200),
-                "category_of_need": "N1 - Abuse or neglect", "subsequent_period": "b) No",
-                "legal_status_start": self.ago(600, 650), "legal_status": "C2: FCO",
-                "latest_review": self.ago(5, 150), "last_visit": self.ago(0, 30),
-                "permanence_plan": "f) Long-term fostering", "last_iro_contact": self.ago(5, 150),
-                "last_health_assessment": self.ago(5, 150), "last_dental_check": self.ago(5, 300),
-                "placements_12m": self.rng.randint(1, 2), "ceased": None, "reason_ceased": None,
-                "placement_start": placed, "placement_type": self.rng.choice(["f) U6: Foster placement - not FFA", "U6"]),
-                "placement_provider": "b) PR1: Own provision", "missing_episodes": 0, "absent_episodes": 0,
-                "return_interview_offered": None, "return_interview_accepted": None}
+        return {
+            **row,
+            "uasc": "b) No",
+            "disability": "b) No",
+            "cla_start": self.ago(700, 1200),
+            "category_of_need": "N1 - Abuse or neglect",
+            "subsequent_period": "b) No",
+            "legal_status_start": self.ago(600, 650),
+            "legal_status": "C2: FCO",
+            "latest_review": self.ago(5, 150),
+            "last_visit": self.ago(0, 30),
+            "permanence_plan": "f) Long-term fostering",
+            "last_iro_contact": self.ago(5, 150),
+            "last_health_assessment": self.ago(5, 150),
+            "last_dental_check": self.ago(5, 300),
+            "placements_12m": self.rng.randint(1, 2),
+            "ceased": None,
+            "reason_ceased": None,
+            "placement_start": placed,
+            "placement_type": self.rng.choice(["f) U6: Foster placement - not FFA", "U6"]),
+            "placement_provider": "b) PR1: Own provision",
+            "missing_episodes": 0,
+            "absent_episodes": 0,
+            "return_interview_offered": None,
+            "return_interview_accepted": None,
+        }
 
     def care_leaver(self) -> dict:
         row = self.child(team="Care Leavers", age=(18, 21))
-        return {**row, "uasc": "b) No", "disability": "b) No", "personal_adviser": "Pat\u00a0Adviser",
-                "eligibility": "b) Former relevant child", "pathway_plan_review": self.ago(5, 150),
-                "in_touch": self.rng.choice(["a) Yes", "Yes"]), "latest_contact": self.ago(0, 50),
-                "accommodation_type": "U: Independent living",
-                "accommodation_suitability": self.rng.choice(["a) Suitable", "Suitable"]),
-                "activity": "F3: Full time in training or employment"}
+        return {
+            **row,
+            "uasc": "b) No",
+            "disability": "b) No",
+            "personal_adviser": "Pat\u00a0Adviser",
+            "eligibility": "b) Former relevant child",
+            "pathway_plan_review": self.ago(5, 150),
+            "in_touch": self.rng.choice(["a) Yes", "Yes"]),
+            "latest_contact": self.ago(0, 50),
+            "accommodation_type": "U: Independent living",
+            "accommodation_suitability": self.rng.choice(["a) Suitable", "Suitable"]),
+            "activity": "F3: Full time in training or employment",
+        }
 
     # --- planted defects ------------------------------------------------------------------------
     def plant(self) -> None:
@@ -188,7 +276,12 @@ class Builder:
         self.expect("S47-02", 5, r, days.wd(r["strategy_date"], 15))
         add[5].append(r)
         r = self.s47()
-        r["strategy_date"], r["icpc_date"], r["icpc_unnecessary"], r["icpc_plan"] = self.ago(60), None, "a) Yes", None
+        r["strategy_date"], r["icpc_date"], r["icpc_unnecessary"], r["icpc_plan"] = (
+            self.ago(60),
+            None,
+            "a) Yes",
+            None,
+        )
         add[5].append(r)  # deemed unnecessary: no finding
 
         r = self.cin()
@@ -297,8 +390,17 @@ class Builder:
         add[4].append(b)
 
     def build(self, per_list: int) -> None:
-        makers = {1: self.contact, 2: self.early_help, 3: self.referral, 4: self.assessment, 5: self.s47,
-                  6: self.cin, 7: self.cp, 8: self.cla, 9: self.care_leaver}
+        makers = {
+            1: self.contact,
+            2: self.early_help,
+            3: self.referral,
+            4: self.assessment,
+            5: self.s47,
+            6: self.cin,
+            7: self.cp,
+            8: self.cla,
+            9: self.care_leaver,
+        }
         for number, make in makers.items():
             self.rows[number].extend(make() for _ in range(per_list))
         self.plant()
@@ -312,7 +414,9 @@ def _cell(value: object, text_dates: bool):
     return value
 
 
-def write_example(out: Path, as_at: dt.date, *, seed: int = 7, children: int = 40) -> tuple[Path, Path]:
+def write_example(
+    out: Path, as_at: dt.date, *, seed: int = 7, children: int = 40
+) -> tuple[Path, Path]:
     """Write `annex_a_<yyyy-mm>.xlsx` and `manifest.csv` into `out`."""
     from openpyxl import Workbook
 
@@ -343,11 +447,13 @@ def write_example(out: Path, as_at: dt.date, *, seed: int = 7, children: int = 4
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(["rule_id", "list", "child_id", "due_date", "days_overdue"])
         for e in sorted(builder.expected, key=lambda e: (e.rule_id, e.child_id)):
-            writer.writerow([
-                e.rule_id,
-                e.list,
-                e.child_id,
-                e.due_date.isoformat() if e.due_date else "",
-                "" if e.days_overdue is None else e.days_overdue,
-            ])
+            writer.writerow(
+                [
+                    e.rule_id,
+                    e.list,
+                    e.child_id,
+                    e.due_date.isoformat() if e.due_date else "",
+                    "" if e.days_overdue is None else e.days_overdue,
+                ]
+            )
     return workbook, manifest

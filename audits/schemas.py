@@ -26,7 +26,9 @@ def list_schema(spec: ListSpec):
         if f.kind == "code" and f.domain is not None:
             checks.append(pa.Check.isin([*f.domain.codes, UNREADABLE]))
         columns[f.name] = pa.Column(_DTYPES[f.kind], checks=checks, nullable=True, required=False)
-    return pa.DataFrameSchema(columns, name=f"List {spec.number}: {spec.title}", strict=True, coerce=False)
+    return pa.DataFrameSchema(
+        columns, name=f"List {spec.number}: {spec.title}", strict=True, coerce=False
+    )
 
 
 def validate_export(export: Export) -> None:

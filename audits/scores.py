@@ -65,7 +65,9 @@ def scope_frame(ctx: Context) -> pd.DataFrame:
             f = table.frame
             mask = ctx.is_open(table) if open_only else pd.Series(True, index=f.index)
             team = f["team"] if "team" in f else pd.Series(pd.NA, index=f.index, dtype="str")
-            part = pd.DataFrame({"area": area, "team": team.fillna("(no team)"), "child_id": f["child_id"]})
+            part = pd.DataFrame(
+                {"area": area, "team": team.fillna("(no team)"), "child_id": f["child_id"]}
+            )
             parts.append(part[mask & f["child_id"].notna()])
     if not parts:
         return pd.DataFrame(columns=["area", "team", "child_id"])

@@ -65,7 +65,9 @@ class ListSpec:
         return [f for f in self.fields if f.kind == kind]
 
 
-CHILD_ID = Field("child_id", "Child Unique ID", "id", aliases=("Child ID", "Child Unique Identifier"))
+CHILD_ID = Field(
+    "child_id", "Child Unique ID", "id", aliases=("Child ID", "Child Unique Identifier")
+)
 GENDER = Field("gender", "Gender", "code", codes.GENDER, aliases=("Sex",))
 ETHNICITY = Field("ethnicity", "Ethnicity")
 DOB = Field("dob", "Date of Birth", "date", aliases=("DOB",))
@@ -79,7 +81,11 @@ LIST1 = ListSpec(
     1,
     "Contacts",
     "Contacts",
-    (*PERSON, Field("contact_date", "Date of Contact", "date"), Field("contact_source", "Contact Source")),
+    (
+        *PERSON,
+        Field("contact_date", "Date of Contact", "date"),
+        Field("contact_source", "Contact Source"),
+    ),
     signature=("contact_date", "contact_source"),
     identity_fields=("contact_date",),
 )
@@ -119,7 +125,12 @@ LIST4 = ListSpec(
     (
         *PERSON,
         DISABILITY,
-        Field("assessment_start", "Continuous Assessment Start Date", "date", aliases=("Assessment Start Date",)),
+        Field(
+            "assessment_start",
+            "Continuous Assessment Start Date",
+            "date",
+            aliases=("Assessment Start Date",),
+        ),
         Field(
             "child_seen",
             "Child Seen During Continuous Assessment",
@@ -164,8 +175,16 @@ LIST5 = ListSpec(
             "code",
             codes.YES_NO,
         ),
-        Field("icpc_date", "Date of Initial Child Protection Conference", "date", aliases=("ICPC Date",)),
-        Field("icpc_plan", "Did the Initial Child Protection Conference Result in a Child Protection Plan"),
+        Field(
+            "icpc_date",
+            "Date of Initial Child Protection Conference",
+            "date",
+            aliases=("ICPC Date",),
+        ),
+        Field(
+            "icpc_plan",
+            "Did the Initial Child Protection Conference Result in a Child Protection Plan",
+        ),
         Field("s47_12m", "Number of Section 47 Enquiries in the last 12 months", "number"),
         Field("icpc_12m", "Number of ICPCs in the last 12 months", "number"),
         TEAM,
@@ -204,7 +223,12 @@ LIST7 = ListSpec(
         Field("plan_start", "Child Protection Plan Start Date", "date"),
         Field("initial_category", "Initial Category of Abuse"),
         Field("latest_category", "Latest Category of Abuse"),
-        Field("last_visit", "Date of the Last Statutory Visit", "date", aliases=("Date of Last Statutory Visit",)),
+        Field(
+            "last_visit",
+            "Date of the Last Statutory Visit",
+            "date",
+            aliases=("Date of Last Statutory Visit",),
+        ),
         Field("seen_alone", "Was the Child Seen Alone?", "code", codes.YES_NO_UNKNOWN),
         Field("latest_review", "Date of latest review conference", "date"),
         Field("plan_end", "Child Protection Plan End Date", "date"),
@@ -241,7 +265,11 @@ LIST8 = ListSpec(
         Field("legal_status", "Child's Legal Status"),
         Field("latest_review", "Date of Latest Statutory Review", "date"),
         Field("last_visit", "Date of Last Social Work Visit", "date"),
-        Field("permanence_plan", "What is the permanence plan for this child?", aliases=("Permanence Plan",)),
+        Field(
+            "permanence_plan",
+            "What is the permanence plan for this child?",
+            aliases=("Permanence Plan",),
+        ),
         Field("last_iro_contact", "Date of Last IRO Visit / Contact to the Child", "date"),
         Field("last_health_assessment", "Date of Last Health Assessment", "date"),
         Field("last_dental_check", "Date of Last Dental Check", "date"),
@@ -295,13 +323,19 @@ LIST9 = ListSpec(
         DISABILITY,
         TEAM,
         WORKER,
-        Field("personal_adviser", "Allocated Personal Advisor", aliases=("Allocated Personal Adviser",)),
+        Field(
+            "personal_adviser",
+            "Allocated Personal Advisor",
+            aliases=("Allocated Personal Adviser",),
+        ),
         Field("eligibility", "Eligibility Category"),
         Field("pathway_plan_review", "Latest Pathway Plan Review Date", "date"),
         Field("in_touch", "LA in Touch", "code", codes.LA_IN_TOUCH),
         Field("latest_contact", "Latest Date of Contact", "date"),
         Field("accommodation_type", "Type of Accommodation"),
-        Field("accommodation_suitability", "Suitability of Accommodation", "code", codes.SUITABILITY),
+        Field(
+            "accommodation_suitability", "Suitability of Accommodation", "code", codes.SUITABILITY
+        ),
         Field("activity", "Activity Status"),
     ),
     signature=("eligibility", "in_touch", "accommodation_suitability"),
@@ -319,14 +353,24 @@ LIST10 = ListSpec(
         AGE,
         DISABILITY,
         Field("entered_care", "Date the Child Entered Care", "date"),
-        Field("adoption_decision", "Date of Decision that Child Should be Placed for Adoption", "date"),
+        Field(
+            "adoption_decision", "Date of Decision that Child Should be Placed for Adoption", "date"
+        ),
         Field("placement_order", "Date of Placement Order", "date"),
         Field("matched", "Date of Matching Child and Prospective Adopters", "date"),
         Field("placed_for_adoption", "Date Placed for Adoption", "date"),
         Field("adoption_order", "Date of Adoption Order", "date"),
-        Field("no_longer_decision", "Date of Decision that Child Should No Longer be Placed for Adoption", "date"),
+        Field(
+            "no_longer_decision",
+            "Date of Decision that Child Should No Longer be Placed for Adoption",
+            "date",
+        ),
         Field("no_longer_reason", "Reason Why Child No Longer Placed for Adoption"),
-        Field("ffa_placed", "Date the child was placed for fostering in FFA or concurrent planning placement", "date"),
+        Field(
+            "ffa_placed",
+            "Date the child was placed for fostering in FFA or concurrent planning placement",
+            "date",
+        ),
     ),
     signature=("adoption_decision", "placement_order"),
     identity_fields=("entered_care",),
@@ -346,7 +390,19 @@ LIST11 = ListSpec(
     audited=False,
 )
 
-ANNEX_A: tuple[ListSpec, ...] = (LIST1, LIST2, LIST3, LIST4, LIST5, LIST6, LIST7, LIST8, LIST9, LIST10, LIST11)
+ANNEX_A: tuple[ListSpec, ...] = (
+    LIST1,
+    LIST2,
+    LIST3,
+    LIST4,
+    LIST5,
+    LIST6,
+    LIST7,
+    LIST8,
+    LIST9,
+    LIST10,
+    LIST11,
+)
 BY_NUMBER = {spec.number: spec for spec in ANNEX_A}
 
 # List 9 came in two layouts: 13 columns (2019 template) and 17 columns (2024), which adds the

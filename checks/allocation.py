@@ -28,5 +28,7 @@ def no_allocated_worker(ctx: Context):
         if table is None or "worker" not in table.columns:
             continue
         mask = ctx.is_open(table) & table.frame["worker"].isna()
-        parts.append(hits(table, mask, field="worker", message="Open case with no allocated worker"))
+        parts.append(
+            hits(table, mask, field="worker", message="Open case with no allocated worker")
+        )
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()

@@ -119,8 +119,10 @@ def cp_plan_two_years(ctx: Context):
     f = table.frame
     two_years = add_months(f["plan_start"], 24)
     months = _whole_months(f["plan_start"], ctx.date)
-    message = "Child protection plan open since " + f["plan_start"].dt.strftime("%d/%m/%Y") + (
-        " (" + months.astype("Int64").astype(str) + " months)"
+    message = (
+        "Child protection plan open since "
+        + f["plan_start"].dt.strftime("%d/%m/%Y")
+        + (" (" + months.astype("Int64").astype(str) + " months)")
     )
     return hits(
         table,

@@ -43,7 +43,14 @@ def duplicate_open_record(ctx: Context) -> pd.DataFrame:
             + f" times among the open records of List {table.spec.number}"
         )
         parts.append(
-            hits(table, mask, field="child_id", message=message, item="duplicate", area="Data quality")
+            hits(
+                table,
+                mask,
+                field="child_id",
+                message=message,
+                item="duplicate",
+                area="Data quality",
+            )
         )
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
@@ -74,9 +81,19 @@ def impossible_date(ctx: Context) -> pd.DataFrame:
             if not mask.any():
                 continue
             shown = when.dt.strftime("%d/%m/%Y")
-            message = (fld.heading + " " + shown + " is after the audit date " + ctx.date.strftime("%d/%m/%Y")).where(
+            message = (
+                fld.heading
+                + " "
+                + shown
+                + " is after the audit date "
+                + ctx.date.strftime("%d/%m/%Y")
+            ).where(
                 future,
-                fld.heading + " " + shown + " is before the date of birth " + dob.dt.strftime("%d/%m/%Y"),
+                fld.heading
+                + " "
+                + shown
+                + " is before the date of birth "
+                + dob.dt.strftime("%d/%m/%Y"),
             )
             parts.append(
                 hits(
@@ -110,8 +127,8 @@ def inconsistent_dob(ctx: Context) -> pd.DataFrame:
             continue
         part = f[["child_id", "dob", "_row"]].copy()
         part["list"] = table.spec.number
-        part["team"] = f["team"] if "team" in f else pd.NA
-        part["worker"] = f["worker"] if "worker" in f else pd.NA
+        part["team"] = f.get("team", pd.NA)
+        part["worker"] = f.get("worker", pd.NA)
         frames.append(part[part["child_id"].notna() & part["dob"].notna()])
     if not frames:
         return pd.DataFrame()
@@ -196,7 +213,11 @@ def unreadable_value(ctx: Context) -> pd.DataFrame:
             "what": "",
             "message": message,
             "identity": "L" + bad["list"].astype(str),
-            "item": bad["field"].astype(str) + "|" + bad["column"].astype(str) + "|" + bad["value"].astype(str),
+            "item": bad["field"].astype(str)
+            + "|"
+            + bad["column"].astype(str)
+            + "|"
+            + bad["value"].astype(str),
             "source_row": bad["row"],
         }
     ).reset_index(drop=True)

@@ -64,7 +64,11 @@ def hits(
     n = len(picked)
 
     def column(name: str) -> pd.Series:
-        return picked[name] if name in picked else pd.Series([pd.NA] * n, index=picked.index, dtype="str")
+        return (
+            picked[name]
+            if name in picked
+            else pd.Series([pd.NA] * n, index=picked.index, dtype="str")
+        )
 
     def aligned(series: pd.Series | str | None, default=pd.NA) -> pd.Series:
         if series is None:
@@ -87,7 +91,9 @@ def hits(
             "child_id": column("child_id"),
             "team": column("team"),
             "worker": column("worker"),
-            "due_date": aligned(due, pd.NaT).astype("datetime64[us]") if due is not None else pd.NaT,
+            "due_date": aligned(due, pd.NaT).astype("datetime64[us]")
+            if due is not None
+            else pd.NaT,
             "completed": aligned(completed, pd.NaT).astype("datetime64[us]")
             if completed is not None
             else pd.NaT,

@@ -142,9 +142,7 @@ def load_export(path: Path | str, specs: tuple[ListSpec, ...] = ANNEX_A) -> Expo
         )
     frames = [u for u in unreadable if not u.empty]
     bad_all = (
-        pd.concat(frames, ignore_index=True)
-        if frames
-        else pd.DataFrame(columns=UNREADABLE_COLUMNS)
+        pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=UNREADABLE_COLUMNS)
     )
     return Export(path, files, dict(sorted(lists.items())), bad_all, skipped)
 
@@ -157,8 +155,10 @@ def _body(raw: RawTable, rec: Recognition) -> pd.DataFrame:
     rows = raw.rows[rec.header_index + 1 :]
     width = max((len(r) for r in rows), default=0)
     width = max(width, rec.width)
-    frame = pd.DataFrame.from_records(rows, columns=range(width)) if rows else pd.DataFrame(
-        columns=range(width)
+    frame = (
+        pd.DataFrame.from_records(rows, columns=range(width))
+        if rows
+        else pd.DataFrame(columns=range(width))
     )
     frame = frame.astype(object)
     frame.index = pd.RangeIndex(rec.header_index + 2, rec.header_index + 2 + len(frame))
@@ -238,7 +238,9 @@ def _unreadable_records(raw, rec, body, out, masks) -> pd.DataFrame:
                 }
             )
         )
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=UNREADABLE_COLUMNS)
+    return (
+        pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=UNREADABLE_COLUMNS)
+    )
 
 
 def _values_without_heading(raw, rec, body, out) -> pd.DataFrame:
@@ -275,4 +277,6 @@ def _values_without_heading(raw, rec, body, out) -> pd.DataFrame:
                 }
             )
         )
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=UNREADABLE_COLUMNS)
+    return (
+        pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=UNREADABLE_COLUMNS)
+    )

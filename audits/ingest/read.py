@@ -129,7 +129,9 @@ def _check_zip(path: Path) -> None:
         ) from None
     total = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos) or 1
-    if total > MAX_UNCOMPRESSED_BYTES or (total > 50 * 1024**2 and total / packed > MAX_COMPRESSION_RATIO):
+    if total > MAX_UNCOMPRESSED_BYTES or (
+        total > 50 * 1024**2 and total / packed > MAX_COMPRESSION_RATIO
+    ):
         raise InputError(
             f"The workbook would expand to {total / 1024**2:,.0f} MB "
             f"({total / packed:,.0f} times its size on disk), which is not a plausible export",
@@ -190,11 +192,19 @@ def _mark_uncached_formulas(rows: list[tuple], ws) -> list[tuple]:
     """Keep a formula with no saved result visible (as its text) instead of a silent blank."""
     marked = []
     for values, written in zip(rows, ws.iter_rows(values_only=True), strict=False):
-        if any(v is None and isinstance(w, str) and w.startswith("=") for v, w in zip(values, written, strict=False)):
-            values = tuple(
-                FormulaWithoutValue(w) if v is None and isinstance(w, str) and w.startswith("=") else v
-                for v, w in zip(values, written, strict=False)
-            ) + values[len(written):]
+        if any(
+            v is None and isinstance(w, str) and w.startswith("=")
+            for v, w in zip(values, written, strict=False)
+        ):
+            values = (
+                tuple(
+                    FormulaWithoutValue(w)
+                    if v is None and isinstance(w, str) and w.startswith("=")
+                    else v
+                    for v, w in zip(values, written, strict=False)
+                )
+                + values[len(written) :]
+            )
         marked.append(values)
     return marked
 
@@ -266,7 +276,9 @@ def _read_csv(path: Path) -> RawTable:
 class CsvTable(RawTable):
     """A CSV whose body is parsed by pandas once the heading row is known."""
 
-    def __init__(self, file: Path, sheet: str | None, rows: list[tuple], *, text: str, delimiter: str):
+    def __init__(
+        self, file: Path, sheet: str | None, rows: list[tuple], *, text: str, delimiter: str
+    ):
         super().__init__(file, sheet, rows)
         self.text = text
         self.delimiter = delimiter

@@ -78,7 +78,9 @@ def recognise(table: RawTable, specs: tuple[ListSpec, ...]) -> Recognition | Non
     return None
 
 
-def _build(table: RawTable, spec: ListSpec, index: int, matched: dict[int, str], by: str) -> Recognition:
+def _build(
+    table: RawTable, spec: ListSpec, index: int, matched: dict[int, str], by: str
+) -> Recognition:
     row = table.rows[index]
     seen: dict[str, int] = {}
     for col, name in sorted(matched.items()):

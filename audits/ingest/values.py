@@ -54,8 +54,7 @@ def text(col: pd.Series) -> pd.Series:
     col = col.astype(object)
     types = _types(col)
     out = pd.Series(np.nan, index=col.index, dtype=object)
-    str_types = {t: issubclass(t, str) for t in types.dropna().unique()}
-    is_str = types.map(str_types).fillna(False).astype(bool)
+    is_str = types.isin([t for t in types.dropna().unique() if issubclass(t, str)])
     if is_str.any():
         out[is_str] = col[is_str]
     numeric = is_number_type(types)

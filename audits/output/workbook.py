@@ -32,7 +32,13 @@ MODERATOR_DECISIONS = (
     "Disagree — data error in export",
     "Resolved since export",
 )
-REVIEWER_COLUMNS = ("Manager response", "Moderator decision", "Moderator comment", "Action owner", "Action due")
+REVIEWER_COLUMNS = (
+    "Manager response",
+    "Moderator decision",
+    "Moderator comment",
+    "Action owner",
+    "Action due",
+)
 FINDING_HEADINGS = (
     ("finding_id", "Finding ID", 18),
     ("rule_id", "Rule", 9),
@@ -147,7 +153,9 @@ def _summary_sheet(wb: Workbook, summary: dict, capped: dict[str, int]) -> None:
     for severity, n in summary["findings_by_severity"].items():
         ws.append([_text(ws, f"  {severity} findings"), _value(ws, n)])
     ws.append([])
-    ws.append(_header(ws, ["Compliance by area", "Children in scope", "Compliant", "Score %", "RAG"]))
+    ws.append(
+        _header(ws, ["Compliance by area", "Children in scope", "Compliant", "Score %", "RAG"])
+    )
     first_score_row = rows_written + 1
     area_rows = [s for s in summary["scores"]["by_area"] if s["children_in_scope"]]
     for s in area_rows:
@@ -162,7 +170,11 @@ def _summary_sheet(wb: Workbook, summary: dict, capped: dict[str, int]) -> None:
         )
     last_score_row = first_score_row + len(area_rows) - 1
     ws.append([])
-    ws.append(_header(ws, ["Compliance by team", "Area", "Children in scope", "Compliant", "Score %", "RAG"]))
+    ws.append(
+        _header(
+            ws, ["Compliance by team", "Area", "Children in scope", "Compliant", "Score %", "RAG"]
+        )
+    )
     for s in summary["scores"]["by_team"]:
         ws.append(
             [
@@ -193,9 +205,16 @@ def _summary_sheet(wb: Workbook, summary: dict, capped: dict[str, int]) -> None:
         ws.append([_text(ws, "Every rule ran.")])
     if capped:
         ws.append([])
-        ws.append([_text(ws, "Findings sheet shows at most "
-                         f"{summary['workbook_rows_per_rule']:,} rows per rule; findings.csv holds all",
-                         font=BOLD)])
+        ws.append(
+            [
+                _text(
+                    ws,
+                    "Findings sheet shows at most "
+                    f"{summary['workbook_rows_per_rule']:,} rows per rule; findings.csv holds all",
+                    font=BOLD,
+                )
+            ]
+        )
         for rule_id, total in sorted(capped.items()):
             ws.append([_text(ws, rule_id), _text(ws, f"{total:,} findings in total")])
     if area_rows:
@@ -290,9 +309,29 @@ def _data_quality_sheet(wb: Workbook, dq: pd.DataFrame, unreadable: pd.DataFrame
     ws.freeze_panes = "A2"
     ws.append(_header(ws, ["Rule", "List", "Child ID", "Field", "Value", "Finding"]))
     for row in dq.itertuples(index=False):
-        ws.append([_text(ws, v) for v in (row.rule_id, row.list, row.child_id, row.field, row.value, row.message)])
+        ws.append(
+            [
+                _text(ws, v)
+                for v in (row.rule_id, row.list, row.child_id, row.field, row.value, row.message)
+            ]
+        )
     ws.append([])
-    ws.append(_header(ws, ["Unreadable values", "List", "File", "Sheet", "Row", "Column", "Heading", "Value", "Expected"]))
+    ws.append(
+        _header(
+            ws,
+            [
+                "Unreadable values",
+                "List",
+                "File",
+                "Sheet",
+                "Row",
+                "Column",
+                "Heading",
+                "Value",
+                "Expected",
+            ],
+        )
+    )
     for row in unreadable.itertuples(index=False):
         ws.append(
             [
@@ -313,7 +352,11 @@ def _rules_sheet(wb: Workbook, rules: list[dict]) -> None:
     ws = wb.create_sheet("Rules")
     _widths(ws, (9, 20, 9, 40, 60, 60, 14, 40))
     ws.freeze_panes = "A2"
-    ws.append(_header(ws, ["Rule", "Area", "Severity", "Flags", "Condition", "Basis", "Threshold", "Status"]))
+    ws.append(
+        _header(
+            ws, ["Rule", "Area", "Severity", "Flags", "Condition", "Basis", "Threshold", "Status"]
+        )
+    )
     for r in rules:
         ws.append(
             [

@@ -1,0 +1,80 @@
+"""Shared helpers: build canonical lists from plain rows and run one rule over them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from audits.config import Config
+from audits.engine.context import Context
+from audits.engine.findings import build
+from audits.engine.registry import all_rules
+from audits.engine.run import run_rules
+from audits.ingest.load import UNREADABLE_COLUMNS, Export, ListTable
+from audits.spec import BY_NUMBER
+
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def d(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def make_table(number: int, rows: list[dict]) -> ListTable:
+    """A canonical list as the loader would produce it (columns present = keys of the rows)."""
+    spec = BY_NUMBER[number]
+    names = list(dict.fromkeys(k for row in rows for k in row))
+    frame = pd.DataFrame(rows, columns=names)
+    for name in names:
+        f = spec.field(name)
+        if f.kind == "date":
+            frame[name] = pd.to_datetime(frame[name]).astype("datetime64[us]")
+        elif f.kind == "number":
+            frame[name] = pd.to_numeric(frame[name]).astype("float64")
+        else:
+            frame[name] = frame[name].astype("str")
+    frame.insert(0, "_row", range(2, len(frame) + 2))
+    headings = {name: spec.field(name).heading for name in names}
+    return ListTable(spec, frame, Path("test.xlsx"), f"List_{number}", "headings", headings, [])
+
+
+def make_ctx(
+    lists: dict[int, list[dict]], as_at: dt.date | str, config: Config | None = None
+) -> Context:
+    tables = {n: make_table(n, rows) for n, rows in lists.items()}
+    export = Export(
+        Path("test.xlsx"), [Path("test.xlsx")], tables, pd.DataFrame(columns=UNREADABLE_COLUMNS)
+    )
+    as_at = d(as_at) if isinstance(as_at, str) else as_at
+    return Context(export=export, as_at=as_at, config=config or Config())
+
+
+def rule_by_id(rule_id: str):
+    return next(r for r in all_rules() if r.id == rule_id)
+
+
+def findings_of(
+    rule_id: str, lists: dict[int, list[dict]], as_at, config: Config | None = None
+) -> pd.DataFrame:
+    ctx = make_ctx(lists, as_at, config)
+    rule = rule_by_id(rule_id)
+    result = run_rules(ctx, [rule])
+    outcome = result.outcomes[0]
+    assert outcome.ran, outcome.reason
+    return result.findings
+
+
+def build_findings(rule_id: str, ctx: Context) -> pd.DataFrame:
+    rule = rule_by_id(rule_id)
+    return build(rule, rule.func(ctx), ctx.date)
+
+
+@pytest.fixture
+def reference() -> Path:
+    if not REFERENCE.exists():
+        pytest.skip("../shared/reference is not present")
+    return REFERENCE
