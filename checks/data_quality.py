@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from audits.engine.context import Context, hits
+from audits.engine.context import Context, data_quality_hits, hits
 from audits.engine.registry import rule
 from audits.ingest.load import ListTable
 from audits.spec import BY_NUMBER
@@ -146,24 +146,18 @@ def inconsistent_dob(ctx: Context) -> pd.DataFrame:
         source_row=("_row", "first"),
     )
     firsts = rows.drop_duplicates("child_id").set_index("child_id")
-    return pd.DataFrame(
-        {
-            "list": summary["lists"],
-            "area": "Data quality",
-            "child_id": summary.index,
-            "team": firsts["team"].reindex(summary.index),
-            "worker": firsts["worker"].reindex(summary.index),
-            "due_date": pd.NaT,
-            "completed": pd.NaT,
-            "field": "Date of Birth",
-            "value": summary["value"],
-            "what": "",
-            "message": "Different dates of birth recorded: " + summary["value"],
-            "identity": "DOB",
-            "item": "",
-            "source_row": summary["source_row"],
-        }
-    ).reset_index(drop=True)
+    return data_quality_hits(
+        lists=summary["lists"],
+        child_id=pd.Series(summary.index, index=summary.index),
+        team=firsts["team"].reindex(summary.index),
+        worker=firsts["worker"].reindex(summary.index),
+        field="Date of Birth",
+        value=summary["value"],
+        message="Different dates of birth recorded: " + summary["value"],
+        identity="DOB",
+        item="",
+        source_row=summary["source_row"],
+    )
 
 
 @rule(
@@ -199,25 +193,19 @@ def unreadable_value(ctx: Context) -> pd.DataFrame:
         + "); expected "
         + bad["expected"].astype(str)
     )
-    return pd.DataFrame(
-        {
-            "list": bad["list"].astype(str),
-            "area": "Data quality",
-            "child_id": bad["child_id"],
-            "team": bad["team"],
-            "worker": bad["worker"],
-            "due_date": pd.NaT,
-            "completed": pd.NaT,
-            "field": heading.where(heading != "", "Column " + bad["column"].astype(str)),
-            "value": bad["value"].astype(str),
-            "what": "",
-            "message": message,
-            "identity": "L" + bad["list"].astype(str),
-            "item": bad["field"].astype(str)
-            + "|"
-            + bad["column"].astype(str)
-            + "|"
-            + bad["value"].astype(str),
-            "source_row": bad["row"],
-        }
-    ).reset_index(drop=True)
+    return data_quality_hits(
+        lists=bad["list"].astype(str),
+        child_id=bad["child_id"],
+        team=bad["team"],
+        worker=bad["worker"],
+        field=heading.where(heading != "", "Column " + bad["column"].astype(str)),
+        value=bad["value"].astype(str),
+        message=message,
+        identity="L" + bad["list"].astype(str),
+        item=bad["field"].astype(str)
+        + "|"
+        + bad["column"].astype(str)
+        + "|"
+        + bad["value"].astype(str),
+        source_row=bad["row"],
+    )

@@ -107,3 +107,37 @@ def hits(
         },
         index=picked.index,
     ).reset_index(drop=True)
+
+
+def data_quality_hits(
+    *,
+    lists: pd.Series,
+    child_id: pd.Series,
+    team: pd.Series,
+    worker: pd.Series,
+    field: pd.Series | str,
+    value: pd.Series,
+    message: pd.Series,
+    identity: pd.Series | str,
+    item: pd.Series | str,
+    source_row: pd.Series,
+) -> pd.DataFrame:
+    """Hits that are not one-to-one with a list's rows (cross-list or per-cell data quality)."""
+    return pd.DataFrame(
+        {
+            "list": lists,
+            "area": "Data quality",
+            "child_id": child_id,
+            "team": team,
+            "worker": worker,
+            "due_date": pd.NaT,
+            "completed": pd.NaT,
+            "field": field,
+            "value": value,
+            "what": "",
+            "message": message,
+            "identity": identity,
+            "item": item,
+            "source_row": source_row,
+        }
+    ).reset_index(drop=True)
