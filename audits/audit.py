@@ -16,7 +16,6 @@ from audits.engine.context import Context
 from audits.engine.registry import Rule, all_rules
 from audits.engine.run import RunResult, run_rules
 from audits.ingest.load import Export, load_export
-from audits.output.atomic import write_text
 from audits.output.findings_csv import write_findings_csv
 from audits.schemas import validate_export
 from audits.scores import compute_scores
@@ -85,7 +84,7 @@ def build_summary(ctx: Context, result: RunResult) -> dict:
         "as_at": ctx.as_at.isoformat(),
         "run_at": dt.datetime.now().replace(microsecond=0).isoformat(),
         "export": str(export.path),
-        "files": [f.name for f in export.files],
+        "files": sorted({t.file.name for t in export.lists.values()}),
         "lists": [
             {
                 "list": n,
@@ -128,29 +127,49 @@ def build_summary(ctx: Context, result: RunResult) -> dict:
 
 
 def write_outputs(run: AuditRun, out_dir: Path, *, quiet: bool = True) -> Path:
-    """findings.csv, summary.json and audit.xlsx, each written atomically; returns the workbook."""
+    """findings.csv, summary.json and audit.xlsx; returns the workbook's path.
+
+    All three are written to temporary files first and renamed into place only when every one
+    is complete, so an interrupted run leaves the previous outputs as they were. A workbook that
+    already holds reviewer entries is never overwritten: the new one is written beside it.
+    """
+    from audits.output.atomic import atomic_path
+    from audits.output.reviewed import holds_reviewer_entries
     from audits.output.workbook import write_workbook
 
     say = (lambda _m: None) if quiet else progress
     out_dir.mkdir(parents=True, exist_ok=True)
     findings = run.result.findings
-    say(f"Writing {len(findings):,} findings to {out_dir} ...")
-    write_findings_csv(findings, out_dir / "findings.csv")
-    rules = rule_rows(all_rules(), run.ctx.config, run.result)
     workbook = out_dir / "audit.xlsx"
-    capped = write_workbook(
-        workbook,
-        findings,
-        run.summary,
-        rules,
-        run.ctx.export.unreadable,
-        run.ctx.config.workbook_rows_per_rule,
-    )
-    run.summary["workbook_capped_rules"] = capped
-    write_text(
-        out_dir / "summary.json",
-        lambda fh: json.dump(run.summary, fh, indent=2, ensure_ascii=False, default=_json_default),
-    )
+    if holds_reviewer_entries(workbook):
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        workbook = out_dir / f"audit-{run.ctx.as_at.isoformat()}-{stamp}.xlsx"
+        say(
+            f"{out_dir / 'audit.xlsx'} holds reviewer entries: it is kept, the new workbook is {workbook.name}"
+        )
+        run.summary["workbook_kept"] = "audit.xlsx holds reviewer entries and was not overwritten"
+    run.summary["workbook"] = workbook.name
+    say(f"Writing {len(findings):,} findings to {out_dir} ...")
+    rules = rule_rows(all_rules(), run.ctx.config, run.result)
+    with (
+        atomic_path(out_dir / "findings.csv") as csv_tmp,
+        atomic_path(workbook) as xlsx_tmp,
+        atomic_path(out_dir / "summary.json") as json_tmp,
+    ):
+        write_findings_csv(findings, csv_tmp)
+        capped = write_workbook(
+            xlsx_tmp,
+            findings,
+            run.summary,
+            rules,
+            run.ctx.export.unreadable,
+            run.ctx.config.workbook_rows_per_rule,
+        )
+        run.summary["workbook_capped_rules"] = capped
+        json_tmp.write_text(
+            json.dumps(run.summary, indent=2, ensure_ascii=False, default=_json_default),
+            encoding="utf-8",
+        )
     run.out_dir = out_dir
     return workbook
 

@@ -51,6 +51,24 @@ def _fail(exc: Exception) -> None:
     raise typer.Exit(code=1)
 
 
+def _defect(exc: Exception) -> None:
+    """An unexpected failure: one paragraph for the user, the traceback to a local file."""
+    import tempfile
+    import traceback
+
+    with tempfile.NamedTemporaryFile(
+        "w", prefix="casefile-audit-error-", suffix=".txt", delete=False
+    ) as fh:
+        traceback.print_exception(exc, file=fh)
+    typer.echo(
+        f"Error: the audit stopped unexpectedly ({type(exc).__name__}: {exc}). This is a defect "
+        f"in casefile-audit rather than in your export; no outputs were changed. The technical "
+        f"details are in {fh.name} (it may quote values from the export: keep it on this machine).",
+        err=True,
+    )
+    raise typer.Exit(code=1)
+
+
 @app.command()
 def run(
     export: ExportArg,
@@ -69,6 +87,8 @@ def run(
         workbook = write_outputs(result, out, quiet=False)
     except InputError as exc:
         _fail(exc)
+    except Exception as exc:  # never a traceback on the console
+        _defect(exc)
     s = result.summary
     typer.echo(
         f"As at {date:%d/%m/%Y}: {s['findings_total']:,} findings " + str(s["findings_by_severity"])
@@ -89,6 +109,8 @@ def validate(export: ExportArg, as_at: AsAtOpt = None) -> None:
         result = audit(export, date, quiet=False)
     except InputError as exc:
         _fail(exc)
+    except Exception as exc:
+        _defect(exc)
     for item in result.summary["lists"]:
         layout = f", {item['layout']}" if item["layout"] else ""
         typer.echo(

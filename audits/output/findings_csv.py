@@ -7,7 +7,6 @@ from pathlib import Path
 import pandas as pd
 
 from audits.engine.findings import FINDING_COLUMNS
-from audits.output.atomic import write_text
 from audits.output.safe_text import neutralise
 
 TEXT_COLUMNS = ("child_id", "team", "worker", "field", "value", "message")
@@ -23,8 +22,8 @@ def to_csv_frame(findings: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_findings_csv(findings: pd.DataFrame, target: Path) -> None:
-    frame = to_csv_frame(findings)
-    write_text(target, lambda fh: frame.to_csv(fh, index=False, lineterminator="\n"))
+    """Write to `target` (callers pass a temporary path from `atomic_path`)."""
+    to_csv_frame(findings).to_csv(target, index=False, lineterminator="\n", encoding="utf-8")
 
 
 def read_findings_csv(path: Path) -> pd.DataFrame:

@@ -18,13 +18,13 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import CellIsRule
-from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
-from audits.output.atomic import atomic_path
+from audits.output.reviewed import REVIEWER_HEADINGS
 
 MODERATOR_DECISIONS = (
     "Agree",
@@ -32,13 +32,7 @@ MODERATOR_DECISIONS = (
     "Disagree — data error in export",
     "Resolved since export",
 )
-REVIEWER_COLUMNS = (
-    "Manager response",
-    "Moderator decision",
-    "Moderator comment",
-    "Action owner",
-    "Action due",
-)
+REVIEWER_COLUMNS = REVIEWER_HEADINGS
 FINDING_HEADINGS = (
     ("finding_id", "Finding ID", 18),
     ("rule_id", "Rule", 9),
@@ -49,7 +43,7 @@ FINDING_HEADINGS = (
     ("team", "Team", 22),
     ("worker", "Worker", 20),
     ("due_date", "Due date", 11),
-    ("days_overdue", "Days overdue", 9),
+    ("days_overdue", "Days overdue", 13),
     ("field", "Field", 28),
     ("value", "Value", 16),
     ("message", "Finding", 60),
@@ -61,6 +55,8 @@ RAG_FILLS = {
 }
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="305496")
+REVIEWER_HEADER_FILL = PatternFill("solid", fgColor="375623")
+REVIEWER_FILL = PatternFill("solid", fgColor="FFF9E5")
 TITLE_FONT = Font(bold=True, size=14)
 BOLD = Font(bold=True)
 DATE_FORMAT = "dd/mm/yyyy"
@@ -94,6 +90,15 @@ def _header(ws, headings: Iterable[str]) -> list[WriteOnlyCell]:
     return [_text(ws, h, font=HEADER_FONT, fill=HEADER_FILL) for h in headings]
 
 
+def _landscape(ws) -> None:
+    """Print on landscape pages, all columns on one page width."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = 9  # A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
 def _widths(ws, widths: Iterable[int]) -> None:
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
@@ -107,15 +112,16 @@ def write_workbook(
     unreadable: pd.DataFrame,
     rows_per_rule: int,
 ) -> dict:
-    """Write the workbook atomically; return what was capped per rule (rule -> total)."""
+    """Write the workbook to `target` (a temporary path from `atomic_path`); return the rules
+    whose rows were capped, with their totals."""
     wb = Workbook(write_only=True)
     shown, capped = _cap(findings, rows_per_rule)
     _summary_sheet(wb, summary, capped)
     _findings_sheet(wb, shown)
     _data_quality_sheet(wb, shown[shown["area"] == "Data quality"], unreadable)
+    _team_sheets(wb, shown)
     _rules_sheet(wb, rules)
-    with atomic_path(target) as tmp:
-        wb.save(tmp)
+    wb.save(target)
     return capped
 
 
@@ -130,7 +136,8 @@ def _cap(findings: pd.DataFrame, limit: int) -> tuple[pd.DataFrame, dict[str, in
 
 def _summary_sheet(wb: Workbook, summary: dict, capped: dict[str, int]) -> None:
     ws = wb.create_sheet("Summary")
-    _widths(ws, (34, 16, 14, 14, 10, 10))
+    _landscape(ws)
+    _widths(ws, (44, 24, 17, 12, 10, 10))
     rows_written = 0
     plain_append = ws.append
 
@@ -154,7 +161,9 @@ def _summary_sheet(wb: Workbook, summary: dict, capped: dict[str, int]) -> None:
         ws.append([_text(ws, f"  {severity} findings"), _value(ws, n)])
     ws.append([])
     ws.append(
-        _header(ws, ["Compliance by area", "Children in scope", "Compliant", "Score %", "RAG"])
+        _header(
+            ws, ["Compliance by area", "Team", "Children in scope", "Compliant", "Score %", "RAG"]
+        )
     )
     first_score_row = rows_written + 1
     area_rows = [s for s in summary["scores"]["by_area"] if s["children_in_scope"]]
@@ -162,6 +171,7 @@ def _summary_sheet(wb: Workbook, summary: dict, capped: dict[str, int]) -> None:
         ws.append(
             [
                 _text(ws, s["area"]),
+                _text(ws, "All teams"),
                 _value(ws, s["children_in_scope"]),
                 _value(ws, s["children_compliant"]),
                 _value(ws, s["score"]),
@@ -172,14 +182,22 @@ def _summary_sheet(wb: Workbook, summary: dict, capped: dict[str, int]) -> None:
     ws.append([])
     ws.append(
         _header(
-            ws, ["Compliance by team", "Area", "Children in scope", "Compliant", "Score %", "RAG"]
+            ws,
+            [
+                "Compliance by team (area)",
+                "Team",
+                "Children in scope",
+                "Compliant",
+                "Score %",
+                "RAG",
+            ],
         )
     )
     for s in summary["scores"]["by_team"]:
         ws.append(
             [
-                _text(ws, s["team"]),
                 _text(ws, s["area"]),
+                _text(ws, s["team"]),
                 _value(ws, s["children_in_scope"]),
                 _value(ws, s["children_compliant"]),
                 _value(ws, s["score"]),
@@ -187,14 +205,14 @@ def _summary_sheet(wb: Workbook, summary: dict, capped: dict[str, int]) -> None:
             ]
         )
     ws.append([])
-    ws.append(_header(ws, ["List", "Rows", "Source", "Layout"]))
+    ws.append(_header(ws, ["List", "Layout", "Rows", "Source"]))
     for item in summary["lists"]:
         ws.append(
             [
                 _text(ws, f"List {item['list']}: {item['title']}"),
+                _text(ws, item.get("layout") or ""),
                 _value(ws, item["rows"]),
                 _text(ws, item["source"]),
-                _text(ws, item.get("layout") or ""),
             ]
         )
     ws.append([])
@@ -224,7 +242,7 @@ def _summary_sheet(wb: Workbook, summary: dict, capped: dict[str, int]) -> None:
         chart.y_axis.scaling.min = 0
         chart.y_axis.scaling.max = 100
         chart.legend = None
-        data = Reference(ws, min_col=4, min_row=first_score_row - 1, max_row=last_score_row)
+        data = Reference(ws, min_col=5, min_row=first_score_row - 1, max_row=last_score_row)
         cats = Reference(ws, min_col=1, min_row=first_score_row, max_row=last_score_row)
         chart.add_data(data, titles_from_data=True)
         chart.set_categories(cats)
@@ -234,28 +252,25 @@ def _summary_sheet(wb: Workbook, summary: dict, capped: dict[str, int]) -> None:
 
 def _findings_sheet(wb: Workbook, findings: pd.DataFrame) -> None:
     ws = wb.create_sheet("Findings")
+    _landscape(ws)
     widths = [w for _, _, w in FINDING_HEADINGS] + [30, 30, 30, 18, 12]
     _widths(ws, widths)
     n_fixed = len(FINDING_HEADINGS)
     for offset in range(len(REVIEWER_COLUMNS)):
-        ws.column_dimensions[get_column_letter(n_fixed + 1 + offset)].protection = UNLOCKED
+        column = ws.column_dimensions[get_column_letter(n_fixed + 1 + offset)]
+        column.protection = UNLOCKED
+        column.fill = REVIEWER_FILL
     action_due_col = get_column_letter(n_fixed + len(REVIEWER_COLUMNS))
     ws.column_dimensions[action_due_col].number_format = DATE_FORMAT
     ws.freeze_panes = "A2"
-    ws.append(_header(ws, [h for _, h, _ in FINDING_HEADINGS] + list(REVIEWER_COLUMNS)))
-    wrap = Alignment(wrap_text=False, vertical="top")
+    ws.append(
+        _header(ws, [h for _, h, _ in FINDING_HEADINGS])
+        + [_text(ws, h, font=HEADER_FONT, fill=REVIEWER_HEADER_FILL) for h in REVIEWER_COLUMNS]
+    )
+    findings = findings.assign(value=human_dates(findings["value"]))
     for row in findings.itertuples(index=False):
         record = row._asdict()
-        cells = []
-        for key, _, _ in FINDING_HEADINGS:
-            value = record[key]
-            if key == "due_date":
-                cells.append(_value(ws, None if pd.isna(value) else pd.Timestamp(value).date()))
-            elif key == "days_overdue":
-                cells.append(_value(ws, None if pd.isna(value) else int(value)))
-            else:
-                cells.append(_text(ws, value, alignment=wrap))
-        ws.append(cells)
+        ws.append([_finding_cell(ws, key, record[key]) for key, _, _ in FINDING_HEADINGS])
     last_row = len(findings) + 1
     last_col = get_column_letter(n_fixed + len(REVIEWER_COLUMNS))
     table = Table(displayName="Findings", ref=f"A1:{last_col}{max(last_row, 2)}")
@@ -303,8 +318,15 @@ def _findings_sheet(wb: Workbook, findings: pd.DataFrame) -> None:
     ws.protection.formatRows = False
 
 
+def human_dates(values: pd.Series) -> pd.Series:
+    """ISO dates in a text column shown as dd/mm/yyyy (findings.csv keeps ISO)."""
+    text = values.fillna("").astype(str)
+    return text.str.replace(r"^(\d{4})-(\d{2})-(\d{2})$", r"\3/\2/\1", regex=True)
+
+
 def _data_quality_sheet(wb: Workbook, dq: pd.DataFrame, unreadable: pd.DataFrame) -> None:
     ws = wb.create_sheet("Data quality")
+    _landscape(ws)
     _widths(ws, (9, 6, 12, 28, 22, 60))
     ws.freeze_panes = "A2"
     ws.append(_header(ws, ["Rule", "List", "Child ID", "Field", "Value", "Finding"]))
@@ -348,8 +370,76 @@ def _data_quality_sheet(wb: Workbook, dq: pd.DataFrame, unreadable: pd.DataFrame
         )
 
 
+TEAM_HEADINGS = (
+    ("rule_id", "Rule", 9),
+    ("severity", "Severity", 9),
+    ("area", "Area", 18),
+    ("child_id", "Child ID", 12),
+    ("worker", "Worker", 20),
+    ("due_date", "Due date", 11),
+    ("days_overdue", "Days overdue", 9),
+    ("message", "Finding", 70),
+    ("finding_id", "Finding ID", 18),
+)
+_SHEET_NAME_BAD = str.maketrans({c: " " for c in "[]:*?/\\'"})
+
+
+def team_sheet_names(teams: list[str]) -> dict[str, str]:
+    """A valid, unique sheet name (at most 31 characters) for each team."""
+    names: dict[str, str] = {}
+    used = {"summary", "findings", "data quality", "rules"}
+    for team in teams:
+        base = ("Team " + team.translate(_SHEET_NAME_BAD).strip())[:31].strip() or "Team"
+        name, n = base, 2
+        while name.casefold() in used:
+            suffix = f" ({n})"
+            name, n = base[: 31 - len(suffix)] + suffix, n + 1
+        used.add(name.casefold())
+        names[team] = name
+    return names
+
+
+def _team_sheets(wb: Workbook, findings: pd.DataFrame) -> None:
+    """One read-only view per team, most overdue first; decisions are recorded on Findings."""
+    teams = findings["team"].replace("", "(no team)")
+    for team, name in team_sheet_names(sorted(teams.unique())).items():
+        rows = findings[teams == team].sort_values(
+            ["days_overdue", "rule_id"], ascending=[False, True], na_position="last", kind="stable"
+        )
+        ws = wb.create_sheet(name)
+        _landscape(ws)
+        _widths(ws, [w for _, _, w in TEAM_HEADINGS])
+        ws.freeze_panes = "A3"
+        ws.append(
+            [
+                _text(
+                    ws,
+                    f"{team}: {len(rows)} finding(s). Record decisions on the Findings sheet.",
+                    font=BOLD,
+                )
+            ]
+        )
+        ws.append(_header(ws, [h for _, h, _ in TEAM_HEADINGS]))
+        for row in rows.itertuples(index=False):
+            record = row._asdict()
+            ws.append([_finding_cell(ws, key, record[key]) for key, _, _ in TEAM_HEADINGS])
+        ws.auto_filter.ref = f"A2:{get_column_letter(len(TEAM_HEADINGS))}{len(rows) + 2}"
+        ws.protection.sheet = True
+        ws.protection.autoFilter = False
+        ws.protection.sort = False
+
+
+def _finding_cell(ws, key: str, value: object) -> WriteOnlyCell:
+    if key == "due_date":
+        return _value(ws, None if pd.isna(value) else pd.Timestamp(value).date())
+    if key == "days_overdue":
+        return _value(ws, None if pd.isna(value) else int(value))
+    return _text(ws, value)
+
+
 def _rules_sheet(wb: Workbook, rules: list[dict]) -> None:
     ws = wb.create_sheet("Rules")
+    _landscape(ws)
     _widths(ws, (9, 20, 9, 40, 60, 60, 14, 40))
     ws.freeze_panes = "A2"
     ws.append(
