@@ -45,11 +45,21 @@ def audit(
     say(f"Reading {export_path} ...")
     export = load_export(export_path)
     validate_export(export)
+    rename_teams(export, config.team_renames)
     ctx = Context(export=export, as_at=as_at, config=config)
     say(f"Running {len(all_rules())} rules as at {as_at:%d/%m/%Y} ...")
     result = run_rules(ctx)
     summary = build_summary(ctx, result)
     return AuditRun(ctx, result, summary)
+
+
+def rename_teams(export: Export, renames: dict[str, str]) -> None:
+    """Apply the config's team renames (old name = new name) to every list and local table."""
+    if not renames:
+        return
+    for table in [*export.lists.values(), *export.tables.values()]:
+        if "team" in table.frame:
+            table.frame["team"] = table.frame["team"].replace(renames)
 
 
 def rule_rows(rules: list[Rule], config: Config, result: RunResult | None = None) -> list[dict]:
@@ -96,6 +106,10 @@ def build_summary(ctx: Context, result: RunResult) -> dict:
                 "unrecognised_headings": t.unmatched_headings,
             }
             for n, t in export.lists.items()
+        ],
+        "local_tables": [
+            {"table": key, "title": t.spec.title, "rows": len(t.frame), "source": t.source}
+            for key, t in export.tables.items()
         ],
         "sheets_not_lists": export.skipped,
         "unreadable_values": len(export.unreadable),

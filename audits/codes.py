@@ -126,3 +126,13 @@ class PlacementTypeDomain(CodeDomain):
 
 PLACEMENT_TYPE = PlacementTypeDomain()
 LONG_TERM_FOSTER = ("U1", "U4")
+
+ROLE = CodeDomain(
+    "Role",
+    {
+        "SW": ["Social worker", "Social Worker"],
+        "NQSW/ASYE": ["NQSW", "ASYE", "NQSW / ASYE", "Newly qualified social worker"],
+        "CRW": ["Children's resource worker", "Family support worker"],
+        "TM": ["Team manager", "Team Manager", "Manager"],
+    },
+)

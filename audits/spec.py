@@ -41,7 +41,7 @@ class Field:
 
 @dataclass(frozen=True)
 class ListSpec:
-    number: int
+    number: int | None  # Annex A list number; None for a council's local table
     title: str
     area: str
     fields: tuple[Field, ...]
@@ -50,10 +50,20 @@ class ListSpec:
     audited: bool = True
     end_field: str | None = None  # a blank (or future) value here means the record is open
     identity_fields: tuple[str, ...] = field(default=())  # dates that identify one record
+    name: str | None = None  # a local table's key, e.g. 'workers'
 
     @property
     def key(self) -> str:
-        return f"list{self.number}"
+        return f"list{self.number}" if self.number is not None else str(self.name)
+
+    @property
+    def label(self) -> str:
+        """How findings and messages name it: '8' for List 8, the key for a local table."""
+        return str(self.number) if self.number is not None else str(self.name)
+
+    @property
+    def display(self) -> str:
+        return f"List {self.number}" if self.number is not None else f"{self.title} table"
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -408,3 +418,55 @@ BY_NUMBER = {spec.number: spec for spec in ANNEX_A}
 # List 9 came in two layouts: 13 columns (2019 template) and 17 columns (2024), which adds the
 # personal adviser, pathway plan review and latest contact (and the UASC column).
 LIST9_2024_FIELDS = ("personal_adviser", "pathway_plan_review", "latest_contact")
+
+
+# --- The council's local tables (DESIGN §1), recognised by their headings like the lists. ---
+CARE_LEAVER_DOCUMENTS = ListSpec(
+    None,
+    "Care leaver documents",
+    "Care leavers",
+    (
+        CHILD_ID,
+        Field("document", "Document", aliases=("Document Type", "Document Name")),
+        Field("held", "Held", "code", codes.YES_NO, aliases=("Held (Y/N)", "Document Held")),
+        Field("recorded", "Date Recorded", "date", aliases=("Recorded Date", "Date Held")),
+    ),
+    signature=("document", "held"),
+    name="care_leaver_documents",
+)
+WORKERS = ListSpec(
+    None,
+    "Workers",
+    "Workforce",
+    (
+        Field(
+            "worker", "Allocated Worker", "id", aliases=("Worker", "Worker Name", "Social Worker")
+        ),
+        TEAM,
+        Field("fte", "FTE", "number", aliases=("Full Time Equivalent",)),
+        Field("role", "Role", "code", codes.ROLE, aliases=("Worker Role", "Job Role")),
+        Field("agency", "Agency", "code", codes.YES_NO, aliases=("Agency (Y/N)", "Agency Worker")),
+    ),
+    signature=("fte", "role"),
+    id_field="worker",
+    name="workers",
+)
+MANAGEMENT_OVERSIGHT = ListSpec(
+    None,
+    "Management oversight",
+    "Management oversight",
+    (
+        CHILD_ID,
+        Field(
+            "last_oversight",
+            "Date of Last Management Oversight",
+            "date",
+            aliases=("Last Management Oversight", "Management Oversight Date"),
+        ),
+    ),
+    signature=("last_oversight",),
+    name="management_oversight",
+)
+LOCAL_TABLES: tuple[ListSpec, ...] = (CARE_LEAVER_DOCUMENTS, WORKERS, MANAGEMENT_OVERSIGHT)
+ALL_SPECS: tuple[ListSpec, ...] = ANNEX_A + LOCAL_TABLES
+BY_LABEL = {spec.label: spec for spec in ALL_SPECS}

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from audits.engine.context import Context, data_quality_hits, hits
+from audits.engine.context import Context, frame_hits, hits
 from audits.engine.registry import rule
 from audits.ingest.load import ListTable
-from audits.spec import BY_NUMBER
+from audits.spec import BY_LABEL, LOCAL_TABLES
 
 DATA_LISTS = tuple(range(1, 11))  # the child-level lists (List 11 holds adopters)
 DUPLICATE_LISTS = (7, 8, 9)
+LABELS = {str(n) for n in DATA_LISTS} | {spec.label for spec in LOCAL_TABLES}
 
 
 def _child_tables(ctx: Context, numbers=DATA_LISTS) -> list[ListTable]:
@@ -146,7 +147,8 @@ def inconsistent_dob(ctx: Context) -> pd.DataFrame:
         source_row=("_row", "first"),
     )
     firsts = rows.drop_duplicates("child_id").set_index("child_id")
-    return data_quality_hits(
+    return frame_hits(
+        area="Data quality",
         lists=summary["lists"],
         child_id=pd.Series(summary.index, index=summary.index),
         team=firsts["team"].reindex(summary.index),
@@ -167,18 +169,18 @@ def inconsistent_dob(ctx: Context) -> pd.DataFrame:
     title="Unreadable value",
     basis="Every value the audit relies on is readable; the row is kept and the value reported",
     condition="a date, number or code that cannot be parsed, or a value in a column with no "
-    "heading (one finding per cell)",
+    "heading, on Lists 1 to 10 or the local tables (one finding per cell)",
     needs={f"list{n}": ("child_id",) for n in DATA_LISTS},
     needs_any=True,
 )
 def unreadable_value(ctx: Context) -> pd.DataFrame:
     bad = ctx.export.unreadable
-    bad = bad[bad["list"].isin(DATA_LISTS)]
+    bad = bad[bad["list"].astype(str).isin(LABELS)]
     if bad.empty:
         return pd.DataFrame()
     heading = pd.Series(
         [
-            BY_NUMBER[n].field(name).heading if name else ""
+            BY_LABEL[str(n)].field(name).heading if name else ""
             for n, name in zip(bad["list"], bad["field"], strict=True)
         ],
         index=bad.index,
@@ -193,7 +195,8 @@ def unreadable_value(ctx: Context) -> pd.DataFrame:
         + "); expected "
         + bad["expected"].astype(str)
     )
-    return data_quality_hits(
+    return frame_hits(
+        area="Data quality",
         lists=bad["list"].astype(str),
         child_id=bad["child_id"],
         team=bad["team"],

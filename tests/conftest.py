@@ -14,7 +14,7 @@ from audits.engine.findings import build
 from audits.engine.registry import all_rules
 from audits.engine.run import run_rules
 from audits.ingest.load import UNREADABLE_COLUMNS, Export, ListTable
-from audits.spec import BY_NUMBER
+from audits.spec import BY_LABEL, BY_NUMBER
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,9 +24,9 @@ def d(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
-def make_table(number: int, rows: list[dict]) -> ListTable:
-    """A canonical list as the loader would produce it (columns present = keys of the rows)."""
-    spec = BY_NUMBER[number]
+def make_table(number: int | str, rows: list[dict]) -> ListTable:
+    """A canonical list (or local table) as the loader would produce it (columns = row keys)."""
+    spec = BY_NUMBER[number] if isinstance(number, int) else BY_LABEL[number]
     names = list(dict.fromkeys(k for row in rows for k in row))
     frame = pd.DataFrame(rows, columns=names)
     for name in names:
@@ -43,11 +43,16 @@ def make_table(number: int, rows: list[dict]) -> ListTable:
 
 
 def make_ctx(
-    lists: dict[int, list[dict]], as_at: dt.date | str, config: Config | None = None
+    lists: dict[int | str, list[dict]], as_at: dt.date | str, config: Config | None = None
 ) -> Context:
-    tables = {n: make_table(n, rows) for n, rows in lists.items()}
+    """Lists keyed by number; local tables by name ('workers', ...)."""
+    built = {n: make_table(n, rows) for n, rows in lists.items()}
     export = Export(
-        Path("test.xlsx"), [Path("test.xlsx")], tables, pd.DataFrame(columns=UNREADABLE_COLUMNS)
+        Path("test.xlsx"),
+        [Path("test.xlsx")],
+        {n: t for n, t in built.items() if isinstance(n, int)},
+        pd.DataFrame(columns=UNREADABLE_COLUMNS),
+        tables={n: t for n, t in built.items() if isinstance(n, str)},
     )
     as_at = d(as_at) if isinstance(as_at, str) else as_at
     return Context(export=export, as_at=as_at, config=config or Config())

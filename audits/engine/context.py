@@ -19,7 +19,6 @@ class Context:
     as_at: dt.date
     config: Config = field(default_factory=Config)
     calendar: WorkingDayCalendar = field(default_factory=WorkingDayCalendar)
-    tables: dict[str, ListTable] = field(default_factory=dict)  # supplementary tables by key
 
     @property
     def date(self) -> pd.Timestamp:
@@ -28,7 +27,7 @@ class Context:
     def table(self, key: str) -> ListTable | None:
         if key.startswith("list"):
             return self.export.get(int(key[4:]))
-        return self.tables.get(key)
+        return self.export.tables.get(key)
 
     def is_open(self, table: ListTable) -> pd.Series:
         """Open: no end date (authorisation, closure, plan end, ceased), or one after the as-at date."""
@@ -109,9 +108,10 @@ def hits(
     ).reset_index(drop=True)
 
 
-def data_quality_hits(
+def frame_hits(
     *,
-    lists: pd.Series,
+    area: str,
+    lists: pd.Series | str,
     child_id: pd.Series,
     team: pd.Series,
     worker: pd.Series,
@@ -121,23 +121,27 @@ def data_quality_hits(
     identity: pd.Series | str,
     item: pd.Series | str,
     source_row: pd.Series,
+    due_date: pd.Series | None = None,
+    what: str = "",
 ) -> pd.DataFrame:
-    """Hits that are not one-to-one with a list's rows (cross-list or per-cell data quality)."""
+    """Hits that are not one-to-one with one list's rows (cross-list, per cell, per worker)."""
+    index = child_id.index
     return pd.DataFrame(
         {
             "list": lists,
-            "area": "Data quality",
+            "area": area,
             "child_id": child_id,
             "team": team,
             "worker": worker,
-            "due_date": pd.NaT,
+            "due_date": due_date if due_date is not None else pd.Series(pd.NaT, index=index),
             "completed": pd.NaT,
             "field": field,
             "value": value,
-            "what": "",
+            "what": what,
             "message": message,
             "identity": identity,
             "item": item,
             "source_row": source_row,
-        }
+        },
+        index=index,
     ).reset_index(drop=True)

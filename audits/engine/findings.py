@@ -46,6 +46,10 @@ def as_text(values: pd.Series) -> pd.Series:
     return values.astype(object).where(values.notna(), "").astype(str)
 
 
+def _text(values: pd.Series) -> pd.Series:
+    return values.astype(object).where(values.notna(), "").astype(str)
+
+
 def finding_ids(keys: pd.Series) -> pd.Series:
     """Stable ids: a hash of rule, child, the record's identifying dates and the item."""
     digests = [hashlib.blake2b(k.encode(), digest_size=8).hexdigest() for k in keys]
@@ -84,9 +88,9 @@ def build(rule: Rule, raw: pd.DataFrame, as_at: pd.Timestamp) -> pd.DataFrame:
             "severity": rule.severity,
             "area": raw["area"],
             "list": raw["list"].astype(str),
-            "child_id": raw["child_id"].fillna("").astype(str),
-            "team": raw["team"].fillna("").astype(str),
-            "worker": raw["worker"].fillna("").astype(str),
+            "child_id": _text(raw["child_id"]),
+            "team": _text(raw["team"]),
+            "worker": _text(raw["worker"]),
             "due_date": due,
             "days_overdue": days.astype("Int64"),
             "field": raw["field"].fillna(""),

@@ -11,7 +11,7 @@ from audits.errors import InputError
 from audits.ingest import values
 from audits.ingest.read import SPREADSHEET_SUFFIXES, CsvTable, RawTable, read_tables
 from audits.ingest.recognise import Recognition, column_letter, recognise
-from audits.spec import ANNEX_A, LIST9_2024_FIELDS, ListSpec
+from audits.spec import ALL_SPECS, LIST9_2024_FIELDS, ListSpec
 
 UNREADABLE_COLUMNS = [
     "list",
@@ -65,6 +65,7 @@ class Export:
     lists: dict[int, ListTable]
     unreadable: pd.DataFrame
     skipped: list[str] = field(default_factory=list)  # sheets/files that are not Annex A lists
+    tables: dict[str, ListTable] = field(default_factory=dict)  # local tables by key
 
     def get(self, number: int) -> ListTable | None:
         return self.lists.get(number)
@@ -98,11 +99,11 @@ def export_files(path: Path) -> list[Path]:
     return files
 
 
-def load_export(path: Path | str, specs: tuple[ListSpec, ...] = ANNEX_A) -> Export:
+def load_export(path: Path | str, specs: tuple[ListSpec, ...] = ALL_SPECS) -> Export:
     """Read, recognise and normalise every list in the export; raise InputError if none is usable."""
     path = Path(path)
     files = export_files(path)
-    lists: dict[int, ListTable] = {}
+    found: dict[str, ListTable] = {}
     unreadable: list[pd.DataFrame] = []
     skipped: list[str] = []
     for file in files:
@@ -111,18 +112,20 @@ def load_export(path: Path | str, specs: tuple[ListSpec, ...] = ANNEX_A) -> Expo
             if recognition is None:
                 skipped.append(raw.where)
                 continue
-            number = recognition.spec.number
-            if number in lists:
+            spec = recognition.spec
+            if spec.key in found:
                 raise InputError(
-                    f"List {number} appears twice: in {lists[number].source} and in {raw.where}",
+                    f"{spec.display} appears twice: in {found[spec.key].source} and in {raw.where}",
                     file=str(file),
                     sheet=raw.sheet,
                     expected="each list once in an export",
                     action="Remove the older copy, or audit the two exports separately",
                 )
             table, bad = normalise(raw, recognition)
-            lists[number] = table
+            found[spec.key] = table
             unreadable.append(bad)
+    lists = {t.spec.number: t for t in found.values() if t.spec.number is not None}
+    tables = {t.spec.key: t for t in found.values() if t.spec.number is None}
     audited = [t for t in lists.values() if t.spec.audited]
     if not audited:
         raise InputError(
@@ -144,7 +147,7 @@ def load_export(path: Path | str, specs: tuple[ListSpec, ...] = ANNEX_A) -> Expo
     bad_all = (
         pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=UNREADABLE_COLUMNS)
     )
-    return Export(path, files, dict(sorted(lists.items())), bad_all, skipped)
+    return Export(path, files, dict(sorted(lists.items())), bad_all, skipped, tables)
 
 
 def _body(raw: RawTable, rec: Recognition) -> pd.DataFrame:
@@ -223,7 +226,7 @@ def _unreadable_records(raw, rec, body, out, masks) -> pd.DataFrame:
         parts.append(
             pd.DataFrame(
                 {
-                    "list": rec.spec.number,
+                    "list": rec.spec.label,
                     "file": raw.file.name,
                     "sheet": raw.sheet or "",
                     "row": out["_row"].iloc[positions].to_numpy(),
@@ -261,7 +264,7 @@ def _values_without_heading(raw, rec, body, out) -> pd.DataFrame:
         parts.append(
             pd.DataFrame(
                 {
-                    "list": rec.spec.number,
+                    "list": rec.spec.label,
                     "file": raw.file.name,
                     "sheet": raw.sheet or "",
                     "row": out["_row"].iloc[positions].to_numpy(),

@@ -67,12 +67,12 @@ def recognise(table: RawTable, specs: tuple[ListSpec, ...]) -> Recognition | Non
             if spec.id_field in matched.values():
                 return _build(table, spec, index, matched, by="sheet name")
         raise InputError(
-            f"Sheet looks like List {spec.number} by its name, but no row in its first "
+            f"Sheet looks like {spec.display} by its name, but no row in its first "
             f"{HEAD_ROWS} has the list's headings",
             file=str(table.file),
             sheet=table.sheet,
             expected=f"a heading row with '{spec.field(spec.id_field).heading}' and the other "
-            f"List {spec.number} headings",
+            f"{spec.display} headings",
             action="Restore the heading row exported by the case system",
         )
     return None
