@@ -34,6 +34,7 @@ class Config:
     workbook_rows_per_rule: int = 5000
     required_documents: tuple[str, ...] = DEFAULT_DOCUMENTS
     team_renames: dict[str, str] = field(default_factory=dict)
+    expectations_dir: Path | None = None  # default: the project's expectations/ folder
 
     @classmethod
     def load(cls, path: Path | None) -> Config:
@@ -59,7 +60,11 @@ class Config:
                     expected="one of: " + ", ".join(known),
                 )
             default = getattr(cls(), key)
-            if isinstance(default, tuple):
+            if key == "expectations_dir":
+                if not isinstance(value, str):
+                    raise InputError(f"'{key}' must be a folder path in quotes", file=str(path))
+                value = (Path(path).parent / value).resolve()
+            elif isinstance(default, tuple):
                 if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                     raise InputError(f"'{key}' must be a list of names", file=str(path))
                 value = tuple(value)

@@ -318,6 +318,16 @@ class Builder:
         self.expect("CP-04", 7, r)
         add[7].append(r)
         r = self.cp()
+        r["plan_start"], r["plan_end"] = self.ago(200), self.ago(300)  # ended before it started
+        self.expect("DQ-05", 7, r)
+        add[7].append(r)
+        r = self.cin()
+        r["primary_need"] = (
+            "PSRMEM - Support with memory and cognition"  # an adult social care code
+        )
+        self.expect("DQ-05", 6, r)
+        add[6].append(r)
+        r = self.cp()
         r["seen_alone"] = "Maybe"
         self.expect("DQ-04", 7, r)
         add[7].append(r)

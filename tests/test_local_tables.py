@@ -182,3 +182,86 @@ def test_run_without_local_tables_succeeds_and_lists_them_as_not_run(tmp_path):
     assert result.exit_code == 0, result.output
     for rule_id in ("CL-06", "WF-01", "MO-01"):
         assert f"not run: {rule_id}" in result.output
+
+
+# --- Great Expectations suites (DQ-05) ---------------------------------------------------------
+def _copy_suites(tmp_path):
+    import shutil
+
+    from audits.suites import DEFAULT_DIR
+
+    folder = tmp_path / "expectations"
+    shutil.copytree(DEFAULT_DIR, folder)
+    return folder
+
+
+def _run_with_suites(tmp_path, folder):
+    export = tmp_path / "cp.csv"
+    export.write_text(
+        "Child Unique ID,Child Protection Plan Start Date,Initial Category of Abuse,Latest Category of Abuse,"
+        "Date of the Last Statutory Visit,Date of latest review conference,Child Protection Plan End Date\n"
+        "1,01/09/2026,Neglect,Neglect,20/11/2026,01/10/2026,\n"
+        "2,01/09/2026,Neglect,,20/11/2026,01/10/2026,\n"
+    )
+    config = tmp_path / "audit.toml"
+    config.write_text(f'expectations_dir = "{folder}"\n')
+    return CliRunner().invoke(
+        app,
+        [
+            "run",
+            str(export),
+            "--as-at",
+            AS_AT,
+            "--out",
+            str(tmp_path / "o"),
+            "--config",
+            str(config),
+        ],
+    )
+
+
+def test_a_qa_lead_adds_an_expectation_without_python(tmp_path):
+    import json
+
+    import pandas as pd
+
+    folder = _copy_suites(tmp_path)
+    assert _run_with_suites(tmp_path, folder).exit_code == 0
+    before = pd.read_csv(tmp_path / "o" / "findings.csv", dtype=str, keep_default_na=False)
+    assert before[before.rule_id == "DQ-05"].empty
+
+    suite = json.loads((folder / "list_7.json").read_text())
+    suite["expectations"].append(
+        {
+            "type": "expect_column_values_to_not_be_null",
+            "kwargs": {"column": "Latest Category of Abuse"},
+            "meta": {"message": "Latest category of abuse not recorded"},
+        }
+    )
+    (folder / "list_7.json").write_text(json.dumps(suite))
+    result = _run_with_suites(tmp_path, folder)
+    assert result.exit_code == 0, result.output
+    after = pd.read_csv(tmp_path / "o" / "findings.csv", dtype=str, keep_default_na=False)
+    added = after[after.rule_id == "DQ-05"]
+    assert added[["list", "child_id", "message"]].values.tolist() == [
+        ["7", "2", "Latest category of abuse not recorded"]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "not valid JSON"),
+        (
+            '{"expectations": [{"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "Nope"}}]}',
+            "not a List 7 heading",
+        ),
+        ('{"expectations": [{"type": "expect_nonsense", "kwargs": {}}]}', "is not valid"),
+    ],
+)
+def test_a_broken_suite_is_refused_clearly(tmp_path, content, message):
+    folder = _copy_suites(tmp_path)
+    (folder / "list_7.json").write_text(content)
+    result = _run_with_suites(tmp_path, folder)
+    assert result.exit_code == 1
+    assert "list_7.json" in result.output and message in result.output

@@ -19,6 +19,10 @@ class Context:
     as_at: dt.date
     config: Config = field(default_factory=Config)
     calendar: WorkingDayCalendar = field(default_factory=WorkingDayCalendar)
+    notes: dict[str, list[str]] = field(default_factory=dict)  # rule id -> what it skipped
+
+    def note(self, rule_id: str, text: str) -> None:
+        self.notes.setdefault(rule_id, []).append(text)
 
     @property
     def date(self) -> pd.Timestamp:

@@ -17,6 +17,7 @@ CHECK_MODULES = (
     "checks.allocation",
     "checks.local_tables",
     "checks.data_quality",
+    "checks.recording",
 )
 
 

@@ -71,7 +71,8 @@ def run_rules(ctx: Context, rules: list[Rule] | None = None) -> RunResult:
         raw = rule.func(ctx)
         built = build_findings.build(rule, raw, ctx.date)
         frames.append(built)
-        outcomes.append(RuleOutcome(rule, ran=True, findings=len(built), notes=problems))
+        notes = problems + ctx.notes.get(rule.id, [])
+        outcomes.append(RuleOutcome(rule, ran=True, findings=len(built), notes=notes))
     columns = [*build_findings.FINDING_COLUMNS, "source_row"]
     frames = [f for f in frames if not f.empty]
     result = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)

@@ -1,0 +1,194 @@
+"""Great Expectations suites: declarative checks of the recording itself, editable without Python.
+
+Each file `expectations/list_N.json` holds a suite for Annex A list N. Columns are named by their
+Annex A heading as `audit rules` and the Rules sheet show it; coded fields hold the canonical
+code (`Yes`, `No`, `Suitable` ...) and dates are dates. Each failing row becomes a DQ-05 finding
+whose message is the expectation's `meta.message`. Great Expectations is imported here only, and
+only when a run finds suites to apply (it takes about 3 seconds to import).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from audits.errors import InputError
+from audits.ingest.load import ListTable
+from audits.spec import BY_NUMBER
+
+DEFAULT_DIR = Path(__file__).resolve().parents[1] / "expectations"
+_SUITE_FILE = re.compile(r"^list_(\d{1,2})\.json$")
+_COLUMN_KEYS = ("column", "column_A", "column_B")
+
+
+@dataclass
+class Suite:
+    path: Path
+    number: int
+    name: str
+    expectations: list[dict]
+
+
+@dataclass
+class Failure:
+    number: int
+    rows: list[int]  # source row numbers (`_row`)
+    field: str
+    column: str  # the heading whose value the finding shows
+    message: str
+    item: str
+
+
+def find_suites(folder: Path) -> list[Suite]:
+    if not folder.is_dir():
+        return []
+    suites = []
+    for path in sorted(folder.iterdir()):
+        m = _SUITE_FILE.match(path.name)
+        if not m:
+            continue
+        number = int(m.group(1))
+        if number not in BY_NUMBER:
+            raise InputError(
+                f"There is no Annex A List {number}",
+                file=str(path),
+                expected="list_1.json to list_11.json",
+            )
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                f"The expectation suite is not valid JSON ({exc})",
+                file=str(path),
+                expected='{"name": ..., "expectations": [{"type": ..., "kwargs": {...}}]}',
+            ) from None
+        expectations = data.get("expectations") if isinstance(data, dict) else None
+        if not isinstance(expectations, list):
+            raise InputError(
+                "The suite has no list of expectations",
+                file=str(path),
+                expected='an "expectations" list',
+            )
+        headings = {f.heading for f in BY_NUMBER[number].fields}
+        for index, exp in enumerate(expectations):
+            if not isinstance(exp, dict) or not isinstance(exp.get("type"), str):
+                raise InputError(
+                    f"Expectation {index + 1} has no type",
+                    file=str(path),
+                    expected='"type": "expect_..."',
+                )
+            for key in _COLUMN_KEYS:
+                column = exp.get("kwargs", {}).get(key)
+                if column is not None and column not in headings:
+                    raise InputError(
+                        f"Expectation {index + 1} names column '{column}', which is not a List {number} heading",
+                        file=str(path),
+                        expected="one of: " + ", ".join(sorted(headings)),
+                    )
+        suites.append(Suite(path, number, str(data.get("name") or path.stem), expectations))
+    return suites
+
+
+def _headed_frame(table: ListTable) -> pd.DataFrame:
+    spec = table.spec
+    frame = table.frame.rename(
+        columns={f.name: f.heading for f in spec.fields if f.name in table.frame}
+    )
+    return frame
+
+
+def run_suites(
+    suites: list[Suite], tables: dict[int, ListTable]
+) -> tuple[list[Failure], list[str]]:
+    """Validate each list with its suite; return row-level failures and notes of what was skipped."""
+    todo = [s for s in suites if s.number in tables and not tables[s.number].frame.empty]
+    if not todo:
+        return [], []
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # no usage statistics: no network
+    logging.getLogger("great_expectations").setLevel(logging.CRITICAL)  # errors are ours to report
+    import great_expectations as gx
+    from great_expectations.core.expectation_suite import ExpectationSuite
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.exceptions import (
+        ExpectationNotFoundError,
+        InvalidExpectationConfigurationError,
+    )
+    from great_expectations.expectations.registry import get_expectation_impl
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    source = context.data_sources.add_pandas("export")
+    failures: list[Failure] = []
+    notes: list[str] = []
+    for suite in todo:
+        table = tables[suite.number]
+        frame = _headed_frame(table)
+        usable, skipped = [], []
+        for exp in suite.expectations:
+            columns = [exp.get("kwargs", {}).get(k) for k in _COLUMN_KEYS]
+            absent = [c for c in columns if c is not None and c not in frame]
+            (skipped if absent else usable).append(exp)
+        if skipped:
+            notes.append(
+                f"{suite.path.name}: {len(skipped)} expectation(s) skipped, columns not in this export"
+            )
+        if not usable:
+            continue
+        for exp in usable:
+            try:
+                get_expectation_impl(exp["type"])
+            except ExpectationNotFoundError:
+                raise InputError(
+                    f"Expectation type '{exp['type']}' is not valid: Great Expectations has no such expectation",
+                    file=str(suite.path),
+                    expected="a Great Expectations 1.x type such as expect_column_values_to_not_be_null",
+                ) from None
+        try:
+            tagged = [
+                {**e, "meta": {**(e.get("meta") or {}), "casefile_index": i}}
+                for i, e in enumerate(usable)
+            ]
+            gx_suite = ExpectationSuite(name=suite.name, expectations=tagged)
+            if len(gx_suite.expectations) != len(tagged):
+                raise InvalidExpectationConfigurationError(
+                    "an expectation's arguments were not accepted"
+                )
+        except InvalidExpectationConfigurationError as exc:
+            raise InputError(
+                f"An expectation in the suite is not valid ({exc})",
+                file=str(suite.path),
+                expected="Great Expectations 1.x expectation types and arguments",
+            ) from None
+        asset = source.add_dataframe_asset(f"list_{suite.number}")
+        batch = asset.add_batch_definition_whole_dataframe("month").get_batch(
+            batch_parameters={"dataframe": frame}
+        )
+        result = batch.validate(
+            gx_suite,
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["_row"]},
+        )
+        for res in result.results:  # Great Expectations does not keep the suite's order
+            exp = usable[int(res.expectation_config.meta["casefile_index"])]
+            if res.exception_info and res.exception_info.get("raised_exception"):
+                raise InputError(
+                    f"Expectation '{exp['type']}' could not be evaluated: {res.exception_info.get('exception_message')}",
+                    file=str(suite.path),
+                )
+            if res.success:
+                continue
+            rows = [int(r["_row"]) for r in res.result.get("unexpected_index_list") or []]
+            kwargs = exp.get("kwargs", {})
+            main = kwargs.get("column") or kwargs.get("column_A") or ""
+            field = (
+                main if "column_B" not in kwargs else f"{kwargs['column_A']} / {kwargs['column_B']}"
+            )
+            message = (exp.get("meta") or {}).get("message") or f"{exp['type']} failed for {field}"
+            item = json.dumps({"type": exp["type"], "kwargs": kwargs}, sort_keys=True, default=str)
+            failures.append(Failure(suite.number, rows, field, main, message, item))
+    return failures, notes
