@@ -153,6 +153,7 @@ def write_outputs(run: AuditRun, out_dir: Path, *, quiet: bool = True) -> Path:
 
     say = (lambda _m: None) if quiet else progress
     out_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_parts(out_dir)
     findings = run.result.findings
     workbook = out_dir / "audit.xlsx"
     if holds_reviewer_entries(workbook):
@@ -186,6 +187,13 @@ def write_outputs(run: AuditRun, out_dir: Path, *, quiet: bool = True) -> Path:
         )
     run.out_dir = out_dir
     return workbook
+
+
+def remove_stale_parts(out_dir: Path) -> None:
+    """Temporary files left by a run that was killed mid-write (never the outputs themselves)."""
+    for name in ("findings.csv", "summary.json", "audit*.xlsx"):
+        for part in out_dir.glob(f".{name}.*.part"):
+            part.unlink(missing_ok=True)
 
 
 def _json_default(value: object) -> object:

@@ -45,12 +45,13 @@ class ListSpec:
     title: str
     area: str
     fields: tuple[Field, ...]
-    signature: tuple[str, ...]  # field names whose headings identify this list
+    signature: tuple[str, ...]  # fields whose headings identify this list (see `match_all`)
     id_field: str = "child_id"
     audited: bool = True
     end_field: str | None = None  # a blank (or future) value here means the record is open
     identity_fields: tuple[str, ...] = field(default=())  # dates that identify one record
     name: str | None = None  # a local table's key, e.g. 'workers'
+    match_all: bool = False  # True: every signature heading needed; False: any one of them
 
     @property
     def key(self) -> str:
@@ -109,7 +110,7 @@ LIST2 = ListSpec(
         Field("eh_completed", "Assessment completion date", "date"),
         Field("eh_organisation", "Organisation completing assessment"),
     ),
-    signature=("eh_start", "eh_completed", "eh_organisation"),
+    signature=("eh_completed", "eh_organisation"),
     identity_fields=("eh_start",),
 )
 LIST3 = ListSpec(
@@ -348,7 +349,14 @@ LIST9 = ListSpec(
         ),
         Field("activity", "Activity Status"),
     ),
-    signature=("eligibility", "in_touch", "accommodation_suitability"),
+    signature=(
+        "eligibility",
+        "in_touch",
+        "accommodation_suitability",
+        "personal_adviser",
+        "pathway_plan_review",
+        "latest_contact",
+    ),
 )
 LIST10 = ListSpec(
     10,
@@ -433,6 +441,7 @@ CARE_LEAVER_DOCUMENTS = ListSpec(
     ),
     signature=("document", "held"),
     name="care_leaver_documents",
+    match_all=True,
 )
 WORKERS = ListSpec(
     None,
@@ -450,6 +459,7 @@ WORKERS = ListSpec(
     signature=("fte", "role"),
     id_field="worker",
     name="workers",
+    match_all=True,
 )
 MANAGEMENT_OVERSIGHT = ListSpec(
     None,
@@ -466,6 +476,7 @@ MANAGEMENT_OVERSIGHT = ListSpec(
     ),
     signature=("last_oversight",),
     name="management_oversight",
+    match_all=True,
 )
 LOCAL_TABLES: tuple[ListSpec, ...] = (CARE_LEAVER_DOCUMENTS, WORKERS, MANAGEMENT_OVERSIGHT)
 ALL_SPECS: tuple[ListSpec, ...] = ANNEX_A + LOCAL_TABLES

@@ -51,7 +51,12 @@ def recognise(table: RawTable, specs: tuple[ListSpec, ...]) -> Recognition | Non
         for spec in specs:
             matched = _match(row, spec)
             names = set(matched.values())
-            if spec.id_field not in names or not set(spec.signature) <= names:
+            signed = (
+                set(spec.signature) <= names
+                if spec.match_all
+                else bool(set(spec.signature) & names)
+            )
+            if spec.id_field not in names or not signed:
                 continue
             score = (len(names), int(spec.number == named))
             if best is None or score > best[:2]:

@@ -49,6 +49,32 @@ def is_datetime_type(types: pd.Series) -> pd.Series:
     return types.isin([dt.datetime, dt.date, pd.Timestamp])
 
 
+def by_unique(parse):
+    """Apply a column parser to each distinct value once, then spread the results back.
+
+    Export columns repeat a few thousand values over many rows (teams, codes, dates), so this
+    turns millions of parses into thousands; identifiers cost one factorize more.
+    """
+
+    def wrapper(col: pd.Series, *args):
+        codes, uniques = pd.factorize(col.astype(object), use_na_sentinel=True)
+        parsed = parse(pd.Series(uniques, dtype=object), *args)
+        results = parsed if isinstance(parsed, tuple) else (parsed,)
+        spread = []
+        for result in results:
+            values = result.array.take(codes, allow_fill=True)
+            spread.append(pd.Series(values, index=col.index, name=col.name))
+        if isinstance(parsed, tuple):
+            spread[-1] = spread[-1].fillna(False).astype(bool)  # the unreadable mask
+            return tuple(spread)
+        return spread[0]
+
+    wrapper.__doc__ = parse.__doc__
+    wrapper.__name__ = parse.__name__
+    return wrapper
+
+
+@by_unique
 def text(col: pd.Series) -> pd.Series:
     """Cell values as clean text: spaces (incl. non-breaking) collapsed, blank tokens as missing."""
     col = col.astype(object)
@@ -81,6 +107,7 @@ def identifier(col: pd.Series) -> pd.Series:
     return ids.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
 
 
+@by_unique
 def dates(col: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Excel dates, Excel serial numbers, dd/mm/yyyy and ISO text (and a few other UK forms)."""
     col = col.astype(object)
@@ -124,12 +151,14 @@ def _from_serial(nums: pd.Series) -> pd.Series:
     return converted.where(ok).astype("datetime64[us]")
 
 
+@by_unique
 def numbers(col: pd.Series) -> tuple[pd.Series, pd.Series]:
     words = text(col)
     nums = pd.to_numeric(words.str.replace(",", "", regex=False), errors="coerce")
     return nums.astype("float64"), words.notna() & nums.isna()
 
 
+@by_unique
 def coded(col: pd.Series, domain: CodeDomain) -> tuple[pd.Series, pd.Series]:
     words = text(col)
     parsed = domain.parse(words)

@@ -1,0 +1,145 @@
+"""Hostile, broken and huge exports: audited with the problem visible, or refused clearly."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+
+import openpyxl
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from audits.cli import app
+from audits.errors import InputError
+from audits.ingest import load_export
+from tests.conftest import ROOT
+
+runner = CliRunner()
+
+
+def run_cli(export, out, as_at="2026-11-23"):
+    return runner.invoke(app, ["run", str(export), "--as-at", as_at, "--out", str(out)])
+
+
+def test_text_in_number_columns_is_a_dq04_finding(tmp_path):
+    (tmp_path / "l8.csv").write_text(
+        "Child Unique ID,Date Started to be Looked After,Date Ceased to be Looked After,"
+        "Number of Placements in the Last 12 months\n1,01/01/2026,,three\n2,01/01/2026,,4\n"
+    )
+    result = run_cli(tmp_path / "l8.csv", tmp_path / "o")
+    assert result.exit_code == 0, result.output
+    f = pd.read_csv(tmp_path / "o" / "findings.csv", dtype=str, keep_default_na=False)
+    assert f[(f.rule_id == "DQ-04")]["value"].tolist() == ["three"]
+    assert f[(f.rule_id == "CLA-06")]["child_id"].tolist() == ["2"]
+
+
+def test_trailing_blank_rows_and_a_100_column_sheet(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "List 6"
+    headings = ["Child Unique ID", "CIN Start Date", "CIN Closure Date", "Date Child Was Last Seen"]
+    headings += [f"Local column {i}" for i in range(96)]
+    ws.append(headings)
+    ws.append(["1", "01/01/2026", None, "20/11/2026", *["x"] * 96])
+    for _ in range(50):
+        ws.append([None, "  ", "\u00a0"])  # blank rows that Excel keeps after deletions
+    wb.save(tmp_path / "wide.xlsx")
+    export = load_export(tmp_path / "wide.xlsx")
+    assert len(export.lists[6].frame) == 1
+    assert len(export.lists[6].unmatched_headings) == 96
+    assert run_cli(tmp_path / "wide.xlsx", tmp_path / "o").exit_code == 0
+
+
+def test_zip_bomb_is_refused_in_bounded_memory(tmp_path):
+    bomb = tmp_path / "bomb.xlsx"
+    row = "<row><c t='inlineStr'><is><t>" + "A" * 200 + "</t></is></c></row>"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        with zf.open("xl/worksheets/sheet1.xml", "w") as fh:
+            chunk = (row * 1000).encode()
+            for _ in range(400):  # ~90 MB of XML that packs into well under 1 MB
+                fh.write(chunk)
+    assert bomb.stat().st_size < 2_000_000
+    with pytest.raises(InputError, match="would expand"):
+        load_export(bomb)
+
+
+def test_killed_mid_write_leaves_previous_outputs_intact(tmp_path):
+    out = tmp_path / "out"
+    assert run_cli(ROOT / "sample_exports", out, "2026-10-30").exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    slow = (
+        "import time, audits.output.workbook as w\n"
+        "real = w.write_workbook\n"
+        "def slow(*a, **k):\n"
+        "    r = real(*a, **k)\n"
+        "    time.sleep(60)\n"
+        "    return r\n"
+        "w.write_workbook = slow\n"
+        "from audits.cli import app\n"
+        "app()\n"
+    )
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            slow,
+            "run",
+            str(ROOT / "sample_exports"),
+            "--as-at",
+            "2026-11-30",
+            "--out",
+            str(out),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.time() + 60
+        while (
+            not list(out.glob(".audit.xlsx.*.part"))
+            or list(out.glob(".audit.xlsx.*.part"))[0].stat().st_size == 0
+        ):
+            assert time.time() < deadline and proc.poll() is None, "the run never started writing"
+            time.sleep(0.05)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert {p.name: p.read_bytes() for p in out.iterdir() if not p.name.endswith(".part")} == before
+    assert run_cli(ROOT / "sample_exports", out, "2026-10-30").exit_code == 0
+    assert not list(out.glob("*.part")), "stale temporary files are cleared by the next run"
+
+
+def test_a_million_row_list_is_audited(tmp_path):
+    import numpy as np
+
+    n = 1_000_000
+    rng = np.random.default_rng(5)
+    last_seen = pd.Timestamp("2026-11-20") - pd.to_timedelta(rng.integers(0, 16, n), unit="D")
+    overdue = rng.choice(n, 250, replace=False)
+    seen = last_seen.strftime("%d/%m/%Y").to_numpy(dtype=object)
+    seen[overdue] = "01/06/2026"
+    frame = pd.DataFrame(
+        {
+            "Child Unique ID": np.arange(n) + 5_000_000,
+            "CIN Start Date": "01/01/2025",
+            "CIN Closure Date": "",
+            "Date Child Was Last Seen": seen,
+            "Allocated Team": rng.choice(["North", "South", "East"], n),
+            "Allocated Worker": "Sam Smith",
+        }
+    )
+    frame.to_csv(tmp_path / "cin.csv", index=False)
+    result = run_cli(tmp_path / "cin.csv", tmp_path / "o")
+    assert result.exit_code == 0, result.output
+    findings = pd.read_csv(tmp_path / "o" / "findings.csv", dtype=str, keep_default_na=False)
+    assert sorted(findings.loc[findings.rule_id == "CIN-01", "child_id"].astype(int)) == sorted(
+        (overdue + 5_000_000).tolist()
+    )
