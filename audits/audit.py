@@ -18,6 +18,8 @@ from audits.engine.run import RunResult, run_rules
 from audits.ingest.load import Export, load_export
 from audits.output.findings_csv import write_findings_csv
 from audits.schemas import validate_export
+from audits.suites import DEFAULT_DIR as SUITES_DIR
+from audits.suites import preload
 from audits.scores import compute_scores
 
 
@@ -43,6 +45,7 @@ def audit(
     say = (lambda _m: None) if quiet else progress
     config = config or Config()
     say(f"Reading {export_path} ...")
+    preload(config.expectations_dir or SUITES_DIR)
     export = load_export(export_path)
     validate_export(export)
     rename_teams(export, config.team_renames)

@@ -400,7 +400,8 @@ class Builder:
         add[3].append(a)
         add[4].append(b)
 
-    def build(self, per_list: int) -> None:
+    def build(self, per_list: int | dict[int, int]) -> None:
+        """Background rows (the same number per list, or a count per list number), then defects."""
         makers = {
             1: self.contact,
             2: self.early_help,
@@ -413,7 +414,8 @@ class Builder:
             9: self.care_leaver,
         }
         for number, make in makers.items():
-            self.rows[number].extend(make() for _ in range(per_list))
+            count = per_list.get(number, 0) if isinstance(per_list, dict) else per_list
+            self.rows[number].extend(make() for _ in range(count))
         self.plant()
         self.plant_local()
         self.local = self.local_tables()
@@ -508,18 +510,26 @@ def _cell(value: object, text_dates: bool):
 
 
 def write_example(
-    out: Path, as_at: dt.date, *, seed: int = 7, children: int = 40
+    out: Path, as_at: dt.date, *, seed: int = 7, children: int | dict[int, int] = 40
 ) -> tuple[Path, Path]:
     """Write `annex_a_<yyyy-mm>.xlsx` and `manifest.csv` into `out`."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     builder = Builder(as_at, random.Random(seed))
     builder.build(children)
     out.mkdir(parents=True, exist_ok=True)
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)
     front = wb.create_sheet("Front_Sheet")
     front.append(["Annex A - Child level data (synthetic example; every record is invented)"])
+
+    def cell(ws, value):
+        if isinstance(value, dt.date):
+            dated = WriteOnlyCell(ws, value=value)
+            dated.number_format = "dd/mm/yyyy"
+            return dated
+        return value
+
     for number, rows in builder.rows.items():
         spec = BY_NUMBER[number]
         ws = wb.create_sheet(f"List {number}" if number in (3, 9) else f"List_{number}")
@@ -528,17 +538,13 @@ def write_example(
         ws.append([f.heading for f in spec.fields])
         text_dates = number in (6, 9)
         for row in rows:
-            ws.append([_cell(row.get(f.name), text_dates) for f in spec.fields])
-        for cells in ws.iter_rows(min_row=2):
-            for cell in cells:
-                if isinstance(cell.value, dt.date | dt.datetime):
-                    cell.number_format = "dd/mm/yyyy"
+            ws.append([cell(ws, _cell(row.get(f.name), text_dates)) for f in spec.fields])
     for key, rows in builder.local.items():
         spec = BY_LABEL[key]
         ws = wb.create_sheet(spec.title)
         ws.append([f.heading for f in spec.fields])
         for row in rows:
-            ws.append([row.get(f.name) for f in spec.fields])
+            ws.append([cell(ws, row.get(f.name)) for f in spec.fields])
     workbook = out / f"annex_a_{as_at:%Y-%m}.xlsx"
     wb.save(workbook)
     manifest = out / "manifest.csv"

@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,6 +96,33 @@ def find_suites(folder: Path) -> list[Suite]:
     return suites
 
 
+def _quiet_offline_gx() -> None:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # no usage statistics: no network
+    logging.getLogger("great_expectations").setLevel(logging.CRITICAL)  # errors are ours to report
+
+
+def preload(folder: Path) -> threading.Thread | None:
+    """Start importing Great Expectations in the background while the export is read.
+
+    The import takes about 3 seconds of mostly Python work; overlapping it with reading the
+    files (much of it in calamine's Rust and pandas' C code) hides part of it. Only when there
+    are suites to run.
+    """
+    if not any(_SUITE_FILE.match(p.name) for p in folder.glob("list_*.json")):
+        return None
+
+    def load() -> None:
+        _quiet_offline_gx()
+        try:
+            import great_expectations  # noqa: F401
+        except Exception:  # the run itself will report it when the suites are applied
+            pass
+
+    thread = threading.Thread(target=load, name="gx-import", daemon=True)
+    thread.start()
+    return thread
+
+
 def _headed_frame(table: ListTable) -> pd.DataFrame:
     spec = table.spec
     frame = table.frame.rename(
@@ -110,8 +138,7 @@ def run_suites(
     todo = [s for s in suites if s.number in tables and not tables[s.number].frame.empty]
     if not todo:
         return [], []
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # no usage statistics: no network
-    logging.getLogger("great_expectations").setLevel(logging.CRITICAL)  # errors are ours to report
+    _quiet_offline_gx()
     import great_expectations as gx
     from great_expectations.core.expectation_suite import ExpectationSuite
     from great_expectations.data_context.types.base import ProgressBarsConfig

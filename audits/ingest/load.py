@@ -171,9 +171,8 @@ def _body(raw: RawTable, rec: Recognition) -> pd.DataFrame:
 def normalise(raw: RawTable, rec: Recognition) -> tuple[ListTable, pd.DataFrame]:
     spec = rec.spec
     body = _body(raw, rec)
-    cleaned = body.apply(values.text) if len(body.columns) else body
-    keep = cleaned.notna().any(axis=1) if len(body.columns) else pd.Series(dtype=bool)
-    body = body[keep]
+    if len(body.columns):
+        body = body[~(body.isna() | body.eq("")).all(axis=1)]  # empty rows, cheaply
     out = pd.DataFrame(index=body.index)
     masks: dict[str, pd.Series] = {}
     for col, name in rec.columns.items():
@@ -189,12 +188,28 @@ def normalise(raw: RawTable, rec: Recognition) -> tuple[ListTable, pd.DataFrame]
             out[name], masks[name] = values.coded(cells, f.domain)
         else:
             out[name] = values.text(cells)
+    unheaded = {col: values.text(body[col]) for col in _unheaded_columns(raw, rec, body)}
+    keep = out.notna().any(axis=1)  # rows of spaces, '#N/A' and the like are blank rows too
+    for mask in masks.values():
+        keep |= mask
+    for words in unheaded.values():
+        keep |= words.notna()
+    body, out = body[keep], out[keep]
+    masks = {name: mask[keep] for name, mask in masks.items()}
+    unheaded = {col: words[keep] for col, words in unheaded.items()}
     out.insert(0, "_row", out.index.astype("int64"))
     out = out.reset_index(drop=True)
     bad = _unreadable_records(raw, rec, body, out, masks)
-    bad = pd.concat([bad, _values_without_heading(raw, rec, body, out)], ignore_index=True)
+    bad = pd.concat([bad, _values_without_heading(raw, rec, out, unheaded)], ignore_index=True)
     table = ListTable(spec, out, raw.file, raw.sheet, rec.by, rec.headings, rec.unmatched)
     return table, bad
+
+
+def _unheaded_columns(raw: RawTable, rec: Recognition, body: pd.DataFrame) -> list[int]:
+    headed = set(rec.columns) | {
+        i for i, c in enumerate(raw.rows[rec.header_index]) if c is not None and str(c).strip()
+    }
+    return [col for col in body.columns if col not in headed]
 
 
 def _context(out: pd.DataFrame, positions: pd.Index) -> dict[str, pd.Series]:
@@ -246,16 +261,10 @@ def _unreadable_records(raw, rec, body, out, masks) -> pd.DataFrame:
     )
 
 
-def _values_without_heading(raw, rec, body, out) -> pd.DataFrame:
+def _values_without_heading(raw, rec, out, unheaded: dict[int, pd.Series]) -> pd.DataFrame:
     """Values in columns that have no heading: rows that do not fit the heading row."""
-    headed = set(rec.columns) | {
-        i for i, c in enumerate(raw.rows[rec.header_index]) if c is not None and str(c).strip()
-    }
     parts = []
-    for col in body.columns:
-        if col in headed:
-            continue
-        words = values.text(body[col])
+    for col, words in unheaded.items():
         mask = words.notna().to_numpy()
         if not mask.any():
             continue
@@ -280,6 +289,4 @@ def _values_without_heading(raw, rec, body, out) -> pd.DataFrame:
                 }
             )
         )
-    return (
-        pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=UNREADABLE_COLUMNS)
-    )
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=UNREADABLE_COLUMNS)

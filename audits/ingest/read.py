@@ -159,33 +159,69 @@ class FormulaWithoutValue(str):
     """A formula cell saved without its result (the file was never recalculated in Excel)."""
 
 
+_NS = {
+    "main": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "rel": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "pkg": "http://schemas.openxmlformats.org/package/2006/relationships",
+}
+
+
+def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> its XML part, from the small workbook.xml and its relationships
+    (openpyxl would parse every shared string first, which costs seconds on a large export)."""
+    from xml.etree import ElementTree
+
+    try:
+        book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError):
+        return {}
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.findall("pkg:Relationship", _NS)}
+    paths = {}
+    for sheet in book.findall("main:sheets/main:sheet", _NS):
+        target = targets.get(sheet.get(f"{{{_NS['rel']}}}id"), "")
+        paths[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return paths
+
+
 def _read_xlsx(path: Path) -> Iterator[RawTable]:
-    import openpyxl
+    """Cells by python-calamine (Rust; an order of magnitude faster than openpyxl), except for
+    sheets holding formulas, which openpyxl reads so a formula saved without its result stays
+    visible instead of becoming a silent blank."""
+    import python_calamine
 
     _check_zip(path)
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken package
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises several kinds for a broken package
         raise InputError(
             f"The workbook cannot be opened ({type(exc).__name__}: {exc})",
             file=str(path),
             expected="an .xlsx workbook saved by Excel or the case system",
             action="Open it in Excel and save it again as .xlsx",
         ) from None
-    formulas = None
+    with zipfile.ZipFile(path) as archive:
+        parts = _sheet_paths(archive)
+        with_formulas = {name for name, part in parts.items() if _has_formulas(archive, part)}
+    for name in book.sheet_names:
+        if name in with_formulas:
+            rows = _read_with_formulas(path, name)
+        else:
+            rows = [tuple(r) for r in book.get_sheet_by_name(name).to_python(skip_empty_area=False)]
+        yield RawTable(path, name, rows)
+
+
+def _read_with_formulas(path: Path, sheet: str) -> list[tuple]:
+    import openpyxl
+
+    values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    written = openpyxl.load_workbook(path, read_only=True, data_only=False)
     try:
-        with zipfile.ZipFile(path) as archive:
-            for ws in wb.worksheets:
-                rows = [tuple(r) for r in ws.iter_rows(values_only=True)]
-                if _has_formulas(archive, ws._worksheet_path):
-                    if formulas is None:
-                        formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
-                    rows = _mark_uncached_formulas(rows, formulas[ws.title])
-                yield RawTable(path, ws.title, rows)
+        rows = [tuple(r) for r in values[sheet].iter_rows(values_only=True)]
+        return _mark_uncached_formulas(rows, written[sheet])
     finally:
-        wb.close()
-        if formulas is not None:
-            formulas.close()
+        values.close()
+        written.close()
 
 
 def _mark_uncached_formulas(rows: list[tuple], ws) -> list[tuple]:

@@ -1,0 +1,213 @@
+"""Benchmarks for casefile-audit (run by `make bench`; never by the test suite).
+
+1. Large council month: ~100k rows (50k contacts, 15k referrals, 15k assessments, 5k s47, 8k CIN,
+   1.5k CP, 1.5k CLA, 1k care leavers, plus documents, workers and oversight tables) generated as
+   one Annex A workbook. Measures `audit run` end to end (a fresh process, workbook included)
+   against the floor of merely reading the same file with pandas (`read_excel`, all sheets, with
+   its fastest engine, calamine), in the same run.
+2. National pass: the month replicated as 50 councils (~5M rows) in memory. Measures the rules
+   stage (`run_rules`) against the floor of one vectorised pass over the same frames (every
+   column touched once), the peak memory of that process, and the capped workbook.
+3. Start-up: `audit --help`.
+
+Figures are medians of several runs; results go to benchmarks/results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+AS_AT = dt.date(2026, 10, 30)
+COUNCIL_MONTH = {1: 50_000, 2: 2_000, 3: 15_000, 4: 15_000, 5: 5_000, 6: 8_000, 7: 1_500, 8: 1_500, 9: 1_000}
+
+
+def audit_bin() -> str:
+    return str(Path(sys.executable).with_name("audit"))
+
+
+def timed(fn, runs: int) -> tuple[float, list[float]]:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), times
+
+
+def make_month(folder: Path) -> Path:
+    from audits.example import write_example
+
+    cached = folder / f"annex_a_{AS_AT:%Y-%m}.xlsx"
+    if not cached.exists():
+        print("generating the large council month ...", flush=True)
+        write_example(folder, AS_AT, seed=11, children=COUNCIL_MONTH)
+    return cached
+
+
+def council_month(workbook: Path, runs: int) -> dict:
+    import pandas as pd
+
+    def read_floor():
+        pd.read_excel(workbook, sheet_name=None, engine="calamine")
+
+    floor, floor_runs = timed(read_floor, runs)
+    out = Path(tempfile.mkdtemp(prefix="bench-out-"))
+
+    def run():
+        subprocess.run(
+            [audit_bin(), "run", str(workbook), "--as-at", AS_AT.isoformat(), "--out", str(out)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    total, total_runs = timed(run, runs)
+    rows = sum(len(f) for f in pd.read_excel(workbook, sheet_name=None, engine="calamine").values())
+    findings = sum(1 for _ in open(out / "findings.csv", encoding="utf-8")) - 1
+    shutil.rmtree(out)
+    return {
+        "rows": rows,
+        "findings": findings,
+        "audit_run_seconds": round(total, 2),
+        "audit_run_runs": [round(t, 2) for t in total_runs],
+        "pandas_read_seconds": round(floor, 2),
+        "pandas_read_runs": [round(t, 2) for t in floor_runs],
+        "ratio_to_read": round(total / floor, 2),
+        "goal": "<= 10 s and <= 8x the pandas read",
+    }
+
+
+def national_pass(workbook: Path, councils: int, runs: int) -> dict:
+    """Run in its own process so its peak memory is its own."""
+    import pandas as pd
+
+    from audits.audit import build_summary, write_outputs, AuditRun
+    from audits.config import Config
+    from audits.engine.context import Context
+    from audits.engine.run import run_rules
+    from audits.ingest.load import Export, load_export
+
+    month = load_export(workbook)
+    lists, tables = {}, {}
+    for number, table in month.lists.items():
+        copies = []
+        for council in range(councils):
+            frame = table.frame.copy()
+            frame["child_id"] = f"C{council:03d}-" + frame["child_id"]
+            copies.append(frame)
+        lists[number] = type(table)(**{**table.__dict__, "frame": pd.concat(copies, ignore_index=True)})
+    for key, table in month.tables.items():
+        copies = []
+        for council in range(councils):
+            frame = table.frame.copy()
+            if "child_id" in frame:
+                frame["child_id"] = f"C{council:03d}-" + frame["child_id"]
+            if "worker" in frame and key == "workers":
+                frame["worker"] = frame["worker"] + f" C{council:03d}"
+            copies.append(frame)
+        tables[key] = type(table)(**{**table.__dict__, "frame": pd.concat(copies, ignore_index=True)})
+    for number, table in lists.items():  # workers are per council too
+        if "worker" in table.frame:
+            council = table.frame["child_id"].str.slice(1, 4)
+            table.frame["worker"] = table.frame["worker"] + " C" + council
+    export = Export(month.path, month.files, lists, month.unreadable.iloc[0:0], [], tables)
+    rows = sum(len(t.frame) for t in [*lists.values(), *tables.values()])
+    ctx = Context(export=export, as_at=AS_AT, config=Config())
+    date = pd.Timestamp(AS_AT)
+
+    def floor():
+        for table in [*lists.values(), *tables.values()]:
+            for column in table.frame.columns:
+                values = table.frame[column]
+                if pd.api.types.is_datetime64_any_dtype(values):
+                    (values > date).sum()
+                else:
+                    values.isna().sum()
+
+    floor_time, floor_runs = timed(floor, runs)
+    results = []
+
+    def rules():
+        results.append(run_rules(ctx))
+
+    rules_time, rules_runs = timed(rules, runs)
+    result = results[-1]
+    per_rule = {}
+    out = Path(tempfile.mkdtemp(prefix="bench-national-"))
+    start = time.perf_counter()
+    run = AuditRun(ctx, result, build_summary(ctx, result))
+    write_outputs(run, out)
+    write_time = time.perf_counter() - start
+    shown = run.summary.get("workbook_capped_rules", {})
+    shutil.rmtree(out)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2  # KB -> GB
+    return {
+        "councils": councils,
+        "rows": rows,
+        "findings": len(result.findings),
+        "rules_seconds": round(rules_time, 2),
+        "rules_runs": [round(t, 2) for t in rules_runs],
+        "floor_seconds": round(floor_time, 3),
+        "ratio_to_floor": round(rules_time / floor_time, 1),
+        "write_outputs_seconds": round(write_time, 2),
+        "workbook_capped_rules": shown,
+        "peak_memory_gb": round(peak, 2),
+        "per_rule": per_rule,
+        "goal": "rules <= 3x the floor; peak memory <= 4 GB",
+    }
+
+
+def startup(runs: int) -> dict:
+    def help_():
+        subprocess.run([audit_bin(), "--help"], check=True, stdout=subprocess.DEVNULL)
+
+    median, all_runs = timed(help_, runs)
+    return {"audit_help_seconds": round(median, 3), "runs": [round(t, 3) for t in all_runs], "goal": "<= 1 s"}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--councils", type=int, default=50)
+    parser.add_argument("--data", type=Path, default=HERE / ".data")
+    parser.add_argument("--only", choices=["month", "national", "startup"])
+    parser.add_argument("--national-child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    args.data.mkdir(parents=True, exist_ok=True)
+    workbook = make_month(args.data)
+    if args.national_child:
+        print(json.dumps(national_pass(workbook, args.councils, args.runs)))
+        return
+    results = {}
+    if args.only in (None, "startup"):
+        results["startup"] = startup(5)
+        print("startup", results["startup"], flush=True)
+    if args.only in (None, "month"):
+        results["council_month"] = council_month(workbook, args.runs)
+        print("council month", results["council_month"], flush=True)
+    if args.only in (None, "national"):
+        child = subprocess.run(
+            [sys.executable, __file__, "--national-child", "--runs", str(args.runs), "--councils",
+             str(args.councils), "--data", str(args.data)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        results["national_pass"] = json.loads(child.stdout.strip().splitlines()[-1])
+        print("national pass", results["national_pass"], flush=True)
+    (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
