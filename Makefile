@@ -28,8 +28,11 @@ test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check audits checks tests
-	$(BIN)/ruff format --check audits checks tests
+	$(BIN)/ruff check audits checks tests benchmarks
+	$(BIN)/ruff format --check audits checks tests benchmarks
+
+bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/bench.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

@@ -15,12 +15,13 @@ from audits.config import Config
 from audits.engine.context import Context
 from audits.engine.registry import Rule, all_rules
 from audits.engine.run import RunResult, run_rules
+from audits.history import Store
 from audits.ingest.load import Export, load_export
 from audits.output.findings_csv import write_findings_csv
 from audits.schemas import validate_export
+from audits.scores import compute_scores
 from audits.suites import DEFAULT_DIR as SUITES_DIR
 from audits.suites import preload
-from audits.scores import compute_scores
 
 
 @dataclass
@@ -41,6 +42,7 @@ def audit(
     config: Config | None = None,
     *,
     quiet: bool = True,
+    store: Store | None = None,
 ) -> AuditRun:
     say = (lambda _m: None) if quiet else progress
     config = config or Config()
@@ -52,8 +54,37 @@ def audit(
     ctx = Context(export=export, as_at=as_at, config=config)
     say(f"Running {len(all_rules())} rules as at {as_at:%d/%m/%Y} ...")
     result = run_rules(ctx)
+    carried = carry_forward(result, as_at, store)
     summary = build_summary(ctx, result)
+    summary["carried_forward"] = carried
     return AuditRun(ctx, result, summary)
+
+
+def carry_forward(result: RunResult, as_at: dt.date, store: Store | None) -> dict:
+    """Apply the history: drop findings moderated 'Disagree — recording is correct', mark the
+    month each finding was first raised, and count new / persisting / resolved findings."""
+    month = as_at.strftime("%Y-%m")
+    findings = result.findings
+    if store is None:
+        findings["first_raised"] = month
+        return {"history": False}
+    accepted = store.carried_decisions()
+    suppressed = findings["finding_id"].isin(accepted)
+    findings = findings[~suppressed].reset_index(drop=True)
+    raised = store.first_raised(findings["finding_id"])
+    findings["first_raised"] = raised.astype(object).where(raised.notna(), month).astype(str)
+    result.findings = findings
+    previous = store.previous_run(as_at)
+    current = set(findings["finding_id"])
+    before = store.run_finding_ids(previous) if previous else set()
+    return {
+        "history": True,
+        "suppressed": int(suppressed.sum()),
+        "previous_run": previous,
+        "new": len(current - before),
+        "persisting": len(current & before),
+        "resolved": len(before - current - accepted) if previous else 0,
+    }
 
 
 def rename_teams(export: Export, renames: dict[str, str]) -> None:

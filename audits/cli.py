@@ -27,6 +27,14 @@ AsAtOpt = Annotated[
 OutOpt = Annotated[
     Path, typer.Option("--out", help="Folder for findings.csv, audit.xlsx, summary.json.")
 ]
+DbOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="History store: a SQLite file or a SQLAlchemy URL. Default: casefile-audit.sqlite here.",
+        show_default=False,
+    ),
+]
 ConfigOpt = Annotated[
     Path | None,
     typer.Option(
@@ -75,16 +83,24 @@ def run(
     out: OutOpt = Path("out"),
     as_at: AsAtOpt = None,
     config: ConfigOpt = None,
+    db: DbOpt = None,
+    no_history: Annotated[
+        bool, typer.Option("--no-history", help="Do not read or record the history store.")
+    ] = False,
 ) -> None:
     """Audit an export: writes findings.csv, audit.xlsx and summary.json to --out."""
     from audits.audit import audit, write_outputs
     from audits.config import Config
     from audits.errors import InputError
+    from audits.history import Store
 
     date = _as_at(as_at)
     try:
-        result = audit(export, date, Config.load(config), quiet=False)
+        store = None if no_history else Store.open(db)
+        result = audit(export, date, Config.load(config), quiet=False, store=store)
         workbook = write_outputs(result, out, quiet=False)
+        if store is not None:
+            store.record_run(result.summary, result.result.findings, result.ctx.export.files)
     except InputError as exc:
         _fail(exc)
     except Exception as exc:  # never a traceback on the console
@@ -158,6 +174,78 @@ def example(
     date = _as_at(as_at)
     workbook, manifest = write_example(out, date, seed=seed, children=children)
     typer.echo(f"Export: {workbook}\nManifest: {manifest}")
+
+
+@app.command()
+def moderate(
+    workbook: Annotated[
+        Path, typer.Argument(help="A reviewed audit.xlsx (read only, never rewritten).")
+    ],
+    db: DbOpt = None,
+) -> None:
+    """Read moderators' decisions back into the history store and report agreement."""
+    from audits.errors import InputError
+    from audits.history import Store, sha256_of
+    from audits.moderation import agreement, read_reviewed
+
+    try:
+        if not workbook.is_file():
+            raise InputError("The reviewed workbook was not found", file=str(workbook))
+        reviewed = read_reviewed(workbook)
+        store = Store.open(db)
+        stored = store.store_decisions(reviewed.decisions, workbook, sha256_of(workbook))
+        unknown = set(reviewed.decisions["finding_id"]) - store.known_finding_ids()
+    except InputError as exc:
+        _fail(exc)
+    except Exception as exc:
+        _defect(exc)
+    typer.echo(f"Stored {stored} reviewed finding(s) from {workbook.name}.")
+    if unknown:
+        typer.echo(
+            f"  {len(unknown)} finding id(s) are not in the history store (kept all the same)."
+        )
+    for by, label in (("rule_id", "rule"), ("team", "team")):
+        table = agreement(reviewed.decisions, by)
+        if table.empty:
+            continue
+        typer.echo(f"Agreement per {label}:")
+        for row in table.itertuples(index=False):
+            typer.echo(
+                f"  {getattr(row, by):<28} {row.agree}/{row.decisions} agree ({row.agree_percent:g}%)"
+            )
+    if reviewed.invalid:
+        typer.echo(
+            "Decisions that are not one of the four allowed values (not stored; fix and re-import):",
+            err=True,
+        )
+        for line in reviewed.invalid:
+            typer.echo(f"  {line}", err=True)
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def board(
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for board.xlsx and board.html.")
+    ] = Path("board"),
+    db: DbOpt = None,
+    show_child_ids: Annotated[
+        bool, typer.Option("--show-child-ids", help="Show real child ids instead of pseudonyms.")
+    ] = False,
+) -> None:
+    """Write the improvement-board pack: trends per area and team, changes, moderation agreement."""
+    from audits.board import write_board
+    from audits.errors import InputError
+    from audits.history import Store
+
+    try:
+        paths = write_board(Store.open(db), out, pseudonymise=not show_child_ids)
+    except InputError as exc:
+        _fail(exc)
+    except Exception as exc:
+        _defect(exc)
+    for path in paths:
+        typer.echo(f"Board pack: {path.resolve()}")
 
 
 def main() -> None:  # pragma: no cover

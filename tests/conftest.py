@@ -83,3 +83,9 @@ def reference() -> Path:
     if not REFERENCE.exists():
         pytest.skip("../shared/reference is not present")
     return REFERENCE
+
+
+@pytest.fixture(autouse=True)
+def _work_in_tmp(tmp_path, monkeypatch):
+    """Each test runs in its own folder, so the default history store never lands in the repo."""
+    monkeypatch.chdir(tmp_path)

@@ -35,7 +35,7 @@ def test_a_reviewed_workbook_is_never_overwritten(first_run):
     path = first_run / "audit.xlsx"
     wb = openpyxl.load_workbook(path)
     ws = wb["Findings"]
-    ws["O2"] = "Agree"
+    ws["P2"] = "Agree"
     wb.save(path)
     reviewed = path.read_bytes()
     run = audit(ROOT / "sample_exports", d("2026-10-30"))

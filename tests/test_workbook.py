@@ -91,20 +91,20 @@ def test_sheets_table_validation_protection_and_chart(small_run):
     header = [c.value for c in ws[1]]
     assert header[-5:] == list(REVIEWER_COLUMNS)
     table = ws.tables["Findings"]
-    assert table.ref == f"A1:R{ws.max_row}"
+    assert table.ref == f"A1:S{ws.max_row}"
     assert ws.freeze_panes == "A2"
     lists = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
     assert len(lists) == 1
     assert lists[0].formula1.strip('"').split(",") == list(MODERATOR_DECISIONS)
-    assert str(lists[0].sqref).startswith("O2")
+    assert str(lists[0].sqref).startswith("P2")
     assert any(
-        dv.type == "date" and str(dv.sqref).startswith("R2")
+        dv.type == "date" and str(dv.sqref).startswith("S2")
         for dv in ws.data_validations.dataValidation
     )
     assert ws.protection.sheet and not ws.protection.autoFilter
-    for letter in "NOPQR":
+    for letter in "OPQRS":
         assert ws.column_dimensions[letter].protection.locked is False
-    for letter in "ABCDM":
+    for letter in "ABCDMN":
         assert (
             ws.column_dimensions[letter].protection is None
             or ws.column_dimensions[letter].protection.locked

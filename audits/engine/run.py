@@ -75,5 +75,6 @@ def run_rules(ctx: Context, rules: list[Rule] | None = None) -> RunResult:
         outcomes.append(RuleOutcome(rule, ran=True, findings=len(built), notes=notes))
     columns = [*build_findings.FINDING_COLUMNS, "source_row"]
     frames = [f for f in frames if not f.empty]
+    frames = [f for f in frames if not f.empty]
     result = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
     return RunResult(result[columns], outcomes)

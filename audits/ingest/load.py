@@ -289,4 +289,6 @@ def _values_without_heading(raw, rec, out, unheaded: dict[int, pd.Series]) -> pd
                 }
             )
         )
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=UNREADABLE_COLUMNS)
+    return (
+        pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=UNREADABLE_COLUMNS)
+    )

@@ -47,6 +47,7 @@ FINDING_HEADINGS = (
     ("field", "Field", 28),
     ("value", "Value", 16),
     ("message", "Finding", 60),
+    ("first_raised", "First raised", 10),
 )
 RAG_FILLS = {
     "Green": PatternFill("solid", fgColor="C6EFCE"),
@@ -267,7 +268,10 @@ def _findings_sheet(wb: Workbook, findings: pd.DataFrame) -> None:
         _header(ws, [h for _, h, _ in FINDING_HEADINGS])
         + [_text(ws, h, font=HEADER_FONT, fill=REVIEWER_HEADER_FILL) for h in REVIEWER_COLUMNS]
     )
-    findings = findings.assign(value=human_dates(findings["value"]))
+    findings = findings.assign(
+        value=human_dates(findings["value"]),
+        first_raised=findings["first_raised"] if "first_raised" in findings else "",
+    )
     for row in findings.itertuples(index=False):
         record = row._asdict()
         ws.append([_finding_cell(ws, key, record[key]) for key, _, _ in FINDING_HEADINGS])

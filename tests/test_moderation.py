@@ -1,0 +1,204 @@
+"""Two months with moderation in between: carry-forward, agreement figures and trends."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import openpyxl
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from audits.board import board_data, pseudonym
+from audits.cli import app
+from audits.history import Store
+
+runner = CliRunner()
+L8 = (
+    "Child Unique ID,Date of Birth,Date Started to be Looked After,Date Ceased to be Looked After,"
+    "Date of Latest Statutory Review,Allocated Team,Allocated Worker\n"
+)
+
+
+def month(folder, rows: list[str]):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "list8.csv").write_text(L8 + "".join(r + "\n" for r in rows))
+    return folder / "list8.csv"
+
+
+def run(export, as_at, out, db):
+    result = runner.invoke(
+        app, ["run", str(export), "--as-at", as_at, "--out", str(out), "--db", str(db)]
+    )
+    assert result.exit_code == 0, result.output
+    return pd.read_csv(out / "findings.csv", dtype=str, keep_default_na=False), json.loads(
+        (out / "summary.json").read_text()
+    )
+
+
+def review(workbook, decisions: dict[str, str], tmp_path):
+    """Fill the reviewer columns with openpyxl, as a moderator's Excel would save them."""
+    reviewed = tmp_path / "reviewed.xlsx"
+    shutil.copy(workbook, reviewed)
+    wb = openpyxl.load_workbook(reviewed)
+    ws = wb["Findings"]
+    header = [c.value for c in ws[1]]
+    child, decision, comment = (
+        header.index("Child ID") + 1,
+        header.index("Moderator decision") + 1,
+        header.index("Moderator comment") + 1,
+    )
+    for row in range(2, ws.max_row + 1):
+        value = decisions.get(ws.cell(row, child).value)
+        if value:
+            ws.cell(row, decision).value = value
+            ws.cell(row, comment).value = "checked on the system"
+    wb.properties.lastModifiedBy = "Moderator One"
+    wb.save(reviewed)
+    return reviewed
+
+
+@pytest.fixture
+def two_months(tmp_path):
+    db = tmp_path / "history.sqlite"
+    # October: A, B and C all have overdue reviews (D's is in time).
+    oct_rows = [
+        "A,01/01/2015,01/01/2020,,01/01/2026,North,W1",
+        "B,01/01/2015,01/01/2020,,01/02/2026,North,W1",
+        "C,01/01/2015,01/01/2020,,01/03/2026,South,W2",
+        "D,01/01/2015,01/01/2020,,01/10/2026,South,W2",
+    ]
+    oct_findings, _ = run(month(tmp_path / "oct", oct_rows), "2026-10-30", tmp_path / "out-oct", db)
+    reviewed = review(
+        tmp_path / "out-oct" / "audit.xlsx",
+        {"A": "Agree", "B": "Disagree - recording is correct", "C": "Agree"},
+        tmp_path,
+    )
+    result = runner.invoke(app, ["moderate", str(reviewed), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    # November: A still overdue; B still overdue but moderated as recorded correctly; C reviewed
+    # since; D now overdue.
+    nov_rows = [
+        "A,01/01/2015,01/01/2020,,01/01/2026,North,W1",
+        "B,01/01/2015,01/01/2020,,01/02/2026,North,W1",
+        "C,01/01/2015,01/01/2020,,20/11/2026,South,W2",
+        "D,01/01/2015,01/01/2020,,01/04/2026,South,W2",
+    ]
+    nov_findings, nov_summary = run(
+        month(tmp_path / "nov", nov_rows), "2026-11-30", tmp_path / "out-nov", db
+    )
+    return {
+        "db": db,
+        "oct": oct_findings,
+        "nov": nov_findings,
+        "summary": nov_summary,
+        "moderate": result.output,
+        "out": tmp_path / "out-nov",
+        "reviewed": reviewed,
+    }
+
+
+def cla01(frame):
+    return sorted(frame.loc[frame.rule_id == "CLA-01", "child_id"])
+
+
+def test_carry_forward_and_changes(two_months):
+    assert cla01(two_months["oct"]) == ["A", "B", "C"]
+    assert cla01(two_months["nov"]) == ["A", "D"]  # B not raised again; C resolved
+    change = two_months["summary"]["carried_forward"]
+    assert (change["new"], change["persisting"], change["resolved"], change["suppressed"]) == (
+        1,
+        1,
+        1,
+        1,
+    )
+    wb = openpyxl.load_workbook(two_months["out"] / "audit.xlsx")
+    ws = wb["Findings"]
+    header = [c.value for c in ws[1]]
+    raised = {
+        ws.cell(r, header.index("Child ID") + 1).value: ws.cell(
+            r, header.index("First raised") + 1
+        ).value
+        for r in range(2, ws.max_row + 1)
+    }
+    assert raised == {"A": "2026-10", "D": "2026-11"}
+
+
+def test_agreement_figures(two_months):
+    text = two_months["moderate"]
+    assert "Stored 3 reviewed finding(s)" in text
+    assert "CLA-01" in text and "2/3 agree (66.7%)" in text
+    assert "North" in text and "1/2 agree (50%)" in text
+    decisions = Store.open(two_months["db"]).latest_decisions()
+    assert set(decisions["reviewed_by"]) == {"Moderator One"}
+    assert set(decisions["decision"]) == {"Agree", "Disagree — recording is correct"}
+
+
+def test_reimporting_the_same_workbook_is_idempotent(two_months):
+    store = Store.open(two_months["db"])
+    before = len(store.table("decisions"))
+    assert (
+        runner.invoke(
+            app, ["moderate", str(two_months["reviewed"]), "--db", str(two_months["db"])]
+        ).exit_code
+        == 0
+    )
+    assert len(store.table("decisions")) == before == 3
+
+
+def test_trend_values_on_the_board(two_months, tmp_path):
+    store = Store.open(two_months["db"])
+    data = board_data(store)
+    cic = data["areas"]["Children in care"]
+    assert cic.to_dict() == {
+        "2026-10": 25.0,
+        "2026-11": 50.0,
+    }  # 1/4 compliant, then 2/4 (B suppressed)
+    changes = data["changes"].set_index("month")
+    assert changes.loc["2026-11", ["new", "persisting", "resolved"]].tolist() == [1, 1, 1]
+    assert data["moderation"].set_index("rule_id").loc["CLA-01", "agree_percent"] == 66.7
+    key = store.pseudonym_key()
+    assert set(data["overdue"]["child"]) == {pseudonym("A", key), pseudonym("D", key)}
+    result = runner.invoke(
+        app, ["board", "--out", str(tmp_path / "board"), "--db", str(two_months["db"])]
+    )
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "board" / "board.html").read_text()
+    assert "<svg" in page and "Children in care" in page
+    assert ">A<" not in page and pseudonym("A", key) in page
+    wb = openpyxl.load_workbook(tmp_path / "board" / "board.xlsx")
+    assert wb["Trend by area"]._charts
+
+
+def test_a_renamed_column_is_refused_and_nothing_is_stored(two_months, tmp_path):
+    broken = tmp_path / "broken.xlsx"
+    shutil.copy(two_months["reviewed"], broken)
+    wb = openpyxl.load_workbook(broken)
+    ws = wb["Findings"]
+    header = [c.value for c in ws[1]]
+    ws.cell(1, header.index("Moderator decision") + 1).value = "Decision"
+    wb.save(broken)
+    store = Store.open(two_months["db"])
+    before = len(store.table("decisions"))
+    result = runner.invoke(app, ["moderate", str(broken), "--db", str(two_months["db"])])
+    assert result.exit_code == 1
+    assert "'Moderator decision'" in result.output and "nothing was stored" in result.output
+    assert len(store.table("decisions")) == before
+
+
+def test_a_decision_outside_the_four_is_reported_with_its_row(two_months, tmp_path):
+    odd = review(two_months["out"] / "audit.xlsx", {"A": "Agreed-ish", "D": "Agree"}, tmp_path)
+    result = runner.invoke(app, ["moderate", str(odd), "--db", str(two_months["db"])])
+    assert result.exit_code == 1
+    assert (
+        "row 2: 'Agreed-ish' is not one of" in result.output
+        or "'Agreed-ish' is not one of" in result.output
+    )
+    assert "Stored 1 reviewed finding(s)" in result.output
+
+
+def test_schema_is_created_and_recorded(tmp_path):
+    store = Store.open(tmp_path / "new.sqlite")
+    assert store.version == 1
+    assert Store.open(tmp_path / "new.sqlite").version == 1  # opening again migrates nothing
