@@ -9,6 +9,7 @@ only when a run finds suites to apply (it takes about 3 seconds to import).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -113,10 +114,8 @@ def preload(folder: Path) -> threading.Thread | None:
 
     def load() -> None:
         _quiet_offline_gx()
-        try:
+        with contextlib.suppress(Exception):  # the run reports it when the suites are applied
             import great_expectations  # noqa: F401
-        except Exception:  # the run itself will report it when the suites are applied
-            pass
 
     thread = threading.Thread(target=load, name="gx-import", daemon=True)
     thread.start()

@@ -84,7 +84,7 @@ def council_month(workbook: Path, runs: int) -> dict:
 
     total, total_runs = timed(run, runs)
     rows = sum(len(f) for f in pd.read_excel(workbook, sheet_name=None, engine="calamine").values())
-    findings = sum(1 for _ in open(out / "findings.csv", encoding="utf-8")) - 1
+    findings = len((out / "findings.csv").read_text(encoding="utf-8").splitlines()) - 1
     shutil.rmtree(out)
     return {
         "rows": rows,

@@ -270,7 +270,7 @@ def _findings_sheet(wb: Workbook, findings: pd.DataFrame) -> None:
     )
     findings = findings.assign(
         value=human_dates(findings["value"]),
-        first_raised=findings["first_raised"] if "first_raised" in findings else "",
+        first_raised=findings.get("first_raised", ""),
     )
     for row in findings.itertuples(index=False):
         record = row._asdict()
