@@ -154,14 +154,18 @@ def national_pass(workbook: Path, councils: int, runs: int) -> dict:
                     int((values == "Yes").sum())
 
     floor_time, floor_runs = timed(floor, runs)
+    from audits.engine.registry import all_rules
+
+    catalogue = [r for r in all_rules() if r.id != "DQ-05"]  # DQ-05: the GX suites, timed apart
     results = []
 
     def rules():
-        results.append(run_rules(ctx))
+        results.append(run_rules(ctx, catalogue))
 
     rules_time, rules_runs = timed(rules, runs)
-    result = results[-1]
-    from audits.engine.registry import all_rules
+    start = time.perf_counter()
+    result = run_rules(ctx)
+    all_time = time.perf_counter() - start
 
     per_rule = {}
     for rule in all_rules():
@@ -184,6 +188,7 @@ def national_pass(workbook: Path, councils: int, runs: int) -> dict:
         "rules_runs": [round(t, 2) for t in rules_runs],
         "floor_seconds": round(floor_time, 3),
         "ratio_to_floor": round(rules_time / floor_time, 1),
+        "rules_with_suites_seconds": round(all_time, 2),
         "write_outputs_seconds": round(write_time, 2),
         "workbook_capped_rules": shown,
         "peak_memory_gb": round(peak, 2),

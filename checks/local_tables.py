@@ -170,11 +170,13 @@ def no_management_oversight(ctx: Context) -> pd.DataFrame:
     if not parts:
         parts = [pd.DataFrame(columns=["child_id", "team", "worker", "_row", "list"])]
     cases = pd.concat(parts, ignore_index=True)
-    lists = cases.groupby("child_id")["list"].agg(
-        lambda s: ", ".join(str(n) for n in sorted(set(s)))
-    )
+    children = pd.Index(cases["child_id"].unique())
+    labels = pd.Series("", index=children, dtype=str)
+    for n in OVERSIGHT_LISTS:  # "6", "6, 8" ...: which open lists the child is on
+        on = children.isin(cases.loc[cases["list"] == n, "child_id"])
+        labels = labels.where(~on, labels + np.where(labels == "", "", ", ") + str(n))
     cases = cases.drop_duplicates("child_id").set_index("child_id")
-    cases["lists"] = lists
+    cases["lists"] = labels
     oversight = ctx.table("management_oversight").frame
     last = oversight.dropna(subset=["child_id"]).groupby("child_id")["last_oversight"].max()
     cases["last"] = last.reindex(cases.index)
