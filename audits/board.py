@@ -18,6 +18,7 @@ from audits.config import Config
 from audits.errors import InputError
 from audits.history import Store
 from audits.output.atomic import atomic_path
+from audits.practice import GRADES
 from audits.scores import rag
 
 COLOURS = ("#305496", "#C55A11", "#548235", "#7030A0", "#BF9000", "#2E75B6", "#A50021", "#404040")
@@ -83,7 +84,22 @@ def board_data(store: Store, pseudonymise: bool = True, config: Config | None = 
     overdue = overdue.assign(
         child=[pseudonym(c, key) if pseudonymise else c for c in overdue["child_id"]]
     )[["child", "rule_id", "team", "days_overdue", "message"]]
+    practice = store.table("practice_audits")
+    practice = practice.assign(grade=practice["moderator_grade"].fillna(practice["auditor_grade"]))
+    graded = practice[practice["grade"].notna()]
+    practice_trend = (
+        graded.groupby("month")
+        .agg(
+            audits=("grade", "size"),
+            good_or_better=("grade", lambda g: int(g.isin(GRADES[:2]).sum())),
+        )
+        .reset_index()
+    )
+    practice_trend["good_or_better_percent"] = (
+        100 * practice_trend["good_or_better"] / practice_trend["audits"]
+    ).round(1)
     return {
+        "practice": practice_trend,
         "areas": areas,
         "teams": teams[["month", "area", "team", "children_in_scope", "score", "rag"]],
         "changes": pd.DataFrame(changes),
@@ -168,6 +184,11 @@ def _workbook(data: dict, target: Path) -> None:
     ws.append(["Rule", "Decisions", "Agree", "Agree %"])
     for r in data["moderation"].itertuples(index=False):
         ws.append([r.rule_id, int(r.decisions), int(r.agree), float(r.agree_percent)])
+
+    ws = wb.create_sheet("Practice audit")
+    ws.append(["Month", "Audits graded", "Good or better", "Good or better %"])
+    for r in data["practice"].itertuples(index=False):
+        ws.append([r.month, int(r.audits), int(r.good_or_better), float(r.good_or_better_percent)])
 
     ws = wb.create_sheet("Longest overdue")
     label = "Child (pseudonym)" if data["pseudonymised"] else "Child ID"
@@ -281,6 +302,8 @@ td {{ border-bottom: 1px solid #ddd; padding: 3px 8px; }}
 {_table(data["changes"], ["Month", "Findings", "New", "Persisting", "Resolved"])}
 <h2>Moderation agreement per rule</h2>
 {_table(data["moderation"], ["Rule", "Decisions", "Agree", "Agree %"]) if len(data["moderation"]) else "<p>No moderation decisions recorded yet.</p>"}
+<h2>Practice audit: cases graded Good or better</h2>
+{_table(data["practice"], ["Month", "Audits graded", "Good or better", "Good or better %"]) if len(data["practice"]) else "<p>No practice audits graded yet.</p>"}
 <h2>Longest overdue ({html.escape(data["latest_month"])})</h2>
 {_table(data["overdue"], ["Child", "Rule", "Team", "Days overdue", "Finding"])}
 </body></html>

@@ -177,20 +177,127 @@ def example(
 
 
 @app.command()
+def sample(
+    export: ExportArg,
+    out: OutOpt = Path("practice"),
+    as_at: AsAtOpt = None,
+    seed: Annotated[
+        int, typer.Option(help="Random seed: the same seed gives the same sample.")
+    ] = 1,
+    per_team: Annotated[
+        int | None, typer.Option("--per-team", help="Random cases per team.")
+    ] = None,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Choose cases for this month's practice audit and write the audit workbook."""
+    from audits.audit import audit
+    from audits.config import Config
+    from audits.errors import InputError
+    from audits.history import Store
+    from audits.practice import choose, month_of, write_practice_workbook
+
+    date = _as_at(as_at)
+    try:
+        cfg = Config.load(config)
+        store = Store.open(db)
+        month = month_of(date)
+        exclude = store.recently_audited(month, cfg.practice_audit_exclude_months)
+        run = audit(export, date, cfg, quiet=False)
+        chosen = choose(
+            run.ctx,
+            run.result.findings,
+            seed=seed,
+            per_team=cfg.practice_audit_per_team if per_team is None else per_team,
+            risk_picks=cfg.practice_audit_risk_picks,
+            exclude=exclude,
+        )
+        workbook = out / f"practice_audit_{month}.xlsx"
+        write_practice_workbook(workbook, chosen, cfg.practice_audit_questions, month)
+        store.record_sample(month, chosen)
+    except InputError as exc:
+        _fail(exc)
+    except Exception as exc:
+        _defect(exc)
+    typer.echo(
+        f"{len(chosen)} case(s) chosen from {chosen['team'].nunique()} team(s); "
+        f"{len(exclude)} child(ren) excluded as audited in the last {cfg.practice_audit_exclude_months} months."
+    )
+    for reason, n in (
+        chosen["reason"].str.replace(r" \(.*\)$", "", regex=True).value_counts().items()
+    ):
+        typer.echo(f"  {reason}: {n}")
+    typer.echo(f"Practice audit workbook: {workbook.resolve()}")
+
+
+def _moderate_practice(workbook: Path, db: str | None) -> None:
+    from audits.errors import InputError
+    from audits.history import Store, sha256_of
+    from audits.practice import grade_report, read_practice
+
+    try:
+        grades, month, problems = read_practice(workbook)
+        if problems:
+            raise InputError(
+                "Some grades are not on Ofsted's four-point scale; nothing was stored:\n  "
+                + "\n  ".join(problems),
+                file=str(workbook),
+                expected="Outstanding; Good; Requires improvement to be good; Inadequate",
+            )
+        Store.open(db).record_grades(month, grades, sha256_of(workbook))
+    except InputError as exc:
+        _fail(exc)
+    except Exception as exc:
+        _defect(exc)
+    report = grade_report(grades)
+    if report["escalations"]:
+        typer.echo("ESCALATIONS — unsafe, escalate now:")
+        for e in report["escalations"]:
+            typer.echo(
+                f"  row {e['row']}: child {e['child_id']} ({e['team']}), auditor {e['auditor'] or '-'}"
+            )
+    typer.echo(
+        f"Practice audit {month}: {report['audits']} case(s), {report['moderated']} moderated."
+    )
+    typer.echo(
+        "  Auditor grades:   " + ", ".join(f"{g}: {n}" for g, n in report["auditor_grades"].items())
+    )
+    typer.echo(
+        "  Moderated grades: "
+        + ", ".join(f"{g}: {n}" for g, n in report["moderated_grades"].items())
+    )
+    if report["moderated"]:
+        typer.echo(
+            f"  Exact agreement {report['exact_agreement_percent']:g}%, weighted kappa "
+            f"{report['weighted_kappa']:.3f} (linear weights); {report['upgraded']} upgraded, "
+            f"{report['downgraded']} downgraded by moderation."
+        )
+    for label, key in (("auditor", "by_auditor"), ("team", "by_team")):
+        for name, item in report[key].items():
+            typer.echo(
+                f"  {label} {name}: {item['exact_agreement_percent']:g}% exact agreement over {item['audits']}"
+            )
+
+
+@app.command()
 def moderate(
     workbook: Annotated[
         Path, typer.Argument(help="A reviewed audit.xlsx (read only, never rewritten).")
     ],
     db: DbOpt = None,
 ) -> None:
-    """Read moderators' decisions back into the history store and report agreement."""
+    """Read moderators' decisions (or a practice audit's grades) back into the history store."""
     from audits.errors import InputError
     from audits.history import Store, sha256_of
     from audits.moderation import agreement, read_reviewed
+    from audits.practice import is_practice_workbook
 
+    if not workbook.is_file():
+        _fail(InputError("The reviewed workbook was not found", file=str(workbook)))
+    if is_practice_workbook(workbook):
+        _moderate_practice(workbook, db)
+        return
     try:
-        if not workbook.is_file():
-            raise InputError("The reviewed workbook was not found", file=str(workbook))
         reviewed = read_reviewed(workbook)
         store = Store.open(db)
         stored = store.store_decisions(reviewed.decisions, workbook, sha256_of(workbook))

@@ -12,6 +12,15 @@ from pathlib import Path
 
 from audits.errors import InputError
 
+DEFAULT_QUESTIONS = (
+    "Child seen and seen alone",
+    "Voice of the child recorded",
+    "Chronology up to date",
+    "Assessment analysis",
+    "Plan SMART",
+    "Visits in timescale",
+    "Management oversight recorded",
+)
 DEFAULT_DOCUMENTS = (
     "Birth certificate",
     "National Insurance number",
@@ -35,6 +44,10 @@ class Config:
     required_documents: tuple[str, ...] = DEFAULT_DOCUMENTS
     team_renames: dict[str, str] = field(default_factory=dict)
     expectations_dir: Path | None = None  # default: the project's expectations/ folder
+    practice_audit_questions: tuple[str, ...] = DEFAULT_QUESTIONS
+    practice_audit_per_team: int = 2  # random cases per team
+    practice_audit_risk_picks: int = 2  # cases per risk category
+    practice_audit_exclude_months: int = 6  # a child audited this recently is not chosen again
 
     @classmethod
     def load(cls, path: Path | None) -> Config:

@@ -93,6 +93,22 @@ decisions = sa.Table(
     sa.Column("imported_at", sa.String(32), nullable=False),
     sa.UniqueConstraint("finding_id", "workbook_sha256", name="one_decision_per_workbook"),
 )
+practice_audits = sa.Table(
+    "practice_audits",
+    metadata,
+    sa.Column("month", sa.String(7), nullable=False),
+    sa.Column("child_id", sa.String(64), nullable=False),
+    sa.Column("team", sa.Text),
+    sa.Column("reason", sa.Text),
+    sa.Column("selected_at", sa.String(32), nullable=False),
+    sa.Column("auditor", sa.Text),
+    sa.Column("auditor_grade", sa.String(48)),
+    sa.Column("moderator_grade", sa.String(48)),
+    sa.Column("escalate", sa.Boolean),
+    sa.Column("workbook_sha256", sa.String(64)),
+    sa.Column("imported_at", sa.String(32)),
+    sa.UniqueConstraint("month", "child_id", name="one_audit_per_child_and_month"),
+)
 settings = sa.Table(
     "settings",
     metadata,
@@ -101,11 +117,19 @@ settings = sa.Table(
 )
 
 
+V1_TABLES = ("runs", "run_inputs", "findings", "scores", "decisions", "settings")
+
+
 def _v1(conn: sa.Connection) -> None:
-    metadata.create_all(conn)
+    metadata.create_all(conn, tables=[metadata.tables[t] for t in V1_TABLES])
 
 
-MIGRATIONS: list[tuple[int, Callable[[sa.Connection], None]]] = [(1, _v1)]
+def _v2(conn: sa.Connection) -> None:
+    """Practice audits (cases chosen for human audit, and their grades)."""
+    practice_audits.create(conn)
+
+
+MIGRATIONS: list[tuple[int, Callable[[sa.Connection], None]]] = [(1, _v1), (2, _v2)]
 
 
 def now() -> str:
@@ -264,6 +288,69 @@ class Store:
     def known_finding_ids(self) -> set[str]:
         with self.engine.connect() as conn:
             return set(conn.execute(sa.select(findings.c.finding_id).distinct()).scalars())
+
+    # --- practice audits ---------------------------------------------------------------------------------
+    def recently_audited(self, month: str, months: int) -> set[str]:
+        """Children chosen for practice audit in the `months` months before `month`."""
+        year, mon = map(int, month.split("-"))
+        first = year * 12 + mon - 1 - months
+        since = f"{first // 12:04d}-{first % 12 + 1:02d}"
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(practice_audits.c.child_id).where(
+                    practice_audits.c.month >= since, practice_audits.c.month < month
+                )
+            )
+            return set(rows.scalars())
+
+    def record_sample(self, month: str, sample: pd.DataFrame) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(practice_audits.delete().where(practice_audits.c.month == month))
+            conn.execute(
+                practice_audits.insert(),
+                [
+                    {
+                        "month": month,
+                        "child_id": r.child_id,
+                        "team": r.team,
+                        "reason": r.reason,
+                        "selected_at": now(),
+                    }
+                    for r in sample.itertuples(index=False)
+                ],
+            )
+
+    def record_grades(self, month: str, grades: pd.DataFrame, digest: str) -> None:
+        """Store the grades of a practice-audit workbook (re-importing it changes nothing new)."""
+        stamp = now()
+        with self.engine.begin() as conn:
+            for r in grades.itertuples(index=False):
+                values = {
+                    "auditor": r.auditor,
+                    "auditor_grade": r.auditor_grade,
+                    "moderator_grade": r.moderator_grade,
+                    "escalate": bool(r.escalate),
+                    "workbook_sha256": digest,
+                    "imported_at": stamp,
+                }
+                updated = conn.execute(
+                    practice_audits.update()
+                    .where(
+                        practice_audits.c.month == month, practice_audits.c.child_id == r.child_id
+                    )
+                    .values(**values)
+                ).rowcount
+                if not updated:
+                    conn.execute(
+                        practice_audits.insert().values(
+                            month=month,
+                            child_id=r.child_id,
+                            team=r.team,
+                            reason="",
+                            selected_at=stamp,
+                            **values,
+                        )
+                    )
 
     # --- board ------------------------------------------------------------------------------------------
     def table(self, name: str) -> pd.DataFrame:

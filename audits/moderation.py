@@ -76,9 +76,9 @@ def read_reviewed(path: Path) -> Reviewed:
         )
     index = {h: keys[header_key(h)] for h in REQUIRED}
     body = (
-        pd.DataFrame(rows[1:], columns=range(len(header)))
+        pd.DataFrame(rows[1:], columns=range(len(header)), dtype=object)
         if len(rows) > 1
-        else pd.DataFrame(columns=range(len(header)))
+        else pd.DataFrame(columns=range(len(header)), dtype=object)
     )
     body.index = pd.RangeIndex(2, 2 + len(body))
 

@@ -83,8 +83,20 @@ def impossible_date(ctx: Context) -> pd.DataFrame:
                 continue
             hit = mask[mask].index  # format dates only for the rows that need a message
             shown = when[hit].dt.strftime("%d/%m/%Y")
-            after = fld.heading + " " + shown + " is after the audit date " + ctx.date.strftime("%d/%m/%Y")
-            before = fld.heading + " " + shown + " is before the date of birth " + dob[hit].dt.strftime("%d/%m/%Y")
+            after = (
+                fld.heading
+                + " "
+                + shown
+                + " is after the audit date "
+                + ctx.date.strftime("%d/%m/%Y")
+            )
+            before = (
+                fld.heading
+                + " "
+                + shown
+                + " is before the date of birth "
+                + dob[hit].dt.strftime("%d/%m/%Y")
+            )
             message = pd.Series(None, index=f.index, dtype=object)
             message[hit] = after.where(future[hit], before)
             parts.append(
@@ -127,7 +139,9 @@ def inconsistent_dob(ctx: Context) -> pd.DataFrame:
     rows = pd.concat(frames, ignore_index=True)
     pairs = rows.drop_duplicates(["child_id", "dob"])  # hash-based: cheap on millions of rows
     clash = pairs.loc[pairs["child_id"].duplicated(keep=False), "child_id"]
-    rows = rows[rows["child_id"].isin(clash)].sort_values(["child_id", "list", "_row"], kind="stable")
+    rows = rows[rows["child_id"].isin(clash)].sort_values(
+        ["child_id", "list", "_row"], kind="stable"
+    )
     if rows.empty:
         return pd.DataFrame()
     rows["shown"] = rows["dob"].dt.strftime("%d/%m/%Y") + " (List " + rows["list"].astype(str) + ")"

@@ -200,5 +200,22 @@ def test_a_decision_outside_the_four_is_reported_with_its_row(two_months, tmp_pa
 
 def test_schema_is_created_and_recorded(tmp_path):
     store = Store.open(tmp_path / "new.sqlite")
-    assert store.version == 1
-    assert Store.open(tmp_path / "new.sqlite").version == 1  # opening again migrates nothing
+    assert store.version == 2
+    assert Store.open(tmp_path / "new.sqlite").version == 2  # opening again migrates nothing
+
+
+def test_a_version_1_store_is_migrated(tmp_path):
+    import sqlalchemy as sa
+
+    from audits import history
+
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    with engine.begin() as conn:
+        history.schema_version.create(conn)
+        history._v1(conn)
+        conn.execute(
+            history.schema_version.insert().values(version=1, applied_at="2026-01-01T00:00:00")
+        )
+    assert not sa.inspect(engine).has_table("practice_audits")
+    store = Store.open(tmp_path / "old.sqlite")
+    assert store.version == 2 and sa.inspect(store.engine).has_table("practice_audits")
