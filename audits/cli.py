@@ -245,11 +245,11 @@ def _moderate_practice(workbook: Path, db: str | None) -> None:
                 expected="Outstanding; Good; Requires improvement to be good; Inadequate",
             )
         Store.open(db).record_grades(month, grades, sha256_of(workbook))
+        report = grade_report(grades)
     except InputError as exc:
         _fail(exc)
     except Exception as exc:
         _defect(exc)
-    report = grade_report(grades)
     if report["escalations"]:
         typer.echo("ESCALATIONS — unsafe, escalate now:")
         for e in report["escalations"]:
