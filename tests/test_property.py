@@ -89,4 +89,5 @@ def test_any_export_is_audited_or_refused_never_a_traceback(tmp_path_factory, ex
     written = {" ".join(row[column].replace("\u00a0", " ").split()) for row in rows}
     written |= {w.removesuffix(".0") for w in written}
     for child in set(findings["child_id"]) - {""}:
-        assert child.removeprefix("'") in written, child
+        neutralised = child.startswith("'") and child[1:2] in ("=", "+", "-", "@", "\t", "\r")
+        assert (child[1:] if neutralised else child) in written, child
