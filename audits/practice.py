@@ -324,7 +324,9 @@ def grade_report(frame: pd.DataFrame) -> dict:
     """Distribution, exact agreement, weighted kappa, direction of changes, per auditor and team."""
     both = frame.dropna(subset=["auditor_grade", "moderator_grade"])
     rank = {g: i for i, g in enumerate(GRADES)}
-    moved = both["moderator_grade"].map(rank).astype(float) - both["auditor_grade"].map(rank).astype(float)
+    moved = both["moderator_grade"].map(rank).astype(float) - both["auditor_grade"].map(
+        rank
+    ).astype(float)
 
     def agreement_by(column: str) -> dict:
         out = {}

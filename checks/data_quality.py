@@ -137,7 +137,8 @@ def inconsistent_dob(ctx: Context) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame()
     rows = pd.concat(frames, ignore_index=True)
-    pairs = rows.drop_duplicates(["child_id", "dob"])  # hash-based: cheap on millions of rows
+    rows = rows[rows["child_id"].duplicated(keep=False)]  # only children on two or more rows
+    pairs = rows.drop_duplicates(["child_id", "dob"])
     clash = pairs.loc[pairs["child_id"].duplicated(keep=False), "child_id"]
     rows = rows[rows["child_id"].isin(clash)].sort_values(
         ["child_id", "list", "_row"], kind="stable"

@@ -170,10 +170,11 @@ def no_management_oversight(ctx: Context) -> pd.DataFrame:
     if not parts:
         parts = [pd.DataFrame(columns=["child_id", "team", "worker", "_row", "list"])]
     cases = pd.concat(parts, ignore_index=True)
-    children = pd.Index(cases["child_id"].unique())
+    codes, children = pd.factorize(cases["child_id"])  # one hashing pass; the rest is integers
     labels = pd.Series("", index=children, dtype=str)
     for n in OVERSIGHT_LISTS:  # "6", "6, 8" ...: which open lists the child is on
-        on = children.isin(cases.loc[cases["list"] == n, "child_id"])
+        on = np.zeros(len(children), dtype=bool)
+        on[codes[(cases["list"] == n).to_numpy()]] = True
         labels = labels.where(~on, labels + np.where(labels == "", "", ", ") + str(n))
     cases = cases.drop_duplicates("child_id").set_index("child_id")
     cases["lists"] = labels
