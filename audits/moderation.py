@@ -10,9 +10,8 @@ import pandas as pd
 
 from audits.errors import InputError
 from audits.ingest.values import dates
-from audits.output.reviewed import REVIEWER_HEADINGS
+from audits.output.reviewed import REVIEWER_HEADINGS, headed_columns
 from audits.output.workbook import MODERATOR_DECISIONS
-from audits.spec import header_key
 
 REQUIRED = ("Finding ID", "Rule", "Team", *REVIEWER_HEADINGS)
 _DASHES = str.maketrans({"-": "—", "–": "—", "‒": "—", "―": "—"})
@@ -61,34 +60,15 @@ def read_reviewed(path: Path) -> Reviewed:
         )
     finally:
         wb.close()
-    header = [str(h).strip() if h is not None else "" for h in (rows[0] if rows else [])]
-    keys = {header_key(h): i for i, h in enumerate(header) if h}
-    missing = [h for h in REQUIRED if header_key(h) not in keys]
-    if missing:
-        raise InputError(
-            "The Findings sheet is missing column(s) "
-            + ", ".join(f"'{m}'" for m in missing)
-            + "; nothing was stored",
-            file=str(path),
-            sheet="Findings",
-            expected="the columns as `audit run` wrote them: " + ", ".join(REQUIRED),
-            action="Restore the column heading(s) (renamed or deleted columns cannot be matched)",
-        )
-    index = {h: keys[header_key(h)] for h in REQUIRED}
-    body = (
-        pd.DataFrame(rows[1:], columns=range(len(header)), dtype=object)
-        if len(rows) > 1
-        else pd.DataFrame(columns=range(len(header)), dtype=object)
-    )
-    body.index = pd.RangeIndex(2, 2 + len(body))
+    columns = headed_columns(rows, REQUIRED, file=path, sheet="Findings", written_by="audit run")
+    index = columns["Finding ID"].index
 
     def column(name: str) -> pd.Series:
-        values = body[index[name]].astype(object)
-        return values.where(values.notna() & (values.astype(str).str.strip() != ""), None)
+        return columns[name]
 
     frame = pd.DataFrame(
         {
-            "row": body.index,
+            "row": index,
             "finding_id": column("Finding ID"),
             "rule_id": column("Rule"),
             "team": column("Team"),
@@ -98,7 +78,7 @@ def read_reviewed(path: Path) -> Reviewed:
             "action_owner": column("Action owner"),
             "action_due_raw": column("Action due"),
         },
-        index=body.index,
+        index=index,
     )
     reviewer = [
         "decision_text",

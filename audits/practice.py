@@ -11,8 +11,7 @@ import pandas as pd
 
 from audits.calendar import add_months
 from audits.engine.context import Context
-from audits.errors import InputError
-from audits.spec import header_key
+from audits.output.reviewed import headed_columns
 
 GRADES = ("Outstanding", "Good", "Requires improvement to be good", "Inadequate")
 ANSWERS = ("Yes", "No", "Partly", "N/A")
@@ -253,30 +252,16 @@ def read_practice(path: Path) -> tuple[pd.DataFrame, str, list[str]]:
     month = (
         str(guide[0][0]).rsplit("—", 1)[-1].strip() if guide and guide[0] and guide[0][0] else ""
     )
-    header = [str(h).strip() if h is not None else "" for h in rows[0]]
-    keys = {header_key(h): i for i, h in enumerate(header)}
-    needed = ("Child ID", "Team", *TAIL)
-    missing = [h for h in needed if header_key(h) not in keys]
-    if missing:
-        raise InputError(
-            "The Practice audit sheet is missing column(s) "
-            + ", ".join(f"'{m}'" for m in missing)
-            + "; nothing was stored",
-            file=str(path),
-            sheet=SHEET,
-            expected="the columns as `audit sample` wrote them",
-        )
-    body = pd.DataFrame(rows[1:], columns=range(len(header)), dtype=object)
-    body.index = pd.RangeIndex(2, 2 + len(body))
+    columns = headed_columns(
+        rows, ("Child ID", "Team", *TAIL), file=path, sheet=SHEET, written_by="audit sample"
+    )
 
     def col(name: str) -> pd.Series:
-        return body[keys[header_key(name)]].map(
-            lambda v: None if v is None or str(v).strip() == "" else str(v).strip()
-        )
+        return columns[name]
 
     frame = pd.DataFrame(
         {
-            "row": body.index,
+            "row": columns["Child ID"].index,
             "child_id": col("Child ID"),
             "team": col("Team"),
             "auditor": col("Auditor"),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
 REVIEWER_HEADINGS = (
     "Manager response",
     "Moderator decision",
@@ -35,3 +37,37 @@ def holds_reviewer_entries(path: Path) -> bool:
         return any(any(i < len(row) and row[i] not in (None, "") for i in columns) for row in rows)
     finally:
         wb.close()
+
+
+def headed_columns(
+    rows: list[tuple], required: tuple[str, ...], *, file: Path, sheet: str, written_by: str
+) -> dict[str, pd.Series]:
+    """The `required` columns of a reviewed sheet, found by heading wherever they now stand.
+
+    Values are as saved (values only); blanks become None; the index is the Excel row number.
+    A missing or renamed heading is refused before anything is stored.
+    """
+    from audits.errors import InputError
+    from audits.spec import header_key
+
+    header = [str(h).strip() if h is not None else "" for h in (rows[0] if rows else [])]
+    keys = {header_key(h): i for i, h in enumerate(header) if h}
+    missing = [h for h in required if header_key(h) not in keys]
+    if missing:
+        raise InputError(
+            f"The {sheet} sheet is missing column(s) "
+            + ", ".join(f"'{m}'" for m in missing)
+            + "; nothing was stored",
+            file=str(file),
+            sheet=sheet,
+            expected=f"the columns as `{written_by}` wrote them: " + ", ".join(required),
+            action="Restore the column heading(s) (renamed or deleted columns cannot be matched)",
+        )
+    body = pd.DataFrame(rows[1:], columns=range(len(header)), dtype=object)
+    body.index = pd.RangeIndex(2, 2 + len(body))
+    columns = {}
+    for name in required:
+        values = body[keys[header_key(name)]]
+        text = values.astype(str).str.strip()
+        columns[name] = text.astype(object).where(values.notna() & (text != ""), None)
+    return columns
