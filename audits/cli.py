@@ -109,6 +109,13 @@ def run(
     typer.echo(
         f"As at {date:%d/%m/%Y}: {s['findings_total']:,} findings " + str(s["findings_by_severity"])
     )
+    change = s.get("carried_forward", {})
+    if change.get("history"):
+        typer.echo(
+            f"Since the previous run: {change['new']} new, {change['persisting']} persisting, "
+            f"{change['resolved']} resolved; {change['suppressed']} not raised again "
+            "(moderated 'Disagree — recording is correct')"
+        )
     for item in s["rules_not_run"]:
         typer.echo(f"  not run: {item['rule_id']} — {item['reason']}")
     typer.echo(f"Workbook: {workbook.resolve()}")

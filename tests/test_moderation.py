@@ -123,6 +123,16 @@ def test_carry_forward_and_changes(two_months):
         for r in range(2, ws.max_row + 1)
     }
     assert raised == {"A": "2026-10", "D": "2026-11"}
+    summary = {
+        row[0].value: row[1].value
+        for row in wb["Summary"].iter_rows()
+        if len(row) > 1 and row[0].value
+    }
+    assert (summary["New since the previous run"], summary["Resolved since the previous run"]) == (
+        1,
+        1,
+    )
+    assert summary["Not raised again (recording correct)"] == 1
 
 
 def test_agreement_figures(two_months):

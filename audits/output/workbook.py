@@ -160,6 +160,15 @@ def _summary_sheet(wb: Workbook, summary: dict, capped: dict[str, int]) -> None:
         ws.append([_text(ws, label, font=BOLD), _value(ws, value)])
     for severity, n in summary["findings_by_severity"].items():
         ws.append([_text(ws, f"  {severity} findings"), _value(ws, n)])
+    change = summary.get("carried_forward", {})
+    if change.get("history"):
+        for label, key in (
+            ("New since the previous run", "new"),
+            ("Persisting from the previous run", "persisting"),
+            ("Resolved since the previous run", "resolved"),
+            ("Not raised again (recording correct)", "suppressed"),
+        ):
+            ws.append([_text(ws, label, font=BOLD), _value(ws, change[key])])
     ws.append([])
     ws.append(
         _header(
