@@ -143,3 +143,71 @@ def test_a_million_row_list_is_audited(tmp_path):
     assert sorted(findings.loc[findings.rule_id == "CIN-01", "child_id"].astype(int)) == sorted(
         (overdue + 5_000_000).tolist()
     )
+
+
+def test_no_workbook_the_tool_writes_holds_a_formula(tmp_path):
+    """Export text such as =HYPERLINK(...) in a team or worker name reaches the audit workbook,
+    the board pack and the practice-audit workbook only as text."""
+    (tmp_path / "l8.csv").write_text(
+        "Child Unique ID,Date Started to be Looked After,Date Ceased to be Looked After,"
+        "Date of Latest Statutory Review,Allocated Team,Allocated Worker\n"
+        '=1+1,01/01/2020,,01/01/2026,"=HYPERLINK(""http://x"")",@SUM(A1)\n'
+        "2,01/01/2020,,01/01/2026,+cmd,-minus\n"
+    )
+    db = str(tmp_path / "h.sqlite")
+    assert (
+        runner.invoke(
+            app,
+            [
+                "run",
+                str(tmp_path / "l8.csv"),
+                "--as-at",
+                "2026-11-23",
+                "--out",
+                str(tmp_path / "o"),
+                "--db",
+                db,
+            ],
+        ).exit_code
+        == 0
+    )
+    assert (
+        runner.invoke(
+            app, ["board", "--out", str(tmp_path / "b"), "--db", db, "--show-child-ids"]
+        ).exit_code
+        == 0
+    )
+    assert (
+        runner.invoke(
+            app,
+            [
+                "sample",
+                str(tmp_path / "l8.csv"),
+                "--as-at",
+                "2026-11-23",
+                "--out",
+                str(tmp_path / "p"),
+                "--db",
+                db,
+            ],
+        ).exit_code
+        == 0
+    )
+    books = [
+        tmp_path / "o" / "audit.xlsx",
+        tmp_path / "b" / "board.xlsx",
+        *(tmp_path / "p").glob("*.xlsx"),
+    ]
+    assert len(books) == 3
+    for book in books:
+        with zipfile.ZipFile(book) as zf:
+            for name in zf.namelist():
+                if name.startswith("xl/worksheets/sheet"):
+                    assert "<f>" not in zf.read(name).decode(), (book.name, name)
+        texts = {
+            c.value
+            for ws in openpyxl.load_workbook(book).worksheets
+            for row in ws.iter_rows()
+            for c in row
+        }
+        assert "+cmd" in texts or book.name.startswith("board")  # shown as text, unchanged
