@@ -59,6 +59,44 @@ def _fail(exc: Exception) -> None:
     raise typer.Exit(code=1)
 
 
+def _history(db: str | None):
+    """The history store. The default one (a file in the working folder) is optional: if it
+    cannot be opened there, the audit still runs and says that it kept no history. A store named
+    with --db must work."""
+    import sqlalchemy
+
+    from audits.errors import InputError
+    from audits.history import DEFAULT_DB, Store
+
+    try:
+        return Store.open(db)
+    except (sqlalchemy.exc.SQLAlchemyError, OSError) as exc:
+        if db is not None:
+            raise InputError(
+                f"The history store cannot be opened ({type(exc).__name__}: {exc})",
+                file=db,
+                expected="a writable SQLite file or a reachable database URL",
+            ) from None
+        typer.echo(f"Note: no history kept ({DEFAULT_DB} cannot be written here: {exc}).", err=True)
+        return None
+
+
+def _record(store, db: str | None, result) -> None:
+    import sqlalchemy
+
+    from audits.errors import InputError
+
+    try:
+        store.record_run(result.summary, result.result.findings, result.ctx.export.files)
+    except sqlalchemy.exc.SQLAlchemyError as exc:
+        if db is not None:
+            raise InputError(
+                f"The run could not be recorded in the history store ({exc}); the outputs were written",
+                file=db,
+            ) from None
+        typer.echo(f"Note: the run was not recorded in the history store ({exc}).", err=True)
+
+
 def _defect(exc: Exception) -> None:
     """An unexpected failure: one paragraph for the user, the traceback to a local file."""
     import tempfile
@@ -92,15 +130,14 @@ def run(
     from audits.audit import audit, write_outputs
     from audits.config import Config
     from audits.errors import InputError
-    from audits.history import Store
 
     date = _as_at(as_at)
     try:
-        store = None if no_history else Store.open(db)
+        store = None if no_history else _history(db)
         result = audit(export, date, Config.load(config), quiet=False, store=store)
         workbook = write_outputs(result, out, quiet=False)
         if store is not None:
-            store.record_run(result.summary, result.result.findings, result.ctx.export.files)
+            _record(store, db, result)
     except InputError as exc:
         _fail(exc)
     except Exception as exc:  # never a traceback on the console

@@ -211,3 +211,26 @@ def test_no_workbook_the_tool_writes_holds_a_formula(tmp_path):
             for c in row
         }
         assert "+cmd" in texts or book.name.startswith("board")  # shown as text, unchanged
+
+
+def test_a_read_only_working_folder_still_gets_its_audit(tmp_path, monkeypatch):
+    if os.geteuid() == 0:
+        import sqlalchemy
+
+        from audits import history
+
+        def refuse(*args, **kwargs):
+            raise sqlalchemy.exc.OperationalError(
+                "open", {}, Exception("attempt to write a readonly database")
+            )
+
+        monkeypatch.setattr(history.Store, "open", classmethod(lambda cls, db: refuse()))
+    else:
+        locked = tmp_path / "locked"
+        locked.mkdir()
+        locked.chmod(0o555)
+        monkeypatch.chdir(locked)
+    result = run_cli(ROOT / "sample_exports", tmp_path / "o", "2026-10-30")
+    assert result.exit_code == 0, result.output
+    assert "no history kept" in result.output
+    assert (tmp_path / "o" / "findings.csv").exists()
