@@ -140,14 +140,22 @@ def run_suites(
     _quiet_offline_gx()
     import great_expectations as gx
     from great_expectations.core.expectation_suite import ExpectationSuite
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
     from great_expectations.exceptions import (
         ExpectationNotFoundError,
         InvalidExpectationConfigurationError,
     )
     from great_expectations.expectations.registry import get_expectation_impl
 
-    context = gx.get_context(mode="ephemeral")
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+        data_docs_sites={},  # no documentation site: nothing is written outside --out
+    )
+    context = gx.get_context(mode="ephemeral", project_config=config)
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     source = context.data_sources.add_pandas("export")
     failures: list[Failure] = []
