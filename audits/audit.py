@@ -15,6 +15,7 @@ from audits.config import Config
 from audits.engine.context import Context
 from audits.engine.registry import Rule, all_rules
 from audits.engine.run import RunResult, run_rules
+from audits.errors import InputError
 from audits.history import Store
 from audits.ingest.load import Export, load_export
 from audits.output.findings_csv import write_findings_csv
@@ -186,7 +187,14 @@ def write_outputs(run: AuditRun, out_dir: Path, *, quiet: bool = True) -> Path:
     from audits.output.workbook import write_workbook
 
     say = (lambda _m: None) if quiet else progress
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(
+            f"The output folder cannot be created ({exc.strerror})",
+            file=str(out_dir),
+            expected="--out naming a folder you can write to",
+        ) from None
     remove_stale_parts(out_dir)
     findings = run.result.findings
     workbook = out_dir / "audit.xlsx"
