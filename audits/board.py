@@ -18,6 +18,7 @@ from audits.config import Config
 from audits.errors import InputError
 from audits.history import Store
 from audits.output.atomic import atomic_path
+from audits.output.safe_text import inert
 from audits.practice import GRADES
 from audits.scores import rag
 
@@ -200,8 +201,8 @@ def _workbook(data: dict, target: Path) -> None:
             cell.font = bold
         for row in sheet.iter_rows(min_row=2):
             for cell in row:
-                if isinstance(cell.value, str) and cell.value[:1] in ("=", "+", "-", "@"):
-                    cell.data_type, cell.quotePrefix = "s", True
+                if isinstance(cell.value, str):
+                    inert(cell)
     wb.save(target)
 
 

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -52,6 +54,21 @@ def _as_at(value: str | None) -> dt.date:
         raise typer.BadParameter(
             f"'{value}' is not a date in the form YYYY-MM-DD", param_hint="--as-at"
         ) from None
+
+
+@contextlib.contextmanager
+def reported() -> Iterator[None]:
+    """Bad input -> one paragraph and exit 1; anything unexpected -> `_defect`; never a traceback."""
+    from audits.errors import InputError
+
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except InputError as exc:
+        _fail(exc)
+    except Exception as exc:
+        _defect(exc)
 
 
 def _fail(exc: Exception) -> None:
@@ -129,19 +146,14 @@ def run(
     """Audit an export: writes findings.csv, audit.xlsx and summary.json to --out."""
     from audits.audit import audit, write_outputs
     from audits.config import Config
-    from audits.errors import InputError
 
     date = _as_at(as_at)
-    try:
+    with reported():
         store = None if no_history else _history(db)
         result = audit(export, date, Config.load(config), quiet=False, store=store)
         workbook = write_outputs(result, out, quiet=False)
         if store is not None:
             _record(store, db, result)
-    except InputError as exc:
-        _fail(exc)
-    except Exception as exc:  # never a traceback on the console
-        _defect(exc)
     s = result.summary
     typer.echo(
         f"As at {date:%d/%m/%Y}: {s['findings_total']:,} findings " + str(s["findings_by_severity"])
@@ -162,15 +174,10 @@ def run(
 def validate(export: ExportArg, as_at: AsAtOpt = None) -> None:
     """Check ingestion and data quality only (no outputs written)."""
     from audits.audit import audit
-    from audits.errors import InputError
 
     date = _as_at(as_at)
-    try:
+    with reported():
         result = audit(export, date, quiet=False)
-    except InputError as exc:
-        _fail(exc)
-    except Exception as exc:
-        _defect(exc)
     for item in result.summary["lists"]:
         layout = f", {item['layout']}" if item["layout"] else ""
         typer.echo(
@@ -189,12 +196,9 @@ def rules(config: ConfigOpt = None) -> None:
     from audits.audit import rule_rows
     from audits.config import Config
     from audits.engine.registry import all_rules
-    from audits.errors import InputError
 
-    try:
+    with reported():
         cfg = Config.load(config)
-    except InputError as exc:
-        _fail(exc)
     for r in rule_rows(all_rules(), cfg):
         typer.echo(f"{r['rule_id']:<7} {r['severity']:<6} {r['area']:<22} {r['title']}")
         typer.echo(f"        when: {r['condition']}")
@@ -237,12 +241,11 @@ def sample(
     """Choose cases for this month's practice audit and write the audit workbook."""
     from audits.audit import audit
     from audits.config import Config
-    from audits.errors import InputError
     from audits.history import Store
     from audits.practice import choose, month_of, write_practice_workbook
 
     date = _as_at(as_at)
-    try:
+    with reported():
         cfg = Config.load(config)
         store = Store.open(db)
         month = month_of(date)
@@ -259,10 +262,6 @@ def sample(
         workbook = out / f"practice_audit_{month}.xlsx"
         write_practice_workbook(workbook, chosen, cfg.practice_audit_questions, month)
         store.record_sample(month, chosen)
-    except InputError as exc:
-        _fail(exc)
-    except Exception as exc:
-        _defect(exc)
     typer.echo(
         f"{len(chosen)} case(s) chosen from {chosen['team'].nunique()} team(s); "
         f"{len(exclude)} child(ren) excluded as audited in the last {cfg.practice_audit_exclude_months} months."
@@ -279,7 +278,7 @@ def _moderate_practice(workbook: Path, db: str | None) -> None:
     from audits.history import Store, sha256_of
     from audits.practice import grade_report, read_practice
 
-    try:
+    with reported():
         grades, month, problems = read_practice(workbook)
         if problems:
             raise InputError(
@@ -290,10 +289,6 @@ def _moderate_practice(workbook: Path, db: str | None) -> None:
             )
         Store.open(db).record_grades(month, grades, sha256_of(workbook))
         report = grade_report(grades)
-    except InputError as exc:
-        _fail(exc)
-    except Exception as exc:
-        _defect(exc)
     if report["escalations"]:
         typer.echo("ESCALATIONS — unsafe, escalate now:")
         for e in report["escalations"]:
@@ -341,15 +336,11 @@ def moderate(
     if is_practice_workbook(workbook):
         _moderate_practice(workbook, db)
         return
-    try:
+    with reported():
         reviewed = read_reviewed(workbook)
         store = Store.open(db)
         stored = store.store_decisions(reviewed.decisions, workbook, sha256_of(workbook))
         unknown = set(reviewed.decisions["finding_id"]) - store.known_finding_ids()
-    except InputError as exc:
-        _fail(exc)
-    except Exception as exc:
-        _defect(exc)
     typer.echo(f"Stored {stored} reviewed finding(s) from {workbook.name}.")
     if unknown:
         typer.echo(
@@ -386,15 +377,10 @@ def board(
 ) -> None:
     """Write the improvement-board pack: trends per area and team, changes, moderation agreement."""
     from audits.board import write_board
-    from audits.errors import InputError
     from audits.history import Store
 
-    try:
+    with reported():
         paths = write_board(Store.open(db), out, pseudonymise=not show_child_ids)
-    except InputError as exc:
-        _fail(exc)
-    except Exception as exc:
-        _defect(exc)
     for path in paths:
         typer.echo(f"Board pack: {path.resolve()}")
 

@@ -96,15 +96,6 @@ def read_reviewed(path: Path) -> Reviewed:
     ]
     due, _ = dates(frame["action_due_raw"])
     frame["action_due"] = due.dt.strftime("%Y-%m-%d")
-    for name in (
-        "finding_id",
-        "rule_id",
-        "team",
-        "manager_response",
-        "moderator_comment",
-        "action_owner",
-    ):
-        frame[name] = frame[name].map(lambda v: None if v is None else str(v), na_action="ignore")
     frame["reviewed_by"] = reviewed_by
     frame["reviewed_at"] = reviewed_at
     keep = [

@@ -12,6 +12,7 @@ import pandas as pd
 from audits.calendar import add_months
 from audits.engine.context import Context
 from audits.output.reviewed import headed_columns
+from audits.output.safe_text import inert
 
 GRADES = ("Outstanding", "Good", "Requires improvement to be good", "Inadequate")
 ANSWERS = ("Yes", "No", "Partly", "N/A")
@@ -119,7 +120,7 @@ def choose(
     )
     sample["findings"] = sample["child_id"].map(summary).fillna("No automated findings")
     order = {r: i for i, r in enumerate(dict.fromkeys(chosen.values()))}
-    sample["_order"] = sample["reason"].map(lambda r: order.get(r, 99))
+    sample["_order"] = sample["reason"].map(order).fillna(99)
     return (
         sample.sort_values(["_order", "team", "child_id"], kind="stable")
         .drop(columns="_order")
@@ -162,7 +163,7 @@ def write_practice_workbook(
             cell = ws.cell(n, col)
             cell.alignment = wrap
             if col <= len(FIXED):
-                cell.data_type, cell.quotePrefix = "s", True
+                inert(cell)
             else:
                 cell.protection = unlocked
     last = max(ws.max_row, 2)

@@ -12,3 +12,11 @@ def neutralise(text: pd.Series) -> pd.Series:
     text = text.fillna("").astype(str)
     risky = text.str.startswith(FORMULA_STARTS)
     return text.where(~risky, "'" + text)
+
+
+def inert(cell):
+    """Make a spreadsheet cell plain text (string type, Excel's quote prefix): never a formula,
+    and still text when someone edits it in Excel."""
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell

@@ -25,6 +25,7 @@ from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
 from audits.output.reviewed import REVIEWER_HEADINGS
+from audits.output.safe_text import inert
 
 MODERATOR_DECISIONS = (
     "Agree",
@@ -66,9 +67,7 @@ UNLOCKED = Protection(locked=False)
 
 def _text(ws, value: object, **style) -> WriteOnlyCell:
     """A cell that is always text: never a formula, whatever the value starts with."""
-    cell = WriteOnlyCell(ws, value="" if value is None else str(value))
-    cell.data_type = "s"
-    cell.quotePrefix = True
+    cell = inert(WriteOnlyCell(ws, value="" if value is None else str(value)))
     for key, val in style.items():
         setattr(cell, key, val)
     return cell
@@ -178,16 +177,7 @@ def _summary_sheet(wb: Workbook, summary: dict, capped: dict[str, int]) -> None:
     first_score_row = rows_written + 1
     area_rows = [s for s in summary["scores"]["by_area"] if s["children_in_scope"]]
     for s in area_rows:
-        ws.append(
-            [
-                _text(ws, s["area"]),
-                _text(ws, "All teams"),
-                _value(ws, s["children_in_scope"]),
-                _value(ws, s["children_compliant"]),
-                _value(ws, s["score"]),
-                _text(ws, s["rag"], fill=RAG_FILLS.get(s["rag"], PatternFill())),
-            ]
-        )
+        ws.append(_score_row(ws, s))
     last_score_row = first_score_row + len(area_rows) - 1
     ws.append([])
     ws.append(
@@ -204,16 +194,7 @@ def _summary_sheet(wb: Workbook, summary: dict, capped: dict[str, int]) -> None:
         )
     )
     for s in summary["scores"]["by_team"]:
-        ws.append(
-            [
-                _text(ws, s["area"]),
-                _text(ws, s["team"]),
-                _value(ws, s["children_in_scope"]),
-                _value(ws, s["children_compliant"]),
-                _value(ws, s["score"]),
-                _text(ws, s["rag"], fill=RAG_FILLS.get(s["rag"], PatternFill())),
-            ]
-        )
+        ws.append(_score_row(ws, s))
     ws.append([])
     ws.append(_header(ws, ["List", "Layout", "Rows", "Source"]))
     for item in summary["lists"]:
@@ -258,6 +239,18 @@ def _summary_sheet(wb: Workbook, summary: dict, capped: dict[str, int]) -> None:
         chart.set_categories(cats)
         chart.height, chart.width = 7, 16
         ws.add_chart(chart, "H2")
+
+
+def _score_row(ws, score: dict) -> list[WriteOnlyCell]:
+    """Area, team ('All teams' for the area as a whole), counts, score and its RAG colour."""
+    return [
+        _text(ws, score["area"]),
+        _text(ws, score["team"] or "All teams"),
+        _value(ws, score["children_in_scope"]),
+        _value(ws, score["children_compliant"]),
+        _value(ws, score["score"]),
+        _text(ws, score["rag"], fill=RAG_FILLS.get(score["rag"], PatternFill())),
+    ]
 
 
 def _findings_sheet(wb: Workbook, findings: pd.DataFrame) -> None:
