@@ -9,6 +9,7 @@ M(x, n): x plus n calendar months, clamped to the end of a shorter month
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from functools import lru_cache
 
 import holidays
@@ -41,12 +42,10 @@ class WorkingDayCalendar:
         Rolling *backward* first makes a start on a weekend or holiday count from the working day
         before it, so the first working day after it is day 1 (x itself is never counted).
         """
-        values = pd.to_datetime(dates).to_numpy(dtype="datetime64[D]")
-        out = np.full(values.shape, np.datetime64("NaT"), dtype="datetime64[D]")
-        ok = ~np.isnat(values)
-        if ok.any():
-            out[ok] = np.busday_offset(values[ok], n, roll="backward", busdaycal=self._busdays)
-        return pd.Series(out.astype("datetime64[us]"), index=dates.index)
+        return per_day(
+            dates,
+            lambda days: np.busday_offset(days, n, roll="backward", busdaycal=self._busdays),
+        )
 
     def is_working_day(self, day: dt.date) -> bool:
         return bool(np.is_busday(np.datetime64(day, "D"), busdaycal=self._busdays))
@@ -54,7 +53,34 @@ class WorkingDayCalendar:
 
 def add_months(dates: pd.Series, n: int) -> pd.Series:
     """M(x, n): calendar months, clamped at month end; blank stays blank."""
-    return pd.to_datetime(dates) + pd.DateOffset(months=n)
+    return per_day(
+        dates,
+        lambda days: (pd.DatetimeIndex(days) + pd.DateOffset(months=n)).to_numpy("datetime64[D]"),
+    )
+
+
+_SPAN_LIMIT = 80_000  # days (219 years): the loader keeps dates within 1900-2099
+
+
+def per_day(dates: pd.Series, compute: Callable[[np.ndarray], np.ndarray]) -> pd.Series:
+    """Apply a day-to-day calendar function to a date column through a lookup table.
+
+    A column of millions of dates spans a few thousand days, so `compute` runs once per day of
+    that span (datetime64[D] in, datetime64[D] out) and each row looks its answer up; dates
+    carry no time of day (the loader normalises them). Blank stays blank.
+    """
+    days = pd.to_datetime(dates).to_numpy(dtype="datetime64[D]")
+    out = np.full(days.shape, np.datetime64("NaT"), dtype="datetime64[D]")
+    ok = ~np.isnat(days)
+    if ok.any():
+        number = days[ok].view(np.int64)
+        first, last = int(number.min()), int(number.max())
+        if last - first <= _SPAN_LIMIT:
+            span = np.arange(first, last + 1, dtype=np.int64).view("datetime64[D]")
+            out[ok] = compute(span)[number - first]
+        else:
+            out[ok] = compute(days[ok])
+    return pd.Series(out.astype("datetime64[us]"), index=dates.index)
 
 
 def add_days(dates: pd.Series, n: int) -> pd.Series:

@@ -98,7 +98,113 @@ def council_month(workbook: Path, runs: int) -> dict:
     }
 
 
-def national_pass(workbook: Path, councils: int, runs: int) -> dict:
+def national_export(workbook: Path, councils: int, *, messy: bool = False):
+    """The month replicated as `councils` councils, child ids and workers prefixed by council.
+
+    The key codes are combined the way a pass over several councils' exports would combine
+    them: each council's codes offset by the size of the council's vocabulary (ids never cross
+    councils), so no string is hashed again. `messy` spoils a share of the records so that
+    most rules fire many times (see `spoil`).
+    """
+    import numpy as np
+    import pandas as pd
+
+    from audits.ingest.keys import KeyCodes
+    from audits.ingest.load import Export, load_export
+
+    month = load_export(workbook)
+    month_keys = {column: month.keys(column) for column in ("child_id", "worker")}
+    tags = {
+        "child_id": [(f"C{c:03d}-", "") for c in range(councils)],
+        "worker": [("", f" C{c:03d}") for c in range(councils)],
+    }
+    codes: dict[str, dict[str, np.ndarray]] = {"child_id": {}, "worker": {}}
+    built = {}
+    for key, table in month.all_tables().items():
+        copies = []
+        for council in range(councils):
+            frame = table.frame.copy()
+            for column, (prefix, suffix) in ((c, tags[c][council]) for c in tags):
+                if column in frame:
+                    frame[column] = prefix + frame[column] + suffix
+            copies.append(frame)
+        built[key] = type(table)(**{**table.__dict__, "frame": one_chunk(pd.concat(copies))})
+        for column, month_codes in month_keys.items():
+            if key in month_codes.codes:
+                local = month_codes.of(key)
+                codes[column][key] = np.concatenate(
+                    [
+                        np.where(local >= 0, local + c * month_codes.size, -1)
+                        for c in range(councils)
+                    ]
+                )
+    export = Export(
+        month.path,
+        month.files,
+        {t.spec.number: t for k, t in built.items() if k.startswith("list")},
+        month.unreadable.iloc[0:0],
+        [],
+        {k: t for k, t in built.items() if not k.startswith("list")},
+    )
+    for column, month_codes in month_keys.items():
+        vocabulary = pd.Index(
+            pd.concat(
+                [
+                    prefix + pd.Series(month_codes.vocabulary) + suffix
+                    for prefix, suffix in tags[column]
+                ],
+                ignore_index=True,
+            ),
+            dtype="str",
+        )
+        export.set_keys(column, KeyCodes(len(vocabulary), codes[column], vocabulary))
+    if messy:
+        spoil(export)
+    return export
+
+
+def one_chunk(frame):
+    """Text columns as one Arrow array each, as the loader makes them (a concatenation leaves
+    one chunk per council, which slows every Arrow operation on them)."""
+    import pandas as pd
+
+    frame = frame.reset_index(drop=True)
+    for column in frame.columns:
+        values = frame[column]
+        if isinstance(values.dtype, pd.StringDtype):
+            frame[column] = pd.Series(values.array._pa_array.combine_chunks(), dtype=values.dtype)
+    return frame
+
+
+def spoil(export, seed: int = 3) -> None:
+    """Spoil a share of the records, as a struggling council's month looks: 3% of the dates
+    that close or evidence work blanked, 1% of dates of birth a day out, 1% of children on
+    Lists 7-9 recorded twice, 10% of oversight dates blank and 10% of documents not held."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    for table in export.lists.values():
+        frame, spec = table.frame, table.spec
+        fixed = {"dob", *spec.identity_fields}
+        for field in spec.fields_of_kind("date"):
+            if field.name in frame and field.name not in fixed:
+                frame.loc[rng.random(len(frame)) < 0.03, field.name] = pd.NaT
+        if "dob" in frame:
+            shifted = rng.random(len(frame)) < 0.01
+            frame.loc[shifted, "dob"] = frame.loc[shifted, "dob"] + pd.Timedelta(days=1)
+        if spec.number in (7, 8, 9) and len(frame) > 1:
+            twice = np.flatnonzero(rng.random(len(frame) - 1) < 0.01) + 1
+            codes = export.keys("child_id").of(spec.key)
+            frame.loc[twice, "child_id"] = frame["child_id"].to_numpy()[twice - 1]
+            codes[twice] = codes[twice - 1]
+    oversight = export.tables["management_oversight"].frame
+    oversight.loc[rng.random(len(oversight)) < 0.1, "last_oversight"] = pd.NaT
+    documents = export.tables["care_leaver_documents"].frame
+    documents.loc[rng.random(len(documents)) < 0.1, "held"] = "No"
+
+
+def national_pass(workbook: Path, councils: int, runs: int, *, messy: bool = False) -> dict:
     """Run in its own process so its peak memory is its own."""
     import pandas as pd
 
@@ -106,36 +212,9 @@ def national_pass(workbook: Path, councils: int, runs: int) -> dict:
     from audits.config import Config
     from audits.engine.context import Context
     from audits.engine.run import run_rules
-    from audits.ingest.load import Export, load_export
 
-    month = load_export(workbook)
-    lists, tables = {}, {}
-    for number, table in month.lists.items():
-        copies = []
-        for council in range(councils):
-            frame = table.frame.copy()
-            frame["child_id"] = f"C{council:03d}-" + frame["child_id"]
-            copies.append(frame)
-        lists[number] = type(table)(
-            **{**table.__dict__, "frame": pd.concat(copies, ignore_index=True)}
-        )
-    for key, table in month.tables.items():
-        copies = []
-        for council in range(councils):
-            frame = table.frame.copy()
-            if "child_id" in frame:
-                frame["child_id"] = f"C{council:03d}-" + frame["child_id"]
-            if "worker" in frame and key == "workers":
-                frame["worker"] = frame["worker"] + f" C{council:03d}"
-            copies.append(frame)
-        tables[key] = type(table)(
-            **{**table.__dict__, "frame": pd.concat(copies, ignore_index=True)}
-        )
-    for table in lists.values():  # workers are per council too
-        if "worker" in table.frame:
-            council = table.frame["child_id"].str.slice(1, 4)
-            table.frame["worker"] = table.frame["worker"] + " C" + council
-    export = Export(month.path, month.files, lists, month.unreadable.iloc[0:0], [], tables)
+    export = national_export(workbook, councils, messy=messy)
+    lists, tables = export.lists, export.tables
     rows = sum(len(t.frame) for t in [*lists.values(), *tables.values()])
     ctx = Context(export=export, as_at=AS_AT, config=Config())
     date = pd.Timestamp(AS_AT)

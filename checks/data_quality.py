@@ -3,10 +3,12 @@ and unreadable values. These keep bad data visible instead of letting it pass or
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from audits.engine.context import Context, frame_hits, hits
 from audits.engine.registry import rule
+from audits.ingest.keys import MISSING, first_positions
 from audits.ingest.load import ListTable
 from audits.spec import BY_LABEL, LOCAL_TABLES
 
@@ -31,22 +33,25 @@ def _child_tables(ctx: Context, numbers=DATA_LISTS) -> list[ListTable]:
     needs_any=True,
 )
 def duplicate_open_record(ctx: Context) -> pd.DataFrame:
+    size = ctx.export.keys("child_id").size
     parts = []
     for table in _child_tables(ctx, DUPLICATE_LISTS):
-        f = table.frame
-        open_rows = ctx.is_open(table) & f["child_id"].notna()
-        ids = f["child_id"].where(open_rows)
-        counts = ids.map(ids.value_counts())
-        mask = open_rows & (counts > 1) & ~ids.duplicated(keep="first")
-        message = (
+        codes = ctx.codes(table)
+        open_rows = ctx.is_open(table).to_numpy() & (codes >= 0)
+        counts = np.bincount(codes[open_rows], minlength=size)
+        first = first_positions(np.where(open_rows, codes, MISSING), size)
+        row_counts = np.where(open_rows, counts[codes], 0)
+        mask = (row_counts > 1) & (first[codes] == np.arange(len(codes)))
+        message = pd.Series(None, index=table.frame.index, dtype=object)
+        message[mask] = (
             "Child appears "
-            + counts.astype("Int64").astype(str)
+            + row_counts[mask].astype(str).astype(object)
             + f" times among the open records of List {table.spec.number}"
         )
         parts.append(
             hits(
                 table,
-                mask,
+                pd.Series(mask, index=table.frame.index),
                 field="child_id",
                 message=message,
                 item="duplicate",
@@ -124,35 +129,40 @@ def impossible_date(ctx: Context) -> pd.DataFrame:
     needs_any=True,
 )
 def inconsistent_dob(ctx: Context) -> pd.DataFrame:
+    tables = [t for t in _child_tables(ctx) if "dob" in t.frame]
+    if not tables:
+        return pd.DataFrame()
+    # Children whose rows do not all carry their first-seen date of birth, on integer codes.
+    size = ctx.export.keys("child_id").size
+    dated = [(ctx.codes(t), t.frame["dob"].to_numpy("datetime64[us]")) for t in tables]
+    codes = np.concatenate([np.where(np.isnat(dob), MISSING, c) for c, dob in dated])
+    dobs = np.concatenate([dob for _, dob in dated])
+    first = first_positions(codes, size)
+    known = codes >= 0
+    differs = known & (dobs != dobs[first[np.where(known, codes, 0)]])
+    clash = np.zeros(size, dtype=bool)
+    clash[codes[differs]] = True
     frames = []
-    for table in _child_tables(ctx):
-        f = table.frame
-        if "dob" not in f:
-            continue
+    for table, (table_codes, dob) in zip(tables, dated, strict=True):
+        picked = (table_codes >= 0) & ~np.isnat(dob) & clash[table_codes]
+        f = table.frame[picked]
         part = f[["child_id", "dob", "_row"]].copy()
         part["list"] = table.spec.number
         part["team"] = f.get("team", pd.NA)
         part["worker"] = f.get("worker", pd.NA)
-        frames.append(part[part["child_id"].notna() & part["dob"].notna()])
-    if not frames:
-        return pd.DataFrame()
-    rows = pd.concat(frames, ignore_index=True)
-    rows = rows[rows["child_id"].duplicated(keep=False)]  # only children on two or more rows
-    pairs = rows.drop_duplicates(["child_id", "dob"])
-    clash = pairs.loc[pairs["child_id"].duplicated(keep=False), "child_id"]
-    rows = rows[rows["child_id"].isin(clash)].sort_values(
+        frames.append(part)
+    rows = pd.concat(frames, ignore_index=True).sort_values(
         ["child_id", "list", "_row"], kind="stable"
     )
     if rows.empty:
         return pd.DataFrame()
     rows["shown"] = rows["dob"].dt.strftime("%d/%m/%Y") + " (List " + rows["list"].astype(str) + ")"
     pairs = rows.drop_duplicates(["child_id", "dob", "list"])
-    grouped = pairs.groupby("child_id", sort=True)
-    summary = grouped.agg(
-        value=("shown", "; ".join),
-        lists=("list", lambda s: ", ".join(str(n) for n in sorted(set(s)))),
-        source_row=("_row", "first"),
+    summary = pairs.groupby("child_id", sort=True).agg(
+        value=("shown", "; ".join), source_row=("_row", "first")
     )
+    on_lists = pairs.drop_duplicates(["child_id", "list"]).astype({"list": "str"})
+    summary["lists"] = on_lists.groupby("child_id", sort=True)["list"].agg(", ".join)
     firsts = rows.drop_duplicates("child_id").set_index("child_id")
     return frame_hits(
         area="Data quality",

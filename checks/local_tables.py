@@ -6,9 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audits.calendar import add_days, age_in_years
+from audits.calendar import age_in_years
 from audits.engine.context import Context, frame_hits
 from audits.engine.registry import rule
+from audits.ingest.keys import first_positions
 from audits.spec import header_key
 
 CASELOAD_LISTS = (4, 5, 6, 7, 8, 9)
@@ -40,18 +41,25 @@ def _name_key(names: pd.Series) -> pd.Series:
     threshold="required_documents",
 )
 def key_document_not_held(ctx: Context) -> pd.DataFrame:
-    leavers = ctx.table("list9").frame
-    adults = leavers[(age_in_years(leavers["dob"], ctx.as_at) >= 18).fillna(False).astype(bool)]
-    adults = adults[adults["child_id"].notna()].drop_duplicates("child_id")
-    required = pd.DataFrame({"document": list(ctx.config.required_documents)})
-    required["key"] = required["document"].map(header_key)
-    docs = ctx.table("care_leaver_documents").frame
-    held = docs[docs["held"] == "Yes"].assign(
-        key=docs["document"].map(header_key, na_action="ignore")
-    )
-    held = held[["child_id", "key"]].drop_duplicates().assign(held=True)
-    wanted = adults.merge(required, how="cross").merge(held, on=["child_id", "key"], how="left")
-    missing = wanted[wanted["held"].isna()]
+    keys = ctx.export.keys("child_id")
+    leavers = ctx.table("list9")
+    codes = ctx.codes(leavers)
+    adult = (age_in_years(leavers.frame["dob"], ctx.as_at) >= 18).fillna(False).to_numpy(bool)
+    candidates = np.flatnonzero(adult & (codes >= 0))
+    _, first = np.unique(codes[candidates], return_index=True)  # one row per child
+    adults = np.sort(candidates[first])
+    required = list(ctx.config.required_documents)
+    docs = ctx.table("care_leaver_documents")
+    doc_codes = ctx.codes(docs)
+    wanted = list(dict.fromkeys(header_key(d) for d in required))
+    named = _document_index(docs.frame["document"], wanted)
+    held_rows = (docs.frame["held"] == "Yes").to_numpy(bool) & (doc_codes >= 0) & (named >= 0)
+    held = np.zeros((keys.size, len(wanted)), dtype=bool)
+    held[doc_codes[held_rows], named[held_rows]] = True
+    per_required = [wanted.index(header_key(d)) for d in required]
+    who, which = np.nonzero(~held[codes[adults]][:, per_required])  # adult-major, config order
+    missing = leavers.frame.iloc[adults[who]].reset_index(drop=True)
+    document = pd.Series(np.array(required, dtype=object)[which], dtype="str")
     return frame_hits(
         area="Care leavers",
         lists="9",
@@ -59,12 +67,23 @@ def key_document_not_held(ctx: Context) -> pd.DataFrame:
         team=missing.get("team", pd.Series(pd.NA, index=missing.index)),
         worker=missing.get("worker", pd.Series(pd.NA, index=missing.index)),
         field="Document",
-        value=missing["document"],
-        message=missing["document"] + " not recorded as held",
+        value=document,
+        message=document + " not recorded as held",
         identity="L9",
-        item=missing["document"],
+        item=document,
         source_row=missing["_row"],
     )
+
+
+def _document_index(names: pd.Series, wanted: list[str]) -> np.ndarray:
+    """Position of each row's document among the wanted keys (-1: not wanted, or blank),
+    compared as headings are (case, spacing and punctuation aside); each name looked at once."""
+    position = {key: i for i, key in enumerate(wanted)}
+    codes, distinct = pd.factorize(names, use_na_sentinel=True)
+    index = np.array(
+        [position.get(header_key(str(d)), -1) for d in distinct] + [-1], dtype=np.int64
+    )
+    return index[codes]  # a blank name's code -1 picks the final -1
 
 
 @rule(
@@ -80,33 +99,23 @@ def key_document_not_held(ctx: Context) -> pd.DataFrame:
     threshold="caseload_standard",
 )
 def caseload_above_standard(ctx: Context) -> pd.DataFrame:
-    parts = []
+    children, workers_keys = ctx.export.keys("child_id"), ctx.export.keys("worker")
+    # One name key per distinct worker text, then distinct (name key, child) pairs as integers.
+    name_codes, names = pd.factorize(_name_key(pd.Series(workers_keys.vocabulary)))
+    pairs = []
     for n in CASELOAD_LISTS:
         table = ctx.table(f"list{n}")
         if table is None or "worker" not in table.columns:
             continue
-        f = table.frame
-        parts.append(f.loc[ctx.is_open(table) & f["worker"].notna(), ["worker", "child_id"]])
+        worker, child = ctx.codes(table, "worker"), ctx.codes(table)
+        at = ctx.is_open(table).to_numpy() & (worker >= 0) & (child >= 0)
+        pairs.append(name_codes[worker[at]] * np.int64(children.size) + child[at])
+    distinct = pd.unique(np.concatenate(pairs)) if pairs else np.zeros(0, dtype=np.int64)
+    counts = np.bincount(distinct // max(children.size, 1), minlength=len(names))
+    children_of = pd.Series(counts, index=pd.Index(names, dtype="str"), name="children")
     workers = ctx.table("workers").frame
-    if not parts:
-        return frame_hits(
-            area="Workforce",
-            lists="",
-            child_id=pd.Series(dtype=str),
-            team=pd.Series(dtype=str),
-            worker=pd.Series(dtype=str),
-            field="",
-            value=pd.Series(dtype=str),
-            message=pd.Series(dtype=str),
-            identity="",
-            item="",
-            source_row=pd.Series(dtype=int),
-        )
-    cases = pd.concat(parts, ignore_index=True).dropna(subset=["child_id"])
-    cases["key"] = _name_key(cases["worker"])
-    children = cases.drop_duplicates(["key", "child_id"]).groupby("key").size().rename("children")
     staff = workers.assign(key=_name_key(workers["worker"])).drop_duplicates("key")
-    staff = staff.merge(children, left_on="key", right_index=True, how="left").fillna(
+    staff = staff.merge(children_of, left_on="key", right_index=True, how="left").fillna(
         {"children": 0}
     )
     standard = np.where(
@@ -158,32 +167,52 @@ def caseload_above_standard(ctx: Context) -> pd.DataFrame:
     threshold="oversight_days",
 )
 def no_management_oversight(ctx: Context) -> pd.DataFrame:
-    parts = []
-    for n in OVERSIGHT_LISTS:
+    keys = ctx.export.keys("child_id")
+    # Children on open List 6-8 rows, on integer codes: which lists, and their first such row.
+    on_lists = np.zeros(keys.size, dtype=np.int8)  # bit i set: on OVERSIGHT_LISTS[i]
+    tables, positions, part_codes = [], [], []
+    for bit, n in enumerate(OVERSIGHT_LISTS):
         table = ctx.table(f"list{n}")
         if table is None:
             continue
-        f = table.frame
-        part = f.loc[ctx.is_open(table) & f["child_id"].notna()].copy()
-        part["list"] = n
-        parts.append(part.reindex(columns=["child_id", "team", "worker", "_row", "list"]))
-    if not parts:
-        parts = [pd.DataFrame(columns=["child_id", "team", "worker", "_row", "list"])]
-    cases = pd.concat(parts, ignore_index=True)
-    codes, children = pd.factorize(cases["child_id"])  # one hashing pass; the rest is integers
-    labels = pd.Series("", index=children, dtype=str)
-    for n in OVERSIGHT_LISTS:  # "6", "6, 8" ...: which open lists the child is on
-        on = np.zeros(len(children), dtype=bool)
-        on[codes[(cases["list"] == n).to_numpy()]] = True
-        labels = labels.where(~on, labels + np.where(labels == "", "", ", ") + str(n))
-    cases = cases.drop_duplicates("child_id").set_index("child_id")
-    cases["lists"] = labels
-    oversight = ctx.table("management_oversight").frame
-    last = oversight.dropna(subset=["child_id"]).groupby("child_id")["last_oversight"].max()
-    cases["last"] = last.reindex(cases.index)
-    due = add_days(cases["last"], ctx.config.oversight_days)
-    flagged = cases[cases["last"].isna() | (ctx.date > due)]
-    due = due[flagged.index]
+        codes = ctx.codes(table)
+        at = np.flatnonzero(ctx.is_open(table).to_numpy() & (codes >= 0))
+        on_lists[codes[at]] |= 1 << bit
+        tables.append(table)
+        positions.append(at)
+        part_codes.append(codes[at])
+    codes = np.concatenate(part_codes) if part_codes else np.zeros(0, dtype=np.int64)
+    oversight = ctx.table("management_oversight")
+    seen = ctx.codes(oversight)
+    recorded = oversight.frame["last_oversight"].to_numpy("datetime64[us]").view(np.int64)
+    last = np.full(keys.size, np.iinfo(np.int64).min, dtype=np.int64)  # NaT: none recorded
+    np.maximum.at(last, seen[seen >= 0], recorded[seen >= 0])
+    last_of = last[codes].view("datetime64[us]")
+    due_of = last_of + np.timedelta64(ctx.config.oversight_days, "D")
+    late = np.isnat(last_of) | (np.datetime64(ctx.date, "us") > due_of)
+    first = first_positions(codes, keys.size)
+    flagged_at = np.flatnonzero(late & (first[codes] == np.arange(len(codes))))
+    if not len(flagged_at):
+        return pd.DataFrame()
+    bounds = np.cumsum([0, *map(len, positions)])
+    columns = ["child_id", "team", "worker", "_row"]
+    cases = pd.concat(
+        [
+            t.frame.reindex(columns=columns).iloc[
+                at[flagged_at[(flagged_at >= lo) & (flagged_at < hi)] - lo]
+            ]
+            for t, at, lo, hi in zip(tables, positions, bounds[:-1], bounds[1:], strict=True)
+        ],
+        ignore_index=True,
+    )
+    child = codes[flagged_at]
+    label = {
+        m: ", ".join(str(n) for b, n in enumerate(OVERSIGHT_LISTS) if m >> b & 1) for m in range(8)
+    }
+    flagged = cases.assign(
+        lists=pd.Series(on_lists[child]).map(label), last=last_of[flagged_at]
+    ).set_index(cases["child_id"])
+    due = pd.Series(due_of[flagged_at], index=flagged.index)
     message = pd.Series(
         np.where(flagged["last"].isna(), "No management oversight recorded", None),
         index=flagged.index,

@@ -20,6 +20,7 @@ class Context:
     config: Config = field(default_factory=Config)
     calendar: WorkingDayCalendar = field(default_factory=WorkingDayCalendar)
     notes: dict[str, list[str]] = field(default_factory=dict)  # rule id -> what it skipped
+    _open: dict[str, pd.Series] = field(default_factory=dict, repr=False)
 
     def note(self, rule_id: str, text: str) -> None:
         self.notes.setdefault(rule_id, []).append(text)
@@ -33,13 +34,41 @@ class Context:
             return self.export.get(int(key[4:]))
         return self.export.tables.get(key)
 
+    def codes(self, table: ListTable, column: str = "child_id") -> np.ndarray:
+        """The export-wide integer codes of a key column in `table` (-1 where blank)."""
+        return self.export.keys(column).of(table.spec.key)
+
     def is_open(self, table: ListTable) -> pd.Series:
-        """Open: no end date (authorisation, closure, plan end, ceased), or one after the as-at date."""
-        frame = table.frame
-        end = table.spec.end_field
-        if end is None or end not in frame:
-            return pd.Series(True, index=frame.index)
-        return frame[end].isna() | (frame[end] > self.date)
+        """Open: no end date (authorisation, closure, plan end, ceased), or one after the as-at date.
+
+        Worked out once per table and run (several rules ask); the frames do not change."""
+        key = table.spec.key
+        if key not in self._open:
+            frame = table.frame
+            end = table.spec.end_field
+            if end is None or end not in frame:
+                self._open[key] = pd.Series(True, index=frame.index)
+            else:
+                self._open[key] = frame[end].isna() | (frame[end] > self.date)
+        return self._open[key]
+
+
+HIT_COLUMNS = [
+    "list",
+    "area",
+    "child_id",
+    "team",
+    "worker",
+    "due_date",
+    "completed",
+    "field",
+    "value",
+    "what",
+    "message",
+    "identity",
+    "item",
+    "source_row",
+]
 
 
 def text_where(mask: pd.Series, text: str) -> pd.Series:
@@ -60,32 +89,33 @@ def hits(
     item: pd.Series | str | None = None,
     area: str | None = None,
 ) -> pd.DataFrame:
-    """Rows of `table` where `mask` holds, in the engine's hit shape (one row per finding)."""
+    """Rows of `table` where `mask` holds, in the engine's hit shape (one row per finding).
+
+    Only the rows that hit, and only the columns a finding shows, are taken from the frame.
+    """
     frame = table.frame
-    mask = mask.fillna(False).astype(bool)
-    picked = frame[mask]
-    n = len(picked)
+    at = np.flatnonzero(mask.fillna(False).to_numpy(dtype=bool))
+    if not len(at):
+        return pd.DataFrame(columns=HIT_COLUMNS)
+    spec = table.spec
+    shown = [c for c in ("child_id", "team", "worker", *spec.identity_fields) if c in frame]
+    picked = frame[["_row", *shown]].iloc[at]
+    n = len(at)
 
     def column(name: str) -> pd.Series:
-        return (
-            picked[name]
-            if name in picked
-            else pd.Series([pd.NA] * n, index=picked.index, dtype="str")
-        )
+        return picked[name] if name in picked else pd.Series([pd.NA] * n, index=picked.index)
 
     def aligned(series: pd.Series | str | None, default=pd.NA) -> pd.Series:
-        if series is None:
-            return pd.Series([default] * n, index=picked.index, dtype=object)
-        if isinstance(series, str):
-            return pd.Series([series] * n, index=picked.index, dtype=object)
-        return series[mask]
+        if series is None or isinstance(series, str):
+            fill = default if series is None else series
+            return pd.Series([fill] * n, index=picked.index, dtype=object)
+        return series.iloc[at]
 
-    spec = table.spec
     identity = pd.Series(f"L{spec.number}", index=picked.index, dtype="str")
     for name in spec.identity_fields:
         if name in picked:
             identity = identity + "|" + picked[name].dt.strftime("%Y-%m-%d").fillna("")
-    if value is None and field is not None and field in picked:
+    if value is None and field is not None and field in frame:
         value = frame[field]
     return pd.DataFrame(
         {
@@ -94,10 +124,8 @@ def hits(
             "child_id": column("child_id"),
             "team": column("team"),
             "worker": column("worker"),
-            "due_date": aligned(due, pd.NaT).astype("datetime64[us]")
-            if due is not None
-            else pd.NaT,
-            "completed": aligned(completed, pd.NaT).astype("datetime64[us]")
+            "due_date": aligned(due).astype("datetime64[us]") if due is not None else pd.NaT,
+            "completed": aligned(completed).astype("datetime64[us]")
             if completed is not None
             else pd.NaT,
             "field": spec.field(field).heading if field else "",

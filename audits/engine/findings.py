@@ -59,21 +59,39 @@ def finding_ids(keys: pd.Series) -> pd.Series:
 
 
 def build(rule: Rule, raw: pd.DataFrame, as_at: pd.Timestamp) -> pd.DataFrame:
-    if raw.empty:
+    """Findings of one rule's hits."""
+    return build_all([(rule, raw)], as_at)
+
+
+def build_all(hits: list[tuple[Rule, pd.DataFrame]], as_at: pd.Timestamp) -> pd.DataFrame:
+    """Findings of every rule's hits, built in one vectorised pass (most rules hit few rows, so
+    building them one rule at a time would cost more in pandas overhead than in work)."""
+    parts = [
+        raw.assign(rule_id=rule.id, severity=rule.severity, value=as_text(raw["value"]))
+        for rule, raw in hits
+        if not raw.empty
+    ]
+    if not parts:
         return pd.DataFrame(columns=[*FINDING_COLUMNS, "source_row"])
+    raw = pd.concat(parts, ignore_index=True)
     due = pd.to_datetime(raw["due_date"])
     completed = pd.to_datetime(raw["completed"])
     reference = completed.where(completed.notna(), as_at)
     days = (reference - due).dt.days.where(due.notna())
     message = raw["message"].astype(object)
-    composed = raw["what"] + " due " + _fmt(due)
-    late_closed = composed + " — completed " + _fmt(completed) + ", " + _days(days) + " late"
-    open_overdue = composed + " — " + _days(days) + " overdue"
-    auto = pd.Series(np.where(completed.notna(), late_closed, open_overdue), index=raw.index)
     needs_auto = message.isna() & due.notna()
-    message = message.where(~needs_auto, auto).fillna(raw["what"])
+    if needs_auto.any():  # compose "X due dd/mm/yyyy — n days overdue" only where needed
+        auto_at = needs_auto[needs_auto].index
+        due_a, completed_a, days_a = due[auto_at], completed[auto_at], days[auto_at]
+        composed = raw["what"][auto_at] + " due " + _fmt(due_a)
+        late_closed = (
+            composed + " — completed " + _fmt(completed_a) + ", " + _days(days_a) + " late"
+        )
+        open_overdue = composed + " — " + _days(days_a) + " overdue"
+        message[auto_at] = np.where(completed_a.notna(), late_closed, open_overdue)
+    message = message.fillna(raw["what"])
     keys = (
-        rule.id
+        raw["rule_id"]
         + "|"
         + raw["child_id"].fillna("").astype(str)
         + "|"
@@ -81,22 +99,21 @@ def build(rule: Rule, raw: pd.DataFrame, as_at: pd.Timestamp) -> pd.DataFrame:
         + "|"
         + raw["item"].fillna("").astype(str)
     )
-    out = pd.DataFrame(
+    return pd.DataFrame(
         {
             "finding_id": finding_ids(keys),
-            "rule_id": rule.id,
-            "severity": rule.severity,
-            "area": raw["area"],
+            "rule_id": raw["rule_id"],
+            "severity": raw["severity"],
+            "area": raw["area"].astype("str"),
             "list": raw["list"].astype(str),
             "child_id": _text(raw["child_id"]),
             "team": _text(raw["team"]),
             "worker": _text(raw["worker"]),
-            "due_date": due,
+            "due_date": due.astype("datetime64[us]"),
             "days_overdue": days.astype("Int64"),
-            "field": raw["field"].fillna(""),
-            "value": as_text(raw["value"]),
+            "field": raw["field"].fillna("").astype("str"),
+            "value": raw["value"],
             "message": message.astype(str),
-            "source_row": raw["source_row"],
+            "source_row": raw["source_row"].astype("int64"),
         }
     )
-    return out

@@ -62,19 +62,15 @@ def missing_inputs(rule: Rule, ctx: Context) -> tuple[list[str], list[str]]:
 def run_rules(ctx: Context, rules: list[Rule] | None = None) -> RunResult:
     rules = rules if rules is not None else all_rules()
     outcomes: list[RuleOutcome] = []
-    frames: list[pd.DataFrame] = []
+    raws: list[tuple[Rule, pd.DataFrame]] = []
     for rule in rules:
         problems, usable = missing_inputs(rule, ctx)
         if problems and not (rule.needs_any and usable):
             outcomes.append(RuleOutcome(rule, ran=False, reason="; ".join(problems)))
             continue
         raw = rule.func(ctx)
-        built = build_findings.build(rule, raw, ctx.date)
-        frames.append(built)
+        raws.append((rule, raw))
         notes = problems + ctx.notes.get(rule.id, [])
-        outcomes.append(RuleOutcome(rule, ran=True, findings=len(built), notes=notes))
-    columns = [*build_findings.FINDING_COLUMNS, "source_row"]
-    frames = [f for f in frames if not f.empty]
-    frames = [f for f in frames if not f.empty]
-    result = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
-    return RunResult(result[columns], outcomes)
+        outcomes.append(RuleOutcome(rule, ran=True, findings=len(raw), notes=notes))
+    findings = build_findings.build_all(raws, ctx.date)
+    return RunResult(findings[[*build_findings.FINDING_COLUMNS, "source_row"]], outcomes)

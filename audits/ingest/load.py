@@ -9,10 +9,12 @@ import pandas as pd
 
 from audits.errors import InputError
 from audits.ingest import values
+from audits.ingest.keys import KeyCodes, encode
 from audits.ingest.read import SPREADSHEET_SUFFIXES, CsvTable, RawTable, read_tables
 from audits.ingest.recognise import Recognition, column_letter, recognise
 from audits.spec import ALL_SPECS, LIST9_2024_FIELDS, ListSpec
 
+KEY_COLUMNS = ("child_id", "worker")
 UNREADABLE_COLUMNS = [
     "list",
     "file",
@@ -66,9 +68,30 @@ class Export:
     unreadable: pd.DataFrame
     skipped: list[str] = field(default_factory=list)  # sheets/files that are not Annex A lists
     tables: dict[str, ListTable] = field(default_factory=dict)  # local tables by key
+    _keys: dict[str, KeyCodes] = field(default_factory=dict, repr=False)
 
     def get(self, number: int) -> ListTable | None:
         return self.lists.get(number)
+
+    def all_tables(self) -> dict[str, ListTable]:
+        """Lists ('list4') and local tables ('workers') by key."""
+        return {**{t.spec.key: t for t in self.lists.values()}, **self.tables}
+
+    def keys(self, column: str) -> KeyCodes:
+        """Shared integer codes of a key column (`child_id`, `worker`) across every table.
+
+        Computed once, when the export is loaded (or on first use); the frames do not change
+        after loading except for team renames, which touch no key column.
+        """
+        if column not in self._keys:
+            self._keys[column] = encode(
+                {key: t.frame[column] for key, t in self.all_tables().items() if column in t.frame}
+            )
+        return self._keys[column]
+
+    def set_keys(self, column: str, keys: KeyCodes) -> None:
+        """Codes computed elsewhere (e.g. several councils' exports combined)."""
+        self._keys[column] = keys
 
     def row_counts(self) -> dict[int, int]:
         return {n: len(t.frame) for n, t in sorted(self.lists.items())}
@@ -147,7 +170,10 @@ def load_export(path: Path | str, specs: tuple[ListSpec, ...] = ALL_SPECS) -> Ex
     bad_all = (
         pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=UNREADABLE_COLUMNS)
     )
-    return Export(path, files, dict(sorted(lists.items())), bad_all, skipped, tables)
+    export = Export(path, files, dict(sorted(lists.items())), bad_all, skipped, tables)
+    for key in KEY_COLUMNS:
+        export.keys(key)  # hashed once here, shared by the cross-list rules
+    return export
 
 
 def _body(raw: RawTable, rec: Recognition) -> pd.DataFrame:
