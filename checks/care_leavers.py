@@ -63,11 +63,12 @@ def no_personal_adviser(ctx: Context):
 )
 def not_in_touch(ctx: Context):
     table = ctx.table("list9")
-    in_touch = table.frame["in_touch"]
+    mask = table.frame["in_touch"] != "Yes"
+    in_touch = table.frame["in_touch"][mask]
     message = ("LA in touch recorded as " + in_touch).where(
         in_touch.notna(), "LA in touch not recorded"
     )
-    return hits(table, in_touch != "Yes", field="in_touch", message=message)
+    return hits(table, mask, field="in_touch", message=message)
 
 
 @rule(
@@ -106,10 +107,9 @@ def contact_overdue(ctx: Context):
 )
 def unsuitable_accommodation(ctx: Context):
     table = ctx.table("list9")
-    suitability = table.frame["accommodation_suitability"]
+    mask = table.frame["accommodation_suitability"] != "Suitable"
+    suitability = table.frame["accommodation_suitability"][mask]
     message = ("Accommodation recorded as " + suitability.str.lower()).where(
         suitability.notna(), "Suitability of accommodation not recorded"
     )
-    return hits(
-        table, suitability != "Suitable", field="accommodation_suitability", message=message
-    )
+    return hits(table, mask, field="accommodation_suitability", message=message)

@@ -118,19 +118,14 @@ def cp_plan_two_years(ctx: Context):
     table = ctx.table("list7")
     f = table.frame
     two_years = add_months(f["plan_start"], 24)
-    months = _whole_months(f["plan_start"], ctx.date)
+    mask = ctx.is_open(table) & (ctx.date >= two_years)
+    start = f["plan_start"][mask]
     message = (
         "Child protection plan open since "
-        + f["plan_start"].dt.strftime("%d/%m/%Y")
-        + (" (" + months.astype("Int64").astype(str) + " months)")
+        + start.dt.strftime("%d/%m/%Y")
+        + (" (" + _whole_months(start, ctx.date).astype("Int64").astype(str) + " months)")
     )
-    return hits(
-        table,
-        ctx.is_open(table) & (ctx.date >= two_years),
-        field="plan_start",
-        due=two_years,
-        message=message,
-    )
+    return hits(table, mask, field="plan_start", due=two_years, message=message)
 
 
 def _whole_months(start: pd.Series, at: pd.Timestamp) -> pd.Series:

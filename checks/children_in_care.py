@@ -137,17 +137,13 @@ def cla_return_interview(ctx: Context):
     table = ctx.table("list8")
     f = table.frame
     episodes = f["missing_episodes"]
+    mask = ctx.is_open(table) & (episodes > 0) & (f["return_interview_offered"] != "Yes")
     message = (
         "Missing "
-        + episodes.astype("Int64").astype(str)
+        + episodes[mask].astype("Int64").astype(str)
         + " time(s) in 12 months; return interview not recorded as offered"
     )
-    return hits(
-        table,
-        ctx.is_open(table) & (episodes > 0) & (f["return_interview_offered"] != "Yes"),
-        field="return_interview_offered",
-        message=message,
-    )
+    return hits(table, mask, field="return_interview_offered", message=message)
 
 
 @rule(
@@ -162,8 +158,9 @@ def cla_return_interview(ctx: Context):
 def cla_placement_moves(ctx: Context):
     table = ctx.table("list8")
     moves = table.frame["placements_12m"]
-    message = moves.astype("Int64").astype(str) + " placements in the last 12 months"
-    return hits(table, moves >= 3, field="placements_12m", message=message)
+    mask = moves >= 3
+    message = moves[mask].astype("Int64").astype(str) + " placements in the last 12 months"
+    return hits(table, mask, field="placements_12m", message=message)
 
 
 @rule(

@@ -8,10 +8,11 @@ import pandas as pd
 
 from audits.engine.context import Context, frame_hits, hits
 from audits.engine.registry import rule
-from audits.ingest.keys import MISSING, first_positions
+from audits.ingest.keys import by_appearance, first_seen
 from audits.ingest.load import ListTable
 from audits.spec import BY_LABEL, LOCAL_TABLES
 
+NAT = np.datetime64("NaT").astype(np.int64)
 DATA_LISTS = tuple(range(1, 11))  # the child-level lists (List 11 holds adopters)
 DUPLICATE_LISTS = (7, 8, 9)
 LABELS = {str(n) for n in DATA_LISTS} | {spec.label for spec in LOCAL_TABLES}
@@ -33,15 +34,16 @@ def _child_tables(ctx: Context, numbers=DATA_LISTS) -> list[ListTable]:
     needs_any=True,
 )
 def duplicate_open_record(ctx: Context) -> pd.DataFrame:
-    size = ctx.export.keys("child_id").size
     parts = []
     for table in _child_tables(ctx, DUPLICATE_LISTS):
         codes = ctx.codes(table)
-        open_rows = ctx.is_open(table).to_numpy() & (codes >= 0)
-        counts = np.bincount(codes[open_rows], minlength=size)
-        first = first_positions(np.where(open_rows, codes, MISSING), size)
-        row_counts = np.where(open_rows, counts[codes], 0)
-        mask = (row_counts > 1) & (first[codes] == np.arange(len(codes)))
+        at = np.flatnonzero(ctx.is_open(table).to_numpy() & (codes >= 0))
+        local = by_appearance(codes[at])
+        counts = np.bincount(local)[local]
+        mask = np.zeros(len(codes), dtype=bool)
+        mask[at[first_seen(local) & (counts > 1)]] = True
+        row_counts = np.zeros(len(codes), dtype=np.int64)
+        row_counts[at] = counts
         message = pd.Series(None, index=table.frame.index, dtype=object)
         message[mask] = (
             "Child appears "
@@ -74,18 +76,23 @@ def duplicate_open_record(ctx: Context) -> pd.DataFrame:
 )
 def impossible_date(ctx: Context) -> pd.DataFrame:
     parts = []
+    today = np.datetime64(ctx.date, "us").astype(np.int64)
     for table in _child_tables(ctx):
         f = table.frame
-        dob = f["dob"] if "dob" in f else pd.Series(pd.NaT, index=f.index)
+        dob = f["dob"] if "dob" in f else pd.Series(pd.NaT, index=f.index, dtype="datetime64[us]")
+        born = dob.to_numpy("datetime64[us]").view(np.int64)  # NaT is the smallest integer
         for fld in table.spec.fields_of_kind("date"):
             if fld.name not in f:
                 continue
             when = f[fld.name]
-            future = when > ctx.date
-            before_birth = (when < dob) if fld.name != "dob" else pd.Series(False, index=f.index)
-            mask = future | before_birth
-            if not mask.any():
+            day = when.to_numpy("datetime64[us]").view(np.int64)
+            future = day > today  # a blank (NaT) is never after
+            before_birth = (day < born) & (day != NAT) & (fld.name != "dob")  # blank dob: never
+            found = future | before_birth
+            if not found.any():
                 continue
+            mask = pd.Series(found, index=f.index)
+            future = pd.Series(future, index=f.index)
             hit = mask[mask].index  # format dates only for the rows that need a message
             shown = when[hit].dt.strftime("%d/%m/%Y")
             after = (
@@ -102,8 +109,7 @@ def impossible_date(ctx: Context) -> pd.DataFrame:
                 + " is before the date of birth "
                 + dob[hit].dt.strftime("%d/%m/%Y")
             )
-            message = pd.Series(None, index=f.index, dtype=object)
-            message[hit] = after.where(future[hit], before)
+            message = after.where(future[hit], before)
             parts.append(
                 hits(
                     table,
@@ -132,25 +138,32 @@ def inconsistent_dob(ctx: Context) -> pd.DataFrame:
     tables = [t for t in _child_tables(ctx) if "dob" in t.frame]
     if not tables:
         return pd.DataFrame()
-    # Children whose rows do not all carry their first-seen date of birth, on integer codes.
+    # Children with two dates of birth, on integer codes: keep any one date per child, then
+    # look for a row that differs from it.
     size = ctx.export.keys("child_id").size
-    dated = [(ctx.codes(t), t.frame["dob"].to_numpy("datetime64[us]")) for t in tables]
-    codes = np.concatenate([np.where(np.isnat(dob), MISSING, c) for c, dob in dated])
-    dobs = np.concatenate([dob for _, dob in dated])
-    first = first_positions(codes, size)
-    known = codes >= 0
-    differs = known & (dobs != dobs[first[np.where(known, codes, 0)]])
+    one_dob = np.empty(size, dtype=np.int64)  # only ever read where written
+    known = []
+    for table in tables:
+        codes = ctx.codes(table)
+        dob = table.frame["dob"].to_numpy("datetime64[us]").view(np.int64)
+        ok = (codes >= 0) & (dob != NAT)
+        at = None if ok.all() else np.flatnonzero(ok)  # most rows have both: no copy then
+        codes, dob = (codes, dob) if at is None else (codes[at], dob[at])
+        one_dob[codes] = dob
+        known.append((codes, dob, at))
     clash = np.zeros(size, dtype=bool)
-    clash[codes[differs]] = True
+    for codes, dob, _ in known:
+        clash[codes[dob != one_dob[codes]]] = True
+    if not clash.any():
+        return pd.DataFrame()
     frames = []
-    for table, (table_codes, dob) in zip(tables, dated, strict=True):
-        picked = (table_codes >= 0) & ~np.isnat(dob) & clash[table_codes]
-        f = table.frame[picked]
-        part = f[["child_id", "dob", "_row"]].copy()
-        part["list"] = table.spec.number
-        part["team"] = f.get("team", pd.NA)
-        part["worker"] = f.get("worker", pd.NA)
-        frames.append(part)
+    for table, (codes, _, at) in zip(tables, known, strict=True):
+        rows = np.flatnonzero(clash[codes])
+        shown = [c for c in ("child_id", "dob", "_row", "team", "worker") if c in table.frame]
+        part = table.frame[shown].iloc[rows if at is None else at[rows]]
+        frames.append(
+            part.reindex(columns=[*shown[:3], "team", "worker"]).assign(list=table.spec.number)
+        )
     rows = pd.concat(frames, ignore_index=True).sort_values(
         ["child_id", "list", "_row"], kind="stable"
     )

@@ -9,7 +9,7 @@ import pandas as pd
 from audits.calendar import age_in_years
 from audits.engine.context import Context, frame_hits
 from audits.engine.registry import rule
-from audits.ingest.keys import first_positions
+from audits.ingest.keys import by_appearance, first_seen, lookup
 from audits.spec import header_key
 
 CASELOAD_LISTS = (4, 5, 6, 7, 8, 9)
@@ -75,6 +75,26 @@ def key_document_not_held(ctx: Context) -> pd.DataFrame:
     )
 
 
+def _distinct_children_per_name(
+    name: np.ndarray, child: np.ndarray, size: int, names: int
+) -> np.ndarray:
+    """Distinct children per worker from (worker, child) rows, without hashing every pair.
+
+    Most of a child's rows name the same worker: keep one worker per child (any of them),
+    count those, then hash only the rows that name another worker.
+    """
+    one_name = np.empty(size, dtype=np.int64)  # only ever read where written
+    one_name[child] = name
+    present = np.zeros(size, dtype=bool)
+    present[child] = True
+    counts = np.bincount(one_name[present], minlength=names)
+    other = name != one_name[child]
+    if other.any():
+        pairs = pd.unique(name[other] * np.int64(size) + child[other])
+        counts += np.bincount(pairs // size, minlength=names)
+    return counts
+
+
 def _document_index(names: pd.Series, wanted: list[str]) -> np.ndarray:
     """Position of each row's document among the wanted keys (-1: not wanted, or blank),
     compared as headings are (case, spacing and punctuation aside); each name looked at once."""
@@ -102,16 +122,18 @@ def caseload_above_standard(ctx: Context) -> pd.DataFrame:
     children, workers_keys = ctx.export.keys("child_id"), ctx.export.keys("worker")
     # One name key per distinct worker text, then distinct (name key, child) pairs as integers.
     name_codes, names = pd.factorize(_name_key(pd.Series(workers_keys.vocabulary)))
-    pairs = []
+    names_of, children_of_rows = [], []
     for n in CASELOAD_LISTS:
         table = ctx.table(f"list{n}")
         if table is None or "worker" not in table.columns:
             continue
         worker, child = ctx.codes(table, "worker"), ctx.codes(table)
         at = ctx.is_open(table).to_numpy() & (worker >= 0) & (child >= 0)
-        pairs.append(name_codes[worker[at]] * np.int64(children.size) + child[at])
-    distinct = pd.unique(np.concatenate(pairs)) if pairs else np.zeros(0, dtype=np.int64)
-    counts = np.bincount(distinct // max(children.size, 1), minlength=len(names))
+        names_of.append(name_codes[worker[at]])
+        children_of_rows.append(child[at])
+    name = np.concatenate(names_of) if names_of else np.zeros(0, dtype=np.int64)
+    child = np.concatenate(children_of_rows) if names_of else np.zeros(0, dtype=np.int32)
+    counts = _distinct_children_per_name(name, child, children.size, len(names))
     children_of = pd.Series(counts, index=pd.Index(names, dtype="str"), name="children")
     workers = ctx.table("workers").frame
     staff = workers.assign(key=_name_key(workers["worker"])).drop_duplicates("key")
@@ -169,32 +191,36 @@ def caseload_above_standard(ctx: Context) -> pd.DataFrame:
 def no_management_oversight(ctx: Context) -> pd.DataFrame:
     keys = ctx.export.keys("child_id")
     # Children on open List 6-8 rows, on integer codes: which lists, and their first such row.
-    on_lists = np.zeros(keys.size, dtype=np.int8)  # bit i set: on OVERSIGHT_LISTS[i]
-    tables, positions, part_codes = [], [], []
+    tables, positions, part_codes, part_bits = [], [], [], []
     for bit, n in enumerate(OVERSIGHT_LISTS):
         table = ctx.table(f"list{n}")
         if table is None:
             continue
         codes = ctx.codes(table)
         at = np.flatnonzero(ctx.is_open(table).to_numpy() & (codes >= 0))
-        on_lists[codes[at]] |= 1 << bit
         tables.append(table)
         positions.append(at)
         part_codes.append(codes[at])
-    codes = np.concatenate(part_codes) if part_codes else np.zeros(0, dtype=np.int64)
+        part_bits.append(1 << bit)
+    codes = np.concatenate(part_codes) if part_codes else np.zeros(0, dtype=np.int32)
+    local = by_appearance(codes)
+    first = first_seen(local)
+    children = codes[first]  # in order of first appearance: local code i is children[i]
+    bounds = np.cumsum([0, *map(len, positions)])
+    on_lists = np.zeros(len(children), dtype=np.int8)  # bit b set: on OVERSIGHT_LISTS[b]
+    for bit, lo, hi in zip(part_bits, bounds[:-1], bounds[1:], strict=True):
+        on_lists[local[lo:hi]] |= bit  # repeated children all write the same value
     oversight = ctx.table("management_oversight")
-    seen = ctx.codes(oversight)
+    seen = lookup(keys.size, children)[ctx.codes(oversight)]
     recorded = oversight.frame["last_oversight"].to_numpy("datetime64[us]").view(np.int64)
-    last = np.full(keys.size, np.iinfo(np.int64).min, dtype=np.int64)  # NaT: none recorded
+    last = np.full(len(children), np.iinfo(np.int64).min, dtype=np.int64)  # NaT: none recorded
     np.maximum.at(last, seen[seen >= 0], recorded[seen >= 0])
-    last_of = last[codes].view("datetime64[us]")
-    due_of = last_of + np.timedelta64(ctx.config.oversight_days, "D")
-    late = np.isnat(last_of) | (np.datetime64(ctx.date, "us") > due_of)
-    first = first_positions(codes, keys.size)
-    flagged_at = np.flatnonzero(late & (first[codes] == np.arange(len(codes))))
+    last = last.view("datetime64[us]")
+    due = last + np.timedelta64(ctx.config.oversight_days, "D")
+    late = np.isnat(last) | (np.datetime64(ctx.date, "us") > due)
+    flagged_at = np.flatnonzero(first)[late]
     if not len(flagged_at):
         return pd.DataFrame()
-    bounds = np.cumsum([0, *map(len, positions)])
     columns = ["child_id", "team", "worker", "_row"]
     cases = pd.concat(
         [
@@ -205,14 +231,13 @@ def no_management_oversight(ctx: Context) -> pd.DataFrame:
         ],
         ignore_index=True,
     )
-    child = codes[flagged_at]
     label = {
         m: ", ".join(str(n) for b, n in enumerate(OVERSIGHT_LISTS) if m >> b & 1) for m in range(8)
     }
-    flagged = cases.assign(
-        lists=pd.Series(on_lists[child]).map(label), last=last_of[flagged_at]
-    ).set_index(cases["child_id"])
-    due = pd.Series(due_of[flagged_at], index=flagged.index)
+    flagged = cases.assign(lists=pd.Series(on_lists[late]).map(label), last=last[late]).set_index(
+        cases["child_id"]
+    )
+    due = pd.Series(due[late], index=flagged.index)
     message = pd.Series(
         np.where(flagged["last"].isna(), "No management oversight recorded", None),
         index=flagged.index,

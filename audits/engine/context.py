@@ -10,6 +10,7 @@ import pandas as pd
 
 from audits.calendar import WorkingDayCalendar
 from audits.config import Config
+from audits.engine.text import format_dates
 from audits.ingest.load import Export, ListTable
 
 
@@ -92,6 +93,8 @@ def hits(
     """Rows of `table` where `mask` holds, in the engine's hit shape (one row per finding).
 
     Only the rows that hit, and only the columns a finding shows, are taken from the frame.
+    `due`, `completed`, `value`, `message` and `item` are aligned with the frame, or given for
+    the hit rows only (`series[mask]`), which spares building messages for rows that pass.
     """
     frame = table.frame
     at = np.flatnonzero(mask.fillna(False).to_numpy(dtype=bool))
@@ -105,16 +108,23 @@ def hits(
     def column(name: str) -> pd.Series:
         return picked[name] if name in picked else pd.Series([pd.NA] * n, index=picked.index)
 
-    def aligned(series: pd.Series | str | None, default=pd.NA) -> pd.Series:
-        if series is None or isinstance(series, str):
+    def aligned(series, default=pd.NA) -> pd.Series:
+        if series is None or not isinstance(series, pd.Series):
             fill = default if series is None else series
             return pd.Series([fill] * n, index=picked.index, dtype=object)
-        return series.iloc[at]
+        if len(series) == len(frame):
+            return series.iloc[at]
+        return series.reindex(picked.index)  # given for the hit rows only (by row label)
+
+    def dated(series: pd.Series | None) -> pd.Series:
+        if series is None:
+            return pd.Series(pd.NaT, index=picked.index, dtype="datetime64[us]")
+        return aligned(series).astype("datetime64[us]")
 
     identity = pd.Series(f"L{spec.number}", index=picked.index, dtype="str")
     for name in spec.identity_fields:
         if name in picked:
-            identity = identity + "|" + picked[name].dt.strftime("%Y-%m-%d").fillna("")
+            identity = identity + "|" + format_dates(picked[name], "%Y-%m-%d").fillna("")
     if value is None and field is not None and field in frame:
         value = frame[field]
     return pd.DataFrame(
@@ -124,10 +134,8 @@ def hits(
             "child_id": column("child_id"),
             "team": column("team"),
             "worker": column("worker"),
-            "due_date": aligned(due).astype("datetime64[us]") if due is not None else pd.NaT,
-            "completed": aligned(completed).astype("datetime64[us]")
-            if completed is not None
-            else pd.NaT,
+            "due_date": dated(due),
+            "completed": dated(completed),
             "field": spec.field(field).heading if field else "",
             "value": aligned(value),
             "what": what or "",
@@ -165,8 +173,10 @@ def frame_hits(
             "child_id": child_id,
             "team": team,
             "worker": worker,
-            "due_date": due_date if due_date is not None else pd.Series(pd.NaT, index=index),
-            "completed": pd.NaT,
+            "due_date": (
+                due_date if due_date is not None else pd.Series(pd.NaT, index=index)
+            ).astype("datetime64[us]"),
+            "completed": pd.Series(pd.NaT, index=index, dtype="datetime64[us]"),
             "field": field,
             "value": value,
             "what": what,

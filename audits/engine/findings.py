@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from audits.engine.registry import Rule
+from audits.engine.text import format_dates
 
 FINDING_COLUMNS = [
     "finding_id",
@@ -27,7 +28,7 @@ FINDING_COLUMNS = [
 
 
 def _fmt(dates: pd.Series) -> pd.Series:
-    return dates.dt.strftime("%d/%m/%Y")
+    return format_dates(dates, "%d/%m/%Y")
 
 
 def _days(n: pd.Series) -> pd.Series:
@@ -38,7 +39,7 @@ def _days(n: pd.Series) -> pd.Series:
 def as_text(values: pd.Series) -> pd.Series:
     """Values as the text a finding shows: dates ISO, whole numbers without '.0', blanks empty."""
     if pd.api.types.is_datetime64_any_dtype(values):
-        return values.dt.strftime("%Y-%m-%d").fillna("").astype(str)
+        return format_dates(values, "%Y-%m-%d").fillna("").astype(str)
     if pd.api.types.is_float_dtype(values):
         whole = values.notna() & (values == np.floor(values))
         text = values.astype(str).where(~whole, values.round().astype("Int64").astype(str))
@@ -52,7 +53,7 @@ def _text(values: pd.Series) -> pd.Series:
 
 def finding_ids(keys: pd.Series) -> pd.Series:
     """Stable ids: a hash of rule, child, the record's identifying dates and the item."""
-    digests = [hashlib.blake2b(k.encode(), digest_size=8).hexdigest() for k in keys]
+    digests = [hashlib.blake2b(k.encode(), digest_size=8).hexdigest() for k in keys.tolist()]
     ids = pd.Series(digests, index=keys.index)
     repeat = ids.groupby(ids).cumcount()  # identical records (duplicates) stay distinct
     return ids.where(repeat == 0, ids + "-" + repeat.astype(str))

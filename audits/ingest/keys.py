@@ -22,7 +22,7 @@ class KeyCodes:
     """Codes of one key column in each table that has it; codes run from 0 to size - 1."""
 
     size: int
-    codes: dict[str, np.ndarray]  # table key ('list4', 'workers' ...) -> int64 codes per row
+    codes: dict[str, np.ndarray]  # table key ('list4', 'workers' ...) -> int32 codes per row
     vocabulary: pd.Index  # the key text of each code
 
     def of(self, key: str) -> np.ndarray:
@@ -38,16 +38,26 @@ def encode(columns: dict[str, pd.Series]) -> KeyCodes:
     )
     codes = {}
     for key, (row_codes, uniques) in local.items():
-        shared = vocabulary.get_indexer(pd.Index(uniques, dtype="str")).astype(np.int64)
-        codes[key] = np.append(shared, MISSING)[row_codes]  # a blank's code -1 picks MISSING
+        shared = vocabulary.get_indexer(pd.Index(uniques, dtype="str")).astype(np.int32)
+        codes[key] = np.append(shared, np.int32(MISSING))[row_codes]  # blank: -1 picks MISSING
     return KeyCodes(len(vocabulary), codes, vocabulary)
 
 
-def first_positions(codes: np.ndarray, size: int) -> np.ndarray:
-    """For each code, the position of its first occurrence in `codes` (-1 where it never occurs)."""
-    first = np.full(size, MISSING, dtype=np.int64)
-    present = np.flatnonzero(codes >= 0)
-    first[codes[present[::-1]]] = present[
-        ::-1
-    ]  # later writes win: the reversed order leaves the first
-    return first
+def by_appearance(codes: np.ndarray) -> np.ndarray:
+    """Codes renumbered 0, 1, 2 ... in order of first appearance (no blanks expected)."""
+    return pd.factorize(codes, sort=False)[0]
+
+
+def first_seen(local: np.ndarray) -> np.ndarray:
+    """True at the first occurrence of each code, for codes numbered `by_appearance`."""
+    if not len(local):
+        return np.zeros(0, dtype=bool)
+    seen_before = np.maximum.accumulate(np.concatenate(([-1], local[:-1])))
+    return local > seen_before
+
+
+def lookup(size: int, present: np.ndarray) -> np.ndarray:
+    """Maps each code to its position in `present`, distinct codes (-1: absent, or code -1)."""
+    table = np.full(size + 1, MISSING, dtype=np.int32)  # the extra slot answers code -1
+    table[present] = np.arange(len(present), dtype=np.int32)
+    return table
