@@ -122,12 +122,16 @@ def preload(folder: Path) -> threading.Thread | None:
     return thread
 
 
-def _headed_frame(table: ListTable) -> pd.DataFrame:
-    spec = table.spec
-    frame = table.frame.rename(
-        columns={f.name: f.heading for f in spec.fields if f.name in table.frame}
-    )
-    return frame
+def _headed_frame(table: ListTable, expectations: list[dict]) -> pd.DataFrame:
+    """The list under its Annex A headings, cut to the columns the expectations mention (and
+    `_row`): Great Expectations fingerprints every column of the frame it is given."""
+    named = json.dumps([e.get("kwargs", {}) for e in expectations], default=str)
+    columns = {
+        f.name: f.heading
+        for f in table.spec.fields
+        if f.name in table.frame and json.dumps(f.heading)[1:-1] in named
+    }
+    return table.frame[["_row", *columns]].rename(columns=columns)
 
 
 def run_suites(
@@ -162,11 +166,11 @@ def run_suites(
     notes: list[str] = []
     for suite in todo:
         table = tables[suite.number]
-        frame = _headed_frame(table)
+        present = {table.spec.field(name).heading for name in table.columns}
         usable, skipped = [], []
         for exp in suite.expectations:
             columns = [exp.get("kwargs", {}).get(k) for k in _COLUMN_KEYS]
-            absent = [c for c in columns if c is not None and c not in frame]
+            absent = [c for c in columns if c is not None and c not in present]
             (skipped if absent else usable).append(exp)
         if skipped:
             notes.append(
@@ -188,7 +192,7 @@ def run_suites(
                 {**e, "meta": {**(e.get("meta") or {}), "casefile_index": i}}
                 for i, e in enumerate(usable)
             ]
-            gx_suite = ExpectationSuite(name=suite.name, expectations=tagged)
+            gx_suite = ExpectationSuite(name=f"list_{suite.number}", expectations=tagged)
             if len(gx_suite.expectations) != len(tagged):
                 raise InvalidExpectationConfigurationError(
                     "an expectation's arguments were not accepted"
@@ -199,12 +203,13 @@ def run_suites(
                 file=str(suite.path),
                 expected="Great Expectations 1.x expectation types and arguments",
             ) from None
-        asset = source.add_dataframe_asset(f"list_{suite.number}")
-        batch = asset.add_batch_definition_whole_dataframe("month").get_batch(
-            batch_parameters={"dataframe": frame}
+        name = f"list_{suite.number}"
+        batches = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("month")
+        validation = gx.ValidationDefinition(
+            name=name, data=batches, suite=context.suites.add(gx_suite)
         )
-        result = batch.validate(
-            gx_suite,
+        result = validation.run(  # the frame is read (and fingerprinted) once
+            batch_parameters={"dataframe": _headed_frame(table, usable)},
             result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["_row"]},
         )
         for res in result.results:  # Great Expectations does not keep the suite's order

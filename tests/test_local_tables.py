@@ -248,6 +248,32 @@ def test_a_qa_lead_adds_an_expectation_without_python(tmp_path):
     ]
 
 
+def test_a_row_condition_may_name_columns_the_expectation_does_not(tmp_path):
+    """Great Expectations is given only the columns a suite mentions; a condition counts too."""
+    import json
+
+    import pandas as pd
+
+    folder = _copy_suites(tmp_path)
+    suite = json.loads((folder / "list_7.json").read_text())
+    suite["expectations"].append(
+        {
+            "type": "expect_column_values_to_not_be_null",
+            "kwargs": {
+                "column": "Latest Category of Abuse",
+                "row_condition": '`Initial Category of Abuse` == "Neglect"',
+                "condition_parser": "pandas",
+            },
+            "meta": {"message": "Latest category missing where the initial one was neglect"},
+        }
+    )
+    (folder / "list_7.json").write_text(json.dumps(suite))
+    result = _run_with_suites(tmp_path, folder)
+    assert result.exit_code == 0, result.output
+    found = pd.read_csv(tmp_path / "o" / "findings.csv", dtype=str, keep_default_na=False)
+    assert found.loc[found.rule_id == "DQ-05", "child_id"].tolist() == ["2"]
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
