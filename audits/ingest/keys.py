@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 MISSING = -1
 
@@ -30,17 +32,27 @@ class KeyCodes:
 
 
 def encode(columns: dict[str, pd.Series]) -> KeyCodes:
-    """Factorize each column once, then map its distinct values onto one shared vocabulary."""
-    local = {key: pd.factorize(col, use_na_sentinel=True) for key, col in columns.items()}
-    distinct = [pd.Series(uniques, dtype="str") for _, uniques in local.values()]
-    vocabulary = pd.Index(
-        pd.unique(pd.concat(distinct, ignore_index=True)) if distinct else [], dtype="str"
+    """Hash every table's key column in one pass (Arrow's dictionary encoding over all of them
+    at once), so the same text gets the same code in every table."""
+    arrays = [_arrow_text(col) for col in columns.values()]
+    encoded = pc.dictionary_encode(
+        pa.concat_arrays(arrays) if arrays else pa.array([], pa.string())
     )
-    codes = {}
-    for key, (row_codes, uniques) in local.items():
-        shared = vocabulary.get_indexer(pd.Index(uniques, dtype="str")).astype(np.int32)
-        codes[key] = np.append(shared, np.int32(MISSING))[row_codes]  # blank: -1 picks MISSING
+    codes_all = encoded.indices.fill_null(MISSING).to_numpy(zero_copy_only=False).astype(np.int32)
+    bounds = np.cumsum([0, *map(len, arrays)])
+    codes = {
+        key: codes_all[lo:hi] for key, lo, hi in zip(columns, bounds[:-1], bounds[1:], strict=True)
+    }
+    vocabulary = pd.Index(pd.array(encoded.dictionary, dtype="str"))
     return KeyCodes(len(vocabulary), codes, vocabulary)
+
+
+def _arrow_text(col: pd.Series) -> pa.Array:
+    """A text column as one Arrow string array (zero-copy for the loader's Arrow strings)."""
+    array = pa.array(col.astype("str"), from_pandas=True)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return array.cast(pa.large_string())
 
 
 def by_appearance(codes: np.ndarray) -> np.ndarray:
