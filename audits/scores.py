@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from audits.engine.context import Context
+from audits.ingest.keys import encode
 
 AREA_SCOPE: dict[str, tuple[tuple[int, bool], ...]] = {
     "Referrals": ((3, False),),
@@ -55,7 +57,7 @@ def rag(percent: float | None, green: float, amber: float) -> str:
 
 
 def scope_frame(ctx: Context) -> pd.DataFrame:
-    """(area, team, child_id) for every child in scope of an area."""
+    """(area, team, child_id) for every child in scope of an area (each once)."""
     parts = []
     for area, lists in AREA_SCOPE.items():
         for number, open_only in lists:
@@ -64,40 +66,63 @@ def scope_frame(ctx: Context) -> pd.DataFrame:
                 continue
             f = table.frame
             mask = ctx.is_open(table) if open_only else pd.Series(True, index=f.index)
+            mask = (mask & f["child_id"].notna()).to_numpy()
             team = f["team"] if "team" in f else pd.Series(pd.NA, index=f.index, dtype="str")
-            part = pd.DataFrame(
-                {"area": area, "team": team.fillna("(no team)"), "child_id": f["child_id"]}
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "area": area,
+                        "team": team[mask].fillna("(no team)"),
+                        "child_id": f["child_id"][mask],
+                    }
+                )
             )
-            parts.append(part[mask & f["child_id"].notna()])
     if not parts:
         return pd.DataFrame(columns=["area", "team", "child_id"])
-    return pd.concat(parts, ignore_index=True).drop_duplicates()
+    return pd.concat(parts, ignore_index=True)
 
 
 def compute_scores(ctx: Context, findings: pd.DataFrame) -> tuple[list[Score], list[Score]]:
-    """(scores per area, scores per area and team)."""
+    """(scores per area, scores per area and team).
+
+    Children and teams are compared as integer codes (one Arrow hashing of the in-scope and
+    failing ids together), so a national pass of millions of in-scope rows stays quick.
+    """
     green, amber = ctx.config.rag_green, ctx.config.rag_amber
     scope = scope_frame(ctx)
-    errors = findings[findings["severity"] == "Error"][["area", "team", "child_id"]].copy()
-    errors["team"] = errors["team"].replace("", "(no team)")
-    failing_area = errors[["area", "child_id"]].drop_duplicates().assign(failing_area=True)
-    failing_team = errors.drop_duplicates().assign(failing_team=True)
-    marked = scope.merge(failing_area, on=["area", "child_id"], how="left").merge(
-        failing_team, on=["area", "team", "child_id"], how="left"
+    errors = findings[findings["severity"] == "Error"]
+    errors = pd.DataFrame(
+        {
+            "area": errors["area"],
+            "team": errors["team"].replace("", "(no team)"),
+            "child_id": errors["child_id"],
+        }
     )
-    marked = marked.fillna({"failing_area": False, "failing_team": False})
+    children = encode({"scope": scope["child_id"], "errors": errors["child_id"]})
+    teams = encode({"scope": scope["team"], "errors": errors["team"]})
+    size = max(children.size, 1)
 
-    def score(area: str, team: str | None, rows: pd.DataFrame, flag: str) -> Score:
-        children = rows.drop_duplicates("child_id")
-        total = len(children)
-        compliant = int((~children[flag].astype(bool)).sum())
-        pct = round(100 * compliant / total, 1) if total else None
-        return Score(area, team, total, compliant, rag(pct, green, amber))
+    def score(area: str, team: str | None, total: int, failing: int) -> Score:
+        pct = round(100 * (total - failing) / total, 1) if total else None
+        return Score(area, team, total, total - failing, rag(pct, green, amber))
 
     by_area, by_team = [], []
     for area in AREA_SCOPE:
-        rows = marked[marked["area"] == area]
-        by_area.append(score(area, None, rows, "failing_area"))
-        for team, group in rows.groupby("team", sort=True):
-            by_team.append(score(area, str(team), group, "failing_team"))
+        rows = (scope["area"] == area).to_numpy()
+        bad = (errors["area"] == area).to_numpy()
+        child, team = children.of("scope")[rows], teams.of("scope")[rows].astype(np.int64)
+        bad_child, bad_team = children.of("errors")[bad], teams.of("errors")[bad].astype(np.int64)
+        present = np.zeros(children.size, dtype=bool)
+        present[child] = True
+        failing = np.zeros(children.size, dtype=bool)
+        failing[bad_child[bad_child >= 0]] = True
+        by_area.append(score(area, None, int(present.sum()), int((present & failing).sum())))
+        pairs = pd.unique(team * size + child)  # each child once per team
+        failed = np.isin(pairs, bad_team * size + bad_child)
+        totals = np.bincount(pairs // size, minlength=teams.size)
+        fails = np.bincount(pairs[failed] // size, minlength=teams.size)
+        for code in sorted(np.flatnonzero(totals), key=lambda c: str(teams.vocabulary[c])):
+            by_team.append(
+                score(area, str(teams.vocabulary[code]), int(totals[code]), int(fails[code]))
+            )
     return by_area, by_team

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -25,7 +26,7 @@ from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
 from audits.output.reviewed import REVIEWER_HEADINGS
-from audits.output.safe_text import inert
+from audits.output.safe_text import FORMULA_STARTS, inert
 
 MODERATOR_DECISIONS = (
     "Agree",
@@ -274,9 +275,8 @@ def _findings_sheet(wb: Workbook, findings: pd.DataFrame) -> None:
         value=human_dates(findings["value"]),
         first_raised=findings.get("first_raised", ""),
     )
-    for row in findings.itertuples(index=False):
-        record = row._asdict()
-        ws.append([_finding_cell(ws, key, record[key]) for key, _, _ in FINDING_HEADINGS])
+    for row in _finding_rows(ws, findings, FINDING_HEADINGS):
+        ws.append(row)
     last_row = len(findings) + 1
     last_col = get_column_letter(n_fixed + len(REVIEWER_COLUMNS))
     table = Table(displayName="Findings", ref=f"A1:{last_col}{max(last_row, 2)}")
@@ -426,21 +426,36 @@ def _team_sheets(wb: Workbook, findings: pd.DataFrame) -> None:
             ]
         )
         ws.append(_header(ws, [h for _, h, _ in TEAM_HEADINGS]))
-        for row in rows.itertuples(index=False):
-            record = row._asdict()
-            ws.append([_finding_cell(ws, key, record[key]) for key, _, _ in TEAM_HEADINGS])
+        for row in _finding_rows(ws, rows, TEAM_HEADINGS):
+            ws.append(row)
         ws.auto_filter.ref = f"A2:{get_column_letter(len(TEAM_HEADINGS))}{len(rows) + 2}"
         ws.protection.sheet = True
         ws.protection.autoFilter = False
         ws.protection.sort = False
 
 
-def _finding_cell(ws, key: str, value: object) -> WriteOnlyCell:
-    if key == "due_date":
-        return _value(ws, None if pd.isna(value) else pd.Timestamp(value).date())
-    if key == "days_overdue":
-        return _value(ws, None if pd.isna(value) else int(value))
-    return _text(ws, value)
+def _finding_rows(ws, findings: pd.DataFrame, headings) -> Iterator[tuple]:
+    """The findings' cells row by row, prepared a column at a time.
+
+    Tens of thousands of rows are written, so only the cells that need it are cell objects:
+    dates (shown dd/mm/yyyy) and text that a spreadsheet could take for a formula (made inert);
+    the rest are plain text and numbers, which openpyxl writes as they are.
+    """
+    columns = []
+    for key, _, _ in headings:
+        values = findings[key]
+        if key == "due_date":
+            days = pd.to_datetime(values)
+            cells = [None if pd.isna(day) else _value(ws, day.date()) for day in days.tolist()]
+        elif key == "days_overdue":
+            cells = [None if pd.isna(n) else int(n) for n in values.tolist()]
+        else:
+            text = values.astype(object).where(values.notna(), "").astype(str)
+            cells = text.tolist()
+            for at in np.flatnonzero(text.str.startswith(FORMULA_STARTS).to_numpy(bool)):
+                cells[at] = _text(ws, cells[at])
+        columns.append(cells)
+    return zip(*columns, strict=True)
 
 
 def _rules_sheet(wb: Workbook, rules: list[dict]) -> None:
