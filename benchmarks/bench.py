@@ -313,7 +313,7 @@ def startup(runs: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--councils", type=int, default=50)
     parser.add_argument("--data", type=Path, default=HERE / ".data")
     parser.add_argument("--only", choices=["month", "national", "startup"])

@@ -138,7 +138,14 @@ def test_export_text_is_never_a_formula(tmp_path):
                 "cin_closed": None,
                 "team": "+cmd",
                 "worker": None,
-            }
+            },
+            {
+                "child_id": "#REF!",  # an Excel error value, as text
+                "cin_start": "2026-01-01",
+                "cin_closed": None,
+                "team": "@team",
+                "worker": None,
+            },
         ]
     }
     ctx = make_ctx(lists, AS_AT)
@@ -149,8 +156,9 @@ def test_export_text_is_never_a_formula(tmp_path):
             if name.startswith("xl/worksheets/sheet"):
                 assert "<f>" not in zf.read(name).decode(), name
     wb = openpyxl.load_workbook(path)
-    values = {c.value for row in wb["Findings"].iter_rows() for c in row}
-    assert "=1+1" in values and "+cmd" in values  # shown as text, exactly as exported
+    cells = {c.value: c for sheet in wb for row in sheet.iter_rows() for c in row}
+    for text in ("=1+1", "+cmd", "#REF!", "@team"):  # shown as text, exactly as exported
+        assert cells[text].data_type == "s" and cells[text].quotePrefix, text
 
 
 def test_team_sheet_names_are_valid_and_unique():

@@ -438,8 +438,9 @@ def _finding_rows(ws, findings: pd.DataFrame, headings) -> Iterator[tuple]:
     """The findings' cells row by row, prepared a column at a time.
 
     Tens of thousands of rows are written, so only the cells that need it are cell objects:
-    dates (shown dd/mm/yyyy) and text that a spreadsheet could take for a formula (made inert);
-    the rest are plain text and numbers, which openpyxl writes as they are.
+    dates (shown dd/mm/yyyy) and text that a spreadsheet could take for a formula or an error
+    value (made inert, with the quote prefix); the rest are plain strings and numbers, which
+    openpyxl writes as string and number cells.
     """
     columns = []
     for key, _, _ in headings:
@@ -452,7 +453,8 @@ def _finding_rows(ws, findings: pd.DataFrame, headings) -> Iterator[tuple]:
         else:
             text = values.astype(object).where(values.notna(), "").astype(str)
             cells = text.tolist()
-            for at in np.flatnonzero(text.str.startswith(FORMULA_STARTS).to_numpy(bool)):
+            typed = text.str.startswith((*FORMULA_STARTS, "#"))  # formulas; '#N/A' as an error
+            for at in np.flatnonzero(typed.to_numpy(bool)):
                 cells[at] = _text(ws, cells[at])
         columns.append(cells)
     return zip(*columns, strict=True)
