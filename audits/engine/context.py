@@ -109,12 +109,12 @@ def hits(
         return picked[name] if name in picked else pd.Series([pd.NA] * n, index=picked.index)
 
     def aligned(series, default=pd.NA) -> pd.Series:
-        if series is None or not isinstance(series, pd.Series):
+        if not isinstance(series, pd.Series):  # None (blank) or one text for every row
             fill = default if series is None else series
             return pd.Series([fill] * n, index=picked.index, dtype=object)
         if len(series) == len(frame):
             return series.iloc[at]
-        return series.reindex(picked.index)  # given for the hit rows only (by row label)
+        return series.reindex(picked.index)  # given for the hit rows only: align by label
 
     def dated(series: pd.Series | None) -> pd.Series:
         if series is None:
