@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from audits.calendar import WorkingDayCalendar
 from audits.config import Config
@@ -72,6 +74,31 @@ HIT_COLUMNS = [
 ]
 
 
+def no_hits() -> pd.DataFrame:
+    """An empty hit frame with the column types of a full one (so concatenating keeps them)."""
+    dates = {"due_date", "completed"}
+    return pd.DataFrame(
+        {
+            c: pd.Series(
+                dtype="datetime64[us]" if c in dates else "int64" if c == "source_row" else "str"
+            )
+            for c in HIT_COLUMNS
+        }
+    )
+
+
+def as_text_column(value: pd.Series | str | None, index: pd.Index) -> pd.Series:
+    """A hit column as Arrow-backed text: one text repeated for every row (without building a
+    Python list), or a given column converted once; all rules' hits then concatenate cheaply."""
+    if isinstance(value, pd.Series):
+        return value.astype("str")
+    if value is None:
+        return pd.Series(np.nan, index=index, dtype="str")
+    return pd.Series(
+        pa.repeat(pa.scalar(value, pa.large_string()), len(index)), index=index, dtype="str"
+    )
+
+
 def text_where(mask: pd.Series, text: str) -> pd.Series:
     """`text` where mask holds, missing elsewhere (the engine then composes the due-date message)."""
     return pd.Series(np.where(mask, text, None), index=mask.index, dtype=object)
@@ -99,7 +126,7 @@ def hits(
     frame = table.frame
     at = np.flatnonzero(mask.fillna(False).to_numpy(dtype=bool))
     if not len(at):
-        return pd.DataFrame(columns=HIT_COLUMNS)
+        return no_hits()
     spec = table.spec
     shown = [c for c in ("child_id", "team", "worker", *spec.identity_fields) if c in frame]
     picked = frame[["_row", *shown]].iloc[at]
@@ -108,10 +135,9 @@ def hits(
     def column(name: str) -> pd.Series:
         return picked[name] if name in picked else pd.Series([pd.NA] * n, index=picked.index)
 
-    def aligned(series, default=pd.NA) -> pd.Series:
+    def aligned(series, default=None) -> pd.Series:
         if not isinstance(series, pd.Series):  # None (blank) or one text for every row
-            fill = default if series is None else series
-            return pd.Series([fill] * n, index=picked.index, dtype=object)
+            return as_text_column(default if series is None else series, picked.index)
         if len(series) == len(frame):
             return series.iloc[at]
         return series.reindex(picked.index)  # given for the hit rows only: align by label
@@ -127,21 +153,22 @@ def hits(
             identity = identity + "|" + format_dates(picked[name], "%Y-%m-%d").fillna("")
     if value is None and field is not None and field in frame:
         value = frame[field]
+    text = partial(as_text_column, index=picked.index)
     return pd.DataFrame(
         {
-            "list": str(spec.number),
-            "area": area or spec.area,
-            "child_id": column("child_id"),
-            "team": column("team"),
-            "worker": column("worker"),
+            "list": text(str(spec.number)),
+            "area": text(area or spec.area),
+            "child_id": text(column("child_id")),
+            "team": text(column("team")),
+            "worker": text(column("worker")),
             "due_date": dated(due),
             "completed": dated(completed),
-            "field": spec.field(field).heading if field else "",
-            "value": aligned(value),
-            "what": what or "",
-            "message": aligned(message),
+            "field": text(spec.field(field).heading if field else ""),
+            "value": aligned(value) if isinstance(value, pd.Series) else text(value),
+            "what": text(what or ""),
+            "message": text(aligned(message)),
             "identity": identity,
-            "item": aligned(item, ""),
+            "item": text(aligned(item, "")),
             "source_row": picked["_row"],
         },
         index=picked.index,
@@ -166,24 +193,25 @@ def frame_hits(
 ) -> pd.DataFrame:
     """Hits that are not one-to-one with one list's rows (cross-list, per cell, per worker)."""
     index = child_id.index
+    text = partial(as_text_column, index=index)
     return pd.DataFrame(
         {
-            "list": lists,
-            "area": area,
-            "child_id": child_id,
-            "team": team,
-            "worker": worker,
+            "list": text(lists),
+            "area": text(area),
+            "child_id": text(child_id),
+            "team": text(team),
+            "worker": text(worker),
             "due_date": (
                 due_date if due_date is not None else pd.Series(pd.NaT, index=index)
             ).astype("datetime64[us]"),
             "completed": pd.Series(pd.NaT, index=index, dtype="datetime64[us]"),
-            "field": field,
+            "field": text(field),
             "value": value,
-            "what": what,
-            "message": message,
-            "identity": identity,
-            "item": item,
-            "source_row": source_row,
+            "what": text(what),
+            "message": text(message),
+            "identity": text(identity),
+            "item": text(item),
+            "source_row": source_row.astype("int64"),
         },
         index=index,
     ).reset_index(drop=True)

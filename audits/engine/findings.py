@@ -48,15 +48,19 @@ def as_text(values: pd.Series) -> pd.Series:
 
 
 def _text(values: pd.Series) -> pd.Series:
-    return values.astype(object).where(values.notna(), "").astype(str)
+    """Text with blanks as empty strings (Arrow strings pass through without conversion)."""
+    return values.astype("str").fillna("")
 
 
 def finding_ids(keys: pd.Series) -> pd.Series:
     """Stable ids: a hash of rule, child, the record's identifying dates and the item."""
-    digests = [hashlib.blake2b(k.encode(), digest_size=8).hexdigest() for k in keys.tolist()]
-    ids = pd.Series(digests, index=keys.index)
-    repeat = ids.groupby(ids).cumcount()  # identical records (duplicates) stay distinct
-    return ids.where(repeat == 0, ids + "-" + repeat.astype(str))
+    ids, seen = [], {}
+    for key in keys.tolist():
+        digest = hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
+        repeat = seen.get(digest, 0)  # identical records (duplicates) stay distinct: -1, -2 ...
+        seen[digest] = repeat + 1
+        ids.append(f"{digest}-{repeat}" if repeat else digest)
+    return pd.Series(ids, index=keys.index, dtype="str")
 
 
 def build(rule: Rule, raw: pd.DataFrame, as_at: pd.Timestamp) -> pd.DataFrame:
@@ -75,11 +79,15 @@ def build_all(hits: list[tuple[Rule, pd.DataFrame]], as_at: pd.Timestamp) -> pd.
     if not parts:
         return pd.DataFrame(columns=[*FINDING_COLUMNS, "source_row"])
     raw = pd.concat(parts, ignore_index=True)
-    due = pd.to_datetime(raw["due_date"])
-    completed = pd.to_datetime(raw["completed"])
-    reference = completed.where(completed.notna(), as_at)
-    days = (reference - due).dt.days.where(due.notna())
-    message = raw["message"].astype(object)
+    due = raw["due_date"].astype("datetime64[us]")
+    completed = raw["completed"].astype("datetime64[us]")
+    until = completed.to_numpy().copy()  # days overdue: to completion, or to the as-at date
+    until[np.isnat(until)] = np.datetime64(as_at, "us")
+    dated = due.notna().to_numpy()
+    elapsed = np.full(len(raw), np.nan)
+    elapsed[dated] = (until[dated] - due.to_numpy()[dated]) // np.timedelta64(1, "D")  # floored
+    days = pd.Series(elapsed, index=raw.index)
+    message = raw["message"].astype("str")
     needs_auto = message.isna() & due.notna()
     if needs_auto.any():  # compose "X due dd/mm/yyyy — n days overdue" only where needed
         auto_at = needs_auto[needs_auto].index
@@ -94,11 +102,11 @@ def build_all(hits: list[tuple[Rule, pd.DataFrame]], as_at: pd.Timestamp) -> pd.
     keys = (
         raw["rule_id"]
         + "|"
-        + raw["child_id"].fillna("").astype(str)
+        + _text(raw["child_id"])
         + "|"
-        + raw["identity"].astype(str)
+        + _text(raw["identity"])
         + "|"
-        + raw["item"].fillna("").astype(str)
+        + _text(raw["item"])
     )
     return pd.DataFrame(
         {
@@ -114,7 +122,7 @@ def build_all(hits: list[tuple[Rule, pd.DataFrame]], as_at: pd.Timestamp) -> pd.
             "days_overdue": days.astype("Int64"),
             "field": raw["field"].fillna("").astype("str"),
             "value": raw["value"],
-            "message": message.astype(str),
+            "message": message,
             "source_row": raw["source_row"].astype("int64"),
         }
     )
