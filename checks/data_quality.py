@@ -159,6 +159,8 @@ def inconsistent_dob(ctx: Context) -> pd.DataFrame:
     frames = []
     for table, (codes, _, at) in zip(tables, known, strict=True):
         rows = np.flatnonzero(clash[codes])
+        if not len(rows):
+            continue
         shown = [c for c in ("child_id", "dob", "_row", "team", "worker") if c in table.frame]
         part = table.frame[shown].iloc[rows if at is None else at[rows]]
         frames.append(
