@@ -70,17 +70,20 @@ def per_day(dates: pd.Series, compute: Callable[[np.ndarray], np.ndarray]) -> pd
     carry no time of day (the loader normalises them). Blank stays blank.
     """
     days = pd.to_datetime(dates).to_numpy(dtype="datetime64[D]")
-    out = np.full(days.shape, np.datetime64("NaT"), dtype="datetime64[D]")
+    number = days.view(np.int64)
     ok = ~np.isnat(days)
-    if ok.any():
-        number = days[ok].view(np.int64)
-        first, last = int(number.min()), int(number.max())
-        if last - first <= _SPAN_LIMIT:
-            span = np.arange(first, last + 1, dtype=np.int64).view("datetime64[D]")
-            out[ok] = compute(span)[number - first]
-        else:
-            out[ok] = compute(days[ok])
-    return pd.Series(out.astype("datetime64[us]"), index=dates.index)
+    if not ok.any():
+        return pd.Series(pd.NaT, index=dates.index, dtype="datetime64[us]")
+    first = int(np.min(number, where=ok, initial=np.iinfo(np.int64).max))
+    last = int(np.max(number, where=ok, initial=np.iinfo(np.int64).min))
+    if last - first > _SPAN_LIMIT:  # not from the loader: compute row by row (still vectorised)
+        out = np.full(days.shape, np.datetime64("NaT"), dtype="datetime64[D]")
+        out[ok] = compute(days[ok])
+        return pd.Series(out.astype("datetime64[us]"), index=dates.index)
+    span = np.arange(first, last + 1, dtype=np.int64).view("datetime64[D]")
+    answers = np.append(compute(span), np.datetime64("NaT")).astype("datetime64[us]")
+    position = np.where(ok, number - first, len(span))  # a blank looks up the final NaT
+    return pd.Series(answers[position], index=dates.index)
 
 
 def add_days(dates: pd.Series, n: int) -> pd.Series:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
 from audits.engine.context import Context, hits
 from audits.engine.registry import rule
 
@@ -31,4 +29,4 @@ def no_allocated_worker(ctx: Context):
         parts.append(
             hits(table, mask, field="worker", message="Open case with no allocated worker")
         )
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    return parts

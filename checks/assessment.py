@@ -20,8 +20,7 @@ BASIS = "Working Together to Safeguard Children 2023, ch. 2: assessment within 4
 )
 def open_assessment_overdue(ctx: Context):
     table = ctx.table("list4")
-    f = table.frame
-    due = ctx.calendar.add_working_days(f["assessment_start"], TIMESCALE)
+    due = ctx.working_days(table, "assessment_start", TIMESCALE)
     return hits(
         table,
         ctx.is_open(table) & (ctx.date > due),
@@ -43,7 +42,7 @@ def open_assessment_overdue(ctx: Context):
 def assessment_authorised_late(ctx: Context):
     table = ctx.table("list4")
     f = table.frame
-    due = ctx.calendar.add_working_days(f["assessment_start"], TIMESCALE)
+    due = ctx.working_days(table, "assessment_start", TIMESCALE)
     authorised = f["assessment_authorised"]
     return hits(
         table,

@@ -24,7 +24,7 @@ WT = "Working Together to Safeguard Children 2023"
 def icpc_late(ctx: Context):
     table = ctx.table("list5")
     f = table.frame
-    due = ctx.calendar.add_working_days(f["strategy_date"], ICPC_WORKING_DAYS)
+    due = ctx.working_days(table, "strategy_date", ICPC_WORKING_DAYS)
     return hits(
         table,
         f["icpc_date"].notna() & (f["icpc_date"] > due),
@@ -47,7 +47,7 @@ def icpc_late(ctx: Context):
 def icpc_overdue(ctx: Context):
     table = ctx.table("list5")
     f = table.frame
-    due = ctx.calendar.add_working_days(f["strategy_date"], ICPC_WORKING_DAYS)
+    due = ctx.working_days(table, "strategy_date", ICPC_WORKING_DAYS)
     return hits(
         table,
         f["icpc_date"].isna() & (f["icpc_unnecessary"] != "Yes") & (ctx.date > due),

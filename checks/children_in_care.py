@@ -24,7 +24,7 @@ REGS = "Care Planning, Placement and Case Review (England) Regulations 2010"
 def cla_review_overdue(ctx: Context):
     table = ctx.table("list8")
     f = table.frame
-    first_due = ctx.calendar.add_working_days(f["cla_start"], 20)
+    first_due = ctx.working_days(table, "cla_start", 20)
     latest = f["latest_review"]
     due = first_due.where(
         latest.isna(),
@@ -86,7 +86,7 @@ def cla_health_overdue(ctx: Context):
     f = table.frame
     last = f["last_health_assessment"]
     under_five = (age_in_years(f["dob"], ctx.as_at) < 5).fillna(False).astype(bool)
-    due = ctx.calendar.add_working_days(f["cla_start"], 20).where(
+    due = ctx.working_days(table, "cla_start", 20).where(
         last.isna(), add_months(last, 6).where(under_five, add_months(last, 12))
     )
     return hits(

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from audits.engine.context import Context, frame_hits, hits
+from audits.engine.hits import RuleHits
 from audits.engine.registry import rule
 from audits.ingest.keys import by_appearance, first_seen
 from audits.ingest.load import ListTable
@@ -33,7 +34,7 @@ def _child_tables(ctx: Context, numbers=DATA_LISTS) -> list[ListTable]:
     needs={f"list{n}": ("child_id",) for n in DUPLICATE_LISTS},
     needs_any=True,
 )
-def duplicate_open_record(ctx: Context) -> pd.DataFrame:
+def duplicate_open_record(ctx: Context) -> RuleHits:
     parts = []
     for table in _child_tables(ctx, DUPLICATE_LISTS):
         codes = ctx.codes(table)
@@ -60,7 +61,7 @@ def duplicate_open_record(ctx: Context) -> pd.DataFrame:
                 area="Data quality",
             )
         )
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    return parts
 
 
 @rule(
@@ -74,7 +75,7 @@ def duplicate_open_record(ctx: Context) -> pd.DataFrame:
     needs={f"list{n}": ("child_id",) for n in DATA_LISTS},
     needs_any=True,
 )
-def impossible_date(ctx: Context) -> pd.DataFrame:
+def impossible_date(ctx: Context) -> RuleHits:
     parts = []
     today = np.datetime64(ctx.date, "us").astype(np.int64)
     for table in _child_tables(ctx):
@@ -120,7 +121,7 @@ def impossible_date(ctx: Context) -> pd.DataFrame:
                     area="Data quality",
                 )
             )
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    return parts
 
 
 @rule(
@@ -134,38 +135,47 @@ def impossible_date(ctx: Context) -> pd.DataFrame:
     needs={f"list{n}": ("child_id", "dob") for n in DATA_LISTS},
     needs_any=True,
 )
-def inconsistent_dob(ctx: Context) -> pd.DataFrame:
+def inconsistent_dob(ctx: Context) -> RuleHits:
     tables = [t for t in _child_tables(ctx) if "dob" in t.frame]
     if not tables:
         return pd.DataFrame()
-    # Children with two dates of birth, on integer codes: keep any one date per child, then
-    # look for a row that differs from it.
+    # Children with two dates of birth, on integer codes. First a quick sieve over every row:
+    # keep any one date per child (blanks included), then mark children with a row that
+    # differs. Then the exact test on the few rows of those children, blanks left out.
     size = ctx.export.keys("child_id").size
-    one_dob = np.empty(size, dtype=np.int64)  # only ever read where written
-    known = []
-    for table in tables:
-        codes = ctx.codes(table)
-        dob = table.frame["dob"].to_numpy("datetime64[us]").view(np.int64)
-        ok = (codes >= 0) & (dob != NAT)
-        at = None if ok.all() else np.flatnonzero(ok)  # most rows have both: no copy then
-        codes, dob = (codes, dob) if at is None else (codes[at], dob[at])
+    one_dob = np.empty(size + 1, dtype=np.int64)  # only read where written; [-1]: no child
+    columns = [
+        (ctx.codes(t), t.frame["dob"].to_numpy("datetime64[us]").view(np.int64)) for t in tables
+    ]
+    for codes, dob in columns:
         one_dob[codes] = dob
-        known.append((codes, dob, at))
-    clash = np.zeros(size, dtype=bool)
-    for codes, dob, _ in known:
-        clash[codes[dob != one_dob[codes]]] = True
-    if not clash.any():
+    sieved = np.zeros(size + 1, dtype=bool)
+    for codes, dob in columns:
+        sieved[codes[dob != one_dob[codes]]] = True
+    sieved[-1] = False
+    if not sieved.any():
         return pd.DataFrame()
+    candidates = []
+    for codes, dob in columns:
+        at = np.flatnonzero(sieved[codes])
+        candidates.append(at[dob[at] != NAT])
+    for (codes, dob), at in zip(columns, candidates, strict=True):
+        one_dob[codes[at]] = dob[at]
+    clash = np.zeros(size + 1, dtype=bool)
+    for (codes, dob), at in zip(columns, candidates, strict=True):
+        clash[codes[at][dob[at] != one_dob[codes[at]]]] = True
     frames = []
-    for table, (codes, _, at) in zip(tables, known, strict=True):
-        rows = np.flatnonzero(clash[codes])
+    for table, (codes, _), at in zip(tables, columns, candidates, strict=True):
+        rows = at[clash[codes[at]]]
         if not len(rows):
             continue
         shown = [c for c in ("child_id", "dob", "_row", "team", "worker") if c in table.frame]
-        part = table.frame[shown].iloc[rows if at is None else at[rows]]
+        part = table.frame[shown].iloc[rows]
         frames.append(
             part.reindex(columns=[*shown[:3], "team", "worker"]).assign(list=table.spec.number)
         )
+    if not frames:
+        return pd.DataFrame()
     rows = pd.concat(frames, ignore_index=True).sort_values(
         ["child_id", "list", "_row"], kind="stable"
     )
@@ -205,7 +215,7 @@ def inconsistent_dob(ctx: Context) -> pd.DataFrame:
     needs={f"list{n}": ("child_id",) for n in DATA_LISTS},
     needs_any=True,
 )
-def unreadable_value(ctx: Context) -> pd.DataFrame:
+def unreadable_value(ctx: Context) -> RuleHits:
     bad = ctx.export.unreadable
     bad = bad[bad["list"].astype(str).isin(LABELS)]
     if bad.empty:

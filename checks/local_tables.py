@@ -8,6 +8,7 @@ import pandas as pd
 
 from audits.calendar import age_in_years
 from audits.engine.context import Context, frame_hits
+from audits.engine.hits import RuleHits
 from audits.engine.registry import rule
 from audits.ingest.keys import by_appearance, first_seen, lookup
 from audits.spec import header_key
@@ -40,7 +41,7 @@ def _name_key(names: pd.Series) -> pd.Series:
     needs={"list9": ("dob",), "care_leaver_documents": ("child_id", "document", "held")},
     threshold="required_documents",
 )
-def key_document_not_held(ctx: Context) -> pd.DataFrame:
+def key_document_not_held(ctx: Context) -> RuleHits:
     keys = ctx.export.keys("child_id")
     leavers = ctx.table("list9")
     codes = ctx.codes(leavers)
@@ -118,7 +119,7 @@ def _document_index(names: pd.Series, wanted: list[str]) -> np.ndarray:
     needs={"workers": ("worker", "fte", "role")},
     threshold="caseload_standard",
 )
-def caseload_above_standard(ctx: Context) -> pd.DataFrame:
+def caseload_above_standard(ctx: Context) -> RuleHits:
     children, workers_keys = ctx.export.keys("child_id"), ctx.export.keys("worker")
     # One name key per distinct worker text, then distinct (name key, child) pairs as integers.
     name_codes, names = pd.factorize(_name_key(pd.Series(workers_keys.vocabulary)))
@@ -188,7 +189,7 @@ def caseload_above_standard(ctx: Context) -> pd.DataFrame:
     needs={"management_oversight": ("child_id", "last_oversight")},
     threshold="oversight_days",
 )
-def no_management_oversight(ctx: Context) -> pd.DataFrame:
+def no_management_oversight(ctx: Context) -> RuleHits:
     keys = ctx.export.keys("child_id")
     # Children on open List 6-8 rows, on integer codes: which lists, and their first such row.
     tables, positions, part_codes, part_bits = [], [], [], []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from audits.engine.context import Context, hits
+from audits.engine.hits import RuleHits
 from audits.engine.registry import rule
 from audits.suites import DEFAULT_DIR, find_suites, run_suites
 
@@ -21,7 +22,7 @@ from audits.suites import DEFAULT_DIR, find_suites, run_suites
     needs={f"list{n}": ("child_id",) for n in range(1, 11)},
     needs_any=True,
 )
-def expectation_failures(ctx: Context) -> pd.DataFrame:
+def expectation_failures(ctx: Context) -> RuleHits:
     folder = ctx.config.expectations_dir or DEFAULT_DIR
     suites = find_suites(folder)
     if not suites:
@@ -36,14 +37,14 @@ def expectation_failures(ctx: Context) -> pd.DataFrame:
         frame = table.frame
         mask = frame["_row"].isin(failure.rows)
         column = next((f.name for f in table.spec.fields if f.heading == failure.column), None)
-        parts.append(
-            hits(
-                table,
-                mask,
-                field=column,
-                message=failure.message,
-                item=failure.item,
-                area="Data quality",
-            ).assign(field=failure.field)
+        found = hits(
+            table,
+            mask,
+            field=column,
+            message=failure.message,
+            item=failure.item,
+            area="Data quality",
         )
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+        found.columns["field"] = failure.field  # both columns of a pair expectation
+        parts.append(found)
+    return parts

@@ -6,7 +6,9 @@ import hashlib
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
+from audits.engine.hits import RuleHits, hit_blocks
 from audits.engine.registry import Rule
 from audits.engine.text import format_dates
 
@@ -63,66 +65,104 @@ def finding_ids(keys: pd.Series) -> pd.Series:
     return pd.Series(ids, index=keys.index, dtype="str")
 
 
-def build(rule: Rule, raw: pd.DataFrame, as_at: pd.Timestamp) -> pd.DataFrame:
+def build(rule: Rule, raw: RuleHits, as_at: pd.Timestamp) -> pd.DataFrame:
     """Findings of one rule's hits."""
     return build_all([(rule, raw)], as_at)
 
 
-def build_all(hits: list[tuple[Rule, pd.DataFrame]], as_at: pd.Timestamp) -> pd.DataFrame:
-    """Findings of every rule's hits, built in one vectorised pass (most rules hit few rows, so
-    building them one rule at a time would cost more in pandas overhead than in work)."""
-    parts = [
-        raw.assign(rule_id=rule.id, severity=rule.severity, value=as_text(raw["value"]))
-        for rule, raw in hits
-        if not raw.empty
-    ]
-    if not parts:
+def build_all(results: list[tuple[Rule, RuleHits]], as_at: pd.Timestamp) -> pd.DataFrame:
+    """Findings of every rule's hits, built in one vectorised pass: each column is assembled
+    from all rules' blocks at once (a value shared by a block's rows is repeated in Arrow), so
+    a run costs a few array operations per column, not a pandas frame per rule."""
+    blocks = [(rule, block) for rule, raw in results for block in hit_blocks(raw)]
+    if not blocks:
         return pd.DataFrame(columns=[*FINDING_COLUMNS, "source_row"])
-    raw = pd.concat(parts, ignore_index=True)
-    due = raw["due_date"].astype("datetime64[us]")
-    completed = raw["completed"].astype("datetime64[us]")
-    until = completed.to_numpy().copy()  # days overdue: to completion, or to the as-at date
-    until[np.isnat(until)] = np.datetime64(as_at, "us")
-    dated = due.notna().to_numpy()
-    elapsed = np.full(len(raw), np.nan)
-    elapsed[dated] = (until[dated] - due.to_numpy()[dated]) // np.timedelta64(1, "D")  # floored
-    days = pd.Series(elapsed, index=raw.index)
-    message = raw["message"].astype("str")
+    sizes = [len(block) for _, block in blocks]
+
+    def text(name: str) -> pd.Series:
+        return _joined_text([(b.columns[name], len(b)) for _, b in blocks])
+
+    def dates(name: str) -> np.ndarray:
+        return np.concatenate([_dates(b.columns[name], len(b)) for _, b in blocks])
+
+    rule_ids = _joined_text([(rule.id, n) for (rule, _), n in zip(blocks, sizes, strict=True)])
+    severity = _joined_text([(r.severity, n) for (r, _), n in zip(blocks, sizes, strict=True)])
+    value = _joined_text([(_shown_value(b.columns["value"], len(b)), len(b)) for _, b in blocks])
+    due = dates("due_date")
+    completed = dates("completed")
+    until = np.where(np.isnat(completed), np.datetime64(as_at, "us"), completed)
+    dated = ~np.isnat(due)
+    elapsed = np.full(len(due), np.nan)  # days overdue: to completion, or to the as-at date
+    elapsed[dated] = (until[dated] - due[dated]) // np.timedelta64(1, "D")  # whole days, floored
+    days = pd.Series(elapsed)
+    due = pd.Series(due)
+    completed = pd.Series(completed)
+    what = text("what").fillna("")
+    message = text("message")
     needs_auto = message.isna() & due.notna()
     if needs_auto.any():  # compose "X due dd/mm/yyyy — n days overdue" only where needed
         auto_at = needs_auto[needs_auto].index
         due_a, completed_a, days_a = due[auto_at], completed[auto_at], days[auto_at]
-        composed = raw["what"][auto_at] + " due " + _fmt(due_a)
+        composed = what[auto_at] + " due " + _fmt(due_a)
         late_closed = (
             composed + " — completed " + _fmt(completed_a) + ", " + _days(days_a) + " late"
         )
         open_overdue = composed + " — " + _days(days_a) + " overdue"
         message[auto_at] = np.where(completed_a.notna(), late_closed, open_overdue)
-    message = message.fillna(raw["what"])
+    message = message.fillna(what)
+    child_id = text("child_id").fillna("")
     keys = (
-        raw["rule_id"]
+        rule_ids
         + "|"
-        + _text(raw["child_id"])
+        + child_id
         + "|"
-        + _text(raw["identity"])
+        + text("identity").fillna("")
         + "|"
-        + _text(raw["item"])
+        + text("item").fillna("")
     )
     return pd.DataFrame(
         {
             "finding_id": finding_ids(keys),
-            "rule_id": raw["rule_id"],
-            "severity": raw["severity"],
-            "area": raw["area"].astype("str"),
-            "list": raw["list"].astype(str),
-            "child_id": _text(raw["child_id"]),
-            "team": _text(raw["team"]),
-            "worker": _text(raw["worker"]),
-            "due_date": due.astype("datetime64[us]"),
+            "rule_id": rule_ids,
+            "severity": severity,
+            "area": text("area"),
+            "list": text("list"),
+            "child_id": child_id,
+            "team": text("team").fillna(""),
+            "worker": text("worker").fillna(""),
+            "due_date": due,
             "days_overdue": days.astype("Int64"),
-            "field": raw["field"].fillna("").astype("str"),
-            "value": raw["value"],
+            "field": text("field").fillna(""),
+            "value": value,
             "message": message,
-            "source_row": raw["source_row"].astype("int64"),
+            "source_row": np.concatenate(
+                [np.asarray(b.columns["source_row"], dtype=np.int64) for _, b in blocks]
+            ),
         }
     )
+
+
+def _joined_text(pieces: list[tuple[object, int]]) -> pd.Series:
+    """One Arrow text column from blocks: a shared value repeated, or one value per row."""
+    arrays = []
+    for values, n in pieces:
+        if values is None or isinstance(values, str):
+            arrays.append(pa.repeat(pa.scalar(values, pa.large_string()), n))
+        else:
+            arrays.append(pa.array(pd.Series(values, copy=False).astype("str"), from_pandas=True))
+    arrays = [a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a for a in arrays]
+    joined = pa.concat_arrays([a.cast(pa.large_string()) for a in arrays])
+    return pd.Series(joined, dtype="str")
+
+
+def _dates(values: object, n: int) -> np.ndarray:
+    if values is None:
+        return np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
+    return pd.Series(values, copy=False).to_numpy(dtype="datetime64[us]")
+
+
+def _shown_value(values: object, n: int) -> object:
+    """The value a finding shows, as text (see `as_text`); a shared value stays shared."""
+    if values is None or isinstance(values, str):
+        return "" if values is None else values
+    return as_text(pd.Series(values, copy=False))

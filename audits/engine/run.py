@@ -8,6 +8,7 @@ import pandas as pd
 
 from audits.engine import findings as build_findings
 from audits.engine.context import Context
+from audits.engine.hits import RuleHits, hit_blocks
 from audits.engine.registry import Rule, all_rules
 
 
@@ -62,7 +63,7 @@ def missing_inputs(rule: Rule, ctx: Context) -> tuple[list[str], list[str]]:
 def run_rules(ctx: Context, rules: list[Rule] | None = None) -> RunResult:
     rules = rules if rules is not None else all_rules()
     outcomes: list[RuleOutcome] = []
-    raws: list[tuple[Rule, pd.DataFrame]] = []
+    raws: list[tuple[Rule, RuleHits]] = []
     for rule in rules:
         problems, usable = missing_inputs(rule, ctx)
         if problems and not (rule.needs_any and usable):
@@ -71,6 +72,7 @@ def run_rules(ctx: Context, rules: list[Rule] | None = None) -> RunResult:
         raw = rule.func(ctx)
         raws.append((rule, raw))
         notes = problems + ctx.notes.get(rule.id, [])
-        outcomes.append(RuleOutcome(rule, ran=True, findings=len(raw), notes=notes))
+        found = sum(len(block) for block in hit_blocks(raw))
+        outcomes.append(RuleOutcome(rule, ran=True, findings=found, notes=notes))
     findings = build_findings.build_all(raws, ctx.date)
     return RunResult(findings[[*build_findings.FINDING_COLUMNS, "source_row"]], outcomes)
