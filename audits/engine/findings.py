@@ -55,14 +55,23 @@ def _text(values: pd.Series) -> pd.Series:
 
 
 def finding_ids(keys: pd.Series) -> pd.Series:
-    """Stable ids: a hash of rule, child, the record's identifying dates and the item."""
-    ids, seen = [], {}
-    for key in keys.tolist():
-        digest = hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
-        repeat = seen.get(digest, 0)  # identical records (duplicates) stay distinct: -1, -2 ...
-        seen[digest] = repeat + 1
-        ids.append(f"{digest}-{repeat}" if repeat else digest)
-    return pd.Series(ids, index=keys.index, dtype="str")
+    """Stable ids: a hash of rule, child, the record's identifying dates and the item.
+
+    BLAKE2 is computed per finding (a standard digest, so ids survive library upgrades);
+    identical records (duplicates) stay distinct as -1, -2 ... in order of appearance.
+    """
+    blake2b = hashlib.blake2b
+    ids = pd.Series(
+        [blake2b(k.encode(), digest_size=8).hexdigest() for k in keys.tolist()],
+        index=keys.index,
+        dtype="str",
+    )
+    repeated = ids.duplicated(keep=False)
+    if repeated.any():
+        twins = ids[repeated]
+        repeat = twins.groupby(twins).cumcount()
+        ids[repeated] = twins.where(repeat == 0, twins + "-" + repeat.astype(str))
+    return ids
 
 
 def build(rule: Rule, raw: RuleHits, as_at: pd.Timestamp) -> pd.DataFrame:
