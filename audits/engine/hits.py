@@ -103,7 +103,8 @@ def hits(
         parts = np.full(n, identity, dtype=object)
         for name in spec.identity_fields:
             if name in frame:
-                days = np.datetime_as_string(frame[name].to_numpy("datetime64[D]")[at], unit="D")
+                when = frame[name].to_numpy("datetime64[us]")[at].astype("datetime64[D]")
+                days = np.datetime_as_string(when, unit="D")
                 parts = parts + "|" + np.where(days == "NaT", "", days).astype(object)
         identity = parts
     if value is None and field is not None and field in frame:
