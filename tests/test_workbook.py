@@ -146,6 +146,13 @@ def test_export_text_is_never_a_formula(tmp_path):
                 "team": "@team",
                 "worker": None,
             },
+            {
+                "child_id": "0042",  # an id that looks like a number keeps its zeros, as text
+                "cin_start": "2026-01-01",
+                "cin_closed": None,
+                "team": "Team A",
+                "worker": None,
+            },
         ]
     }
     ctx = make_ctx(lists, AS_AT)
@@ -157,7 +164,7 @@ def test_export_text_is_never_a_formula(tmp_path):
                 assert "<f>" not in zf.read(name).decode(), name
     wb = openpyxl.load_workbook(path)
     cells = {c.value: c for sheet in wb for row in sheet.iter_rows() for c in row}
-    for text in ("=1+1", "+cmd", "#REF!", "@team"):  # shown as text, exactly as exported
+    for text in ("=1+1", "+cmd", "#REF!", "@team", "0042"):  # text, exactly as exported
         assert cells[text].data_type == "s" and cells[text].quotePrefix, text
 
 

@@ -438,8 +438,9 @@ def _finding_rows(ws, findings: pd.DataFrame, headings) -> Iterator[tuple]:
     """The findings' cells row by row, prepared a column at a time.
 
     Tens of thousands of rows are written, so only the cells that need it are cell objects:
-    dates (shown dd/mm/yyyy) and text that a spreadsheet could take for a formula or an error
-    value (made inert, with the quote prefix); the rest are plain strings and numbers, which
+    dates (shown dd/mm/yyyy), and text that a spreadsheet could take for a formula, an error
+    value or a number (child ids): those carry the quote prefix, so Excel keeps them as text
+    and does not flag "number stored as text". The rest are plain strings and numbers, which
     openpyxl writes as string and number cells.
     """
     columns = []
@@ -454,6 +455,7 @@ def _finding_rows(ws, findings: pd.DataFrame, headings) -> Iterator[tuple]:
             text = values.astype(object).where(values.notna(), "").astype(str)
             cells = text.tolist()
             typed = text.str.startswith((*FORMULA_STARTS, "#"))  # formulas; '#N/A' as an error
+            typed |= text.str.fullmatch(r"[\d.,\s]+")  # ids like 3118111: text, not flagged
             for at in np.flatnonzero(typed.to_numpy(bool)):
                 cells[at] = _text(ws, cells[at])
         columns.append(cells)
