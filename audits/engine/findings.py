@@ -11,6 +11,7 @@ import pyarrow as pa
 from audits.engine.hits import RuleHits, hit_blocks
 from audits.engine.registry import Rule
 from audits.engine.text import format_dates
+from audits.ingest.keys import arrow_text
 
 FINDING_COLUMNS = [
     "finding_id",
@@ -153,15 +154,13 @@ def build_all(results: list[tuple[Rule, RuleHits]], as_at: pd.Timestamp) -> pd.D
 
 def _joined_text(pieces: list[tuple[object, int]]) -> pd.Series:
     """One Arrow text column from blocks: a shared value repeated, or one value per row."""
-    arrays = []
-    for values, n in pieces:
-        if values is None or isinstance(values, str):
-            arrays.append(pa.repeat(pa.scalar(values, pa.large_string()), n))
-        else:
-            arrays.append(pa.array(pd.Series(values, copy=False).astype("str"), from_pandas=True))
-    arrays = [a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a for a in arrays]
-    joined = pa.concat_arrays([a.cast(pa.large_string()) for a in arrays])
-    return pd.Series(joined, dtype="str")
+    arrays = [
+        pa.repeat(pa.scalar(values, pa.large_string()), n)
+        if values is None or isinstance(values, str)
+        else arrow_text(values)
+        for values, n in pieces
+    ]
+    return pd.Series(pa.concat_arrays(arrays), dtype="str")
 
 
 def _dates(values: object, n: int) -> np.ndarray:

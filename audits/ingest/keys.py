@@ -34,7 +34,7 @@ class KeyCodes:
 def encode(columns: dict[str, pd.Series]) -> KeyCodes:
     """Hash every table's key column in one pass (Arrow's dictionary encoding over all of them
     at once), so the same text gets the same code in every table."""
-    arrays = [_arrow_text(col) for col in columns.values()]
+    arrays = [arrow_text(col) for col in columns.values()]
     encoded = pc.dictionary_encode(
         pa.concat_arrays(arrays) if arrays else pa.array([], pa.string())
     )
@@ -47,9 +47,10 @@ def encode(columns: dict[str, pd.Series]) -> KeyCodes:
     return KeyCodes(len(vocabulary), codes, vocabulary)
 
 
-def _arrow_text(col: pd.Series) -> pa.Array:
-    """A text column as one Arrow string array (zero-copy for the loader's Arrow strings)."""
-    array = pa.array(col.astype("str"), from_pandas=True)
+def arrow_text(values) -> pa.Array:
+    """Text values (a Series or array) as one Arrow large-string array; zero-copy for the
+    loader's Arrow strings, blanks as nulls."""
+    array = pa.array(pd.Series(values, copy=False).astype("str"), from_pandas=True)
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
     return array.cast(pa.large_string())
