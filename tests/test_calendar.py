@@ -63,3 +63,33 @@ def test_age_boundaries_including_leap_day_birthdays():
     at = [d("2026-11-23"), d("2026-11-23"), d("2025-02-28"), d("2025-03-01")]
     ages = [int(age_in_years(dob.iloc[[i]], at[i]).iloc[0]) for i in range(4)]
     assert ages == [5, 4, 4, 5]
+
+
+def test_the_per_day_lookup_agrees_with_working_each_date_out():
+    """Working days and months go through a lookup table over the column's span of days; a
+    column spanning more than the loader allows is worked out date by date instead."""
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    days = pd.Series(
+        pd.to_datetime("2019-01-01") + pd.to_timedelta(rng.integers(0, 3000, 400), "D")
+    )
+    days[::7] = pd.NaT
+    wide = pd.concat(
+        [days, pd.Series(pd.to_datetime(["1790-02-28", "2095-08-31"]))], ignore_index=True
+    )
+    for column in (days, wide):
+        by_lookup = CAL.add_working_days(column, 20)
+        one_by_one = [
+            None
+            if pd.isna(x)
+            else pd.Timestamp(
+                np.busday_offset(
+                    np.datetime64(x.date()), 20, roll="backward", busdaycal=CAL._busdays
+                )
+            )
+            for x in column
+        ]
+        assert [None if pd.isna(x) else x for x in by_lookup] == one_by_one
+        expected = [None if pd.isna(x) else x + pd.DateOffset(months=6) for x in column]
+        assert [None if pd.isna(x) else x for x in add_months(column, 6)] == expected
