@@ -171,11 +171,13 @@ def one_chunk(frame):
     one chunk per council, which slows every Arrow operation on them)."""
     import pandas as pd
 
+    from audits.ingest.keys import arrow_text
+
     frame = frame.reset_index(drop=True)
     for column in frame.columns:
         values = frame[column]
         if isinstance(values.dtype, pd.StringDtype):
-            frame[column] = pd.Series(values.array._pa_array.combine_chunks(), dtype=values.dtype)
+            frame[column] = pd.Series(arrow_text(values), dtype=values.dtype)
     return frame
 
 

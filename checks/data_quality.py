@@ -41,15 +41,14 @@ def duplicate_open_record(ctx: Context) -> RuleHits:
         at = np.flatnonzero(ctx.is_open(table).to_numpy() & (codes >= 0))
         local = by_appearance(codes[at])
         counts = np.bincount(local)[local]
+        reported = first_seen(local) & (counts > 1)
         mask = np.zeros(len(codes), dtype=bool)
-        mask[at[first_seen(local) & (counts > 1)]] = True
-        row_counts = np.zeros(len(codes), dtype=np.int64)
-        row_counts[at] = counts
-        message = pd.Series(None, index=table.frame.index, dtype=object)
-        message[mask] = (
+        mask[at[reported]] = True
+        message = pd.Series(  # for the reported rows only
             "Child appears "
-            + row_counts[mask].astype(str).astype(object)
-            + f" times among the open records of List {table.spec.number}"
+            + counts[reported].astype(str).astype(object)
+            + f" times among the open records of List {table.spec.number}",
+            index=table.frame.index[at[reported]],
         )
         parts.append(
             hits(
