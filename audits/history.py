@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import secrets
 from collections.abc import Callable
 from pathlib import Path
@@ -37,6 +38,7 @@ runs = sa.Table(
     sa.Column("tool_version", sa.String(32), nullable=False),
     sa.Column("findings_total", sa.Integer, nullable=False),
     sa.Column("suppressed", sa.Integer, nullable=False, default=0),
+    sa.Column("summary_json", sa.Text),  # v3: the run's summary.json (indicators, warnings ...)
 )
 run_inputs = sa.Table(
     "run_inputs",
@@ -129,7 +131,14 @@ def _v2(conn: sa.Connection) -> None:
     practice_audits.create(conn)
 
 
-MIGRATIONS: list[tuple[int, Callable[[sa.Connection], None]]] = [(1, _v1), (2, _v2)]
+def _v3(conn: sa.Connection) -> None:
+    """Each run keeps its whole summary (indicators, warnings, actions) for the board.
+    (A store created at v3 or later already has the column from `metadata`.)"""
+    if "summary_json" not in {c["name"] for c in sa.inspect(conn).get_columns("runs")}:
+        conn.execute(sa.text("ALTER TABLE runs ADD COLUMN summary_json TEXT"))
+
+
+MIGRATIONS: list[tuple[int, Callable[[sa.Connection], None]]] = [(1, _v1), (2, _v2), (3, _v3)]
 
 
 def now() -> str:
@@ -166,6 +175,10 @@ class Store:
                 if version not in done:
                     step(conn)
                     conn.execute(schema_version.insert().values(version=version, applied_at=now()))
+
+    @staticmethod
+    def migrations() -> list[tuple[int, Callable[[sa.Connection], None]]]:
+        return MIGRATIONS
 
     @property
     def version(self) -> int:
@@ -236,6 +249,7 @@ class Store:
                     tool_version=summary["version"],
                     findings_total=len(frame),
                     suppressed=summary.get("carried_forward", {}).get("suppressed", 0),
+                    summary_json=json.dumps(summary, ensure_ascii=False, default=str),
                 )
             ).inserted_primary_key[0]
             conn.execute(
@@ -353,6 +367,15 @@ class Store:
                     )
 
     # --- board ------------------------------------------------------------------------------------------
+    def run_summaries(self) -> pd.DataFrame:
+        """run_id, as_at, month and the run's summary (a dict; empty for runs before v3)."""
+        with self.engine.connect() as conn:
+            frame = pd.read_sql(
+                sa.select(runs.c.run_id, runs.c.as_at, runs.c.month, runs.c.summary_json), conn
+            )
+        frame["summary"] = [json.loads(s) if s else {} for s in frame.pop("summary_json")]
+        return frame
+
     def table(self, name: str) -> pd.DataFrame:
         with self.engine.connect() as conn:
             return pd.read_sql(sa.select(metadata.tables[name]), conn)
