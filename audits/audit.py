@@ -176,15 +176,20 @@ def build_summary(ctx: Context, result: RunResult) -> dict:
 
 
 def write_outputs(run: AuditRun, out_dir: Path, *, quiet: bool = True) -> Path:
-    """findings.csv, summary.json and audit.xlsx; returns the workbook's path.
+    """findings.csv, summary.json, audit.xlsx and one workbook per team (teams/<team>.xlsx);
+    returns audit.xlsx's path.
 
-    All three are written to temporary files first and renamed into place only when every one
-    is complete, so an interrupted run leaves the previous outputs as they were. A workbook that
-    already holds reviewer entries is never overwritten: the new one is written beside it.
+    Everything is written to temporary files first and renamed into place only when every one
+    is complete, so an interrupted run leaves the previous outputs as they were. A workbook a
+    person has changed since the tool wrote it (on any sheet) is never overwritten: the new one
+    is written beside it and the run says so (`audits.output.written`).
     """
+    import contextlib
+
     from audits.output.atomic import atomic_path
-    from audits.output.reviewed import holds_reviewer_entries
+    from audits.output.team_workbooks import split_by_team, team_file_names, write_team_workbook
     from audits.output.workbook import write_workbook
+    from audits.output.written import remember, target_for
 
     say = (lambda _m: None) if quiet else progress
     try:
@@ -197,44 +202,77 @@ def write_outputs(run: AuditRun, out_dir: Path, *, quiet: bool = True) -> Path:
         ) from None
     remove_stale_parts(out_dir)
     findings = run.result.findings
-    workbook = out_dir / "audit.xlsx"
-    if holds_reviewer_entries(workbook):
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        workbook = out_dir / f"audit-{run.ctx.as_at.isoformat()}-{stamp}.xlsx"
-        say(
-            f"{out_dir / 'audit.xlsx'} holds reviewer entries: it is kept, the new workbook is {workbook.name}"
-        )
-        run.summary["workbook_kept"] = "audit.xlsx holds reviewer entries and was not overwritten"
+    config = run.ctx.config
+    review = review_dates(run.ctx)
+    unreadable = run.ctx.export.unreadable
+    by_team = dict(split_by_team(findings))
+    bad_by_team = dict(split_by_team(unreadable)) if len(unreadable) else {}
+    names = team_file_names(sorted(set(by_team) | set(bad_by_team)))
+    stamp = f"{run.ctx.as_at.isoformat()}-{dt.datetime.now():%Y%m%d-%H%M%S}"  # beside a kept one
+    workbook, kept = target_for(out_dir / "audit.xlsx", out_dir, stamp)
+    targets = {
+        team: target_for(out_dir / "teams" / name, out_dir, stamp) for team, name in names.items()
+    }
+    kept_names = [p for p, k in [(workbook, kept), *targets.values()] if k]
+    for path in kept_names:
+        say(f"A workbook someone has changed is kept; the new one is {path.relative_to(out_dir)}")
     run.summary["workbook"] = workbook.name
+    run.summary["team_workbooks"] = {
+        team or "": path.relative_to(out_dir).as_posix() for team, (path, _) in targets.items()
+    }
+    if kept_names:
+        run.summary["workbooks_kept"] = [p.relative_to(out_dir).as_posix() for p in kept_names]
+    if kept:
+        run.summary["workbook_kept"] = "audit.xlsx has been changed since it was written: kept"
     say(f"Writing {len(findings):,} findings to {out_dir} ...")
-    rules = rule_rows(all_rules(), run.ctx.config, run.result)
-    with (
-        atomic_path(out_dir / "findings.csv") as csv_tmp,
-        atomic_path(workbook) as xlsx_tmp,
-        atomic_path(out_dir / "summary.json") as json_tmp,
-    ):
+    rules = rule_rows(all_rules(), config, run.result)
+    empty = findings.iloc[:0]
+    with contextlib.ExitStack() as stack:
+        csv_tmp = stack.enter_context(atomic_path(out_dir / "findings.csv"))
+        xlsx_tmp = stack.enter_context(atomic_path(workbook))
+        json_tmp = stack.enter_context(atomic_path(out_dir / "summary.json"))
         write_findings_csv(findings, csv_tmp)
         capped = write_workbook(
             xlsx_tmp,
             findings,
             run.summary,
             rules,
-            run.ctx.export.unreadable,
-            run.ctx.config.workbook_rows_per_rule,
+            unreadable,
+            config.workbook_rows_per_rule,
+            review,
         )
+        for team, (path, _) in targets.items():
+            write_team_workbook(
+                stack.enter_context(atomic_path(path)),
+                team,
+                by_team.get(team, empty),
+                bad_by_team.get(team, unreadable.iloc[:0]),
+                review,
+                config.workbook_rows_per_rule,
+            )
         run.summary["workbook_capped_rules"] = capped
         json_tmp.write_text(
             json.dumps(run.summary, indent=2, ensure_ascii=False, default=_json_default),
             encoding="utf-8",
         )
+    remember(out_dir, [workbook, *(path for path, _ in targets.values())])
     run.out_dir = out_dir
     return workbook
 
 
+def review_dates(ctx: Context):
+    """The as-at date and the date team returns are due (working days after it)."""
+    from audits.output.workbook import Review
+
+    n = ctx.config.respond_working_days
+    due = ctx.calendar.add_working_days(pd.Series([pd.Timestamp(ctx.as_at)]), n).iloc[0]
+    return Review(ctx.as_at, pd.Timestamp(due).date(), n)
+
+
 def remove_stale_parts(out_dir: Path) -> None:
     """Temporary files left by a run that was killed mid-write (never the outputs themselves)."""
-    for name in ("findings.csv", "summary.json", "audit*.xlsx"):
-        for part in out_dir.glob(f".{name}.*.part"):
+    for name in ("findings.csv", "summary.json", "audit*.xlsx", "teams/*.xlsx"):
+        for part in out_dir.glob(f"{Path(name).parent}/.{Path(name).name}.*.part"):
             part.unlink(missing_ok=True)
 
 

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from audits.cli import app
 from audits.engine.findings import FINDING_COLUMNS
+from audits.output.findings_sheet import HEADING_ROW
 from tests.conftest import ROOT
 
 runner = CliRunner()
@@ -88,7 +89,7 @@ def test_committed_sample_month_matches_its_manifest(tmp_path):
     assert findings["due_date"].str.fullmatch(r"(\d{4}-\d{2}-\d{2})?").all()
     wb = openpyxl.load_workbook(tmp_path / "audit.xlsx")
     assert {"Summary", "Findings", "Data quality", "Rules"} <= set(wb.sheetnames)
-    assert wb["Findings"].max_row == len(findings) + 1
+    assert wb["Findings"].max_row == HEADING_ROW + len(findings)
 
 
 def test_formula_like_text_is_never_a_formula(tmp_path):

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from audits.board import board_data, pseudonym
 from audits.cli import app
 from audits.history import Store
+from audits.output.findings_sheet import HEADING_ROW
 
 runner = CliRunner()
 L8 = (
@@ -43,13 +44,13 @@ def review(workbook, decisions: dict[str, str], tmp_path):
     shutil.copy(workbook, reviewed)
     wb = openpyxl.load_workbook(reviewed)
     ws = wb["Findings"]
-    header = [c.value for c in ws[1]]
+    header = [c.value for c in ws[HEADING_ROW]]
     child, decision, comment = (
         header.index("Child ID") + 1,
         header.index("Moderator decision") + 1,
         header.index("Moderator comment") + 1,
     )
-    for row in range(2, ws.max_row + 1):
+    for row in range(HEADING_ROW + 1, ws.max_row + 1):
         value = decisions.get(ws.cell(row, child).value)
         if value:
             ws.cell(row, decision).value = value
@@ -115,12 +116,12 @@ def test_carry_forward_and_changes(two_months):
     )
     wb = openpyxl.load_workbook(two_months["out"] / "audit.xlsx")
     ws = wb["Findings"]
-    header = [c.value for c in ws[1]]
+    header = [c.value for c in ws[HEADING_ROW]]
     raised = {
         ws.cell(r, header.index("Child ID") + 1).value: ws.cell(
             r, header.index("First raised") + 1
         ).value
-        for r in range(2, ws.max_row + 1)
+        for r in range(HEADING_ROW + 1, ws.max_row + 1)
     }
     assert raised == {"A": "2026-10", "D": "2026-11"}
     summary = {
@@ -186,8 +187,8 @@ def test_a_renamed_column_is_refused_and_nothing_is_stored(two_months, tmp_path)
     shutil.copy(two_months["reviewed"], broken)
     wb = openpyxl.load_workbook(broken)
     ws = wb["Findings"]
-    header = [c.value for c in ws[1]]
-    ws.cell(1, header.index("Moderator decision") + 1).value = "Decision"
+    header = [c.value for c in ws[HEADING_ROW]]
+    ws.cell(HEADING_ROW, header.index("Moderator decision") + 1).value = "Decision"
     wb.save(broken)
     store = Store.open(two_months["db"])
     before = len(store.table("decisions"))

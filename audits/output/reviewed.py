@@ -39,6 +39,12 @@ def holds_reviewer_entries(path: Path) -> bool:
         wb.close()
 
 
+def _keys(row: tuple) -> set[str]:
+    from audits.spec import header_key
+
+    return {header_key(v) for v in row if isinstance(v, str)}
+
+
 def headed_columns(
     rows: list[tuple], required: tuple[str, ...], *, file: Path, sheet: str, written_by: str
 ) -> dict[str, pd.Series]:
@@ -50,7 +56,9 @@ def headed_columns(
     from audits.errors import InputError
     from audits.spec import header_key
 
-    header = [str(h).strip() if h is not None else "" for h in (rows[0] if rows else [])]
+    first = header_key(required[0])
+    at = next((i for i, r in enumerate(rows[:30]) if first in _keys(r)), 0)  # guidance above
+    header = [str(h).strip() if h is not None else "" for h in (rows[at] if rows else [])]
     keys = {header_key(h): i for i, h in enumerate(header) if h}
     missing = [h for h in required if header_key(h) not in keys]
     if missing:
@@ -63,8 +71,12 @@ def headed_columns(
             expected=f"the columns as `{written_by}` wrote them: " + ", ".join(required),
             action="Restore the column heading(s) (renamed or deleted columns cannot be matched)",
         )
-    body = pd.DataFrame(rows[1:], columns=range(len(header)), dtype=object)
-    body.index = pd.RangeIndex(2, 2 + len(body))
+    body = pd.DataFrame(
+        [(*r, *[None] * len(header))[: len(header)] for r in rows[at + 1 :]],
+        columns=range(len(header)),
+        dtype=object,
+    )
+    body.index = pd.RangeIndex(at + 2, at + 2 + len(body))
     columns = {}
     for name in required:
         values = body[keys[header_key(name)]]
