@@ -130,7 +130,7 @@ def test_findings_header_says_what_to_do_by_when(small_run):
     assert "Respond by 07/12/2026 (10 working days after the as-at date)" in lines
     for decision in MODERATOR_DECISIONS:
         assert decision in lines
-    assert "amber 1-28" in lines and "red over 28" in lines and "green columns" in lines
+    assert "amber 1-28" in lines and "red over 28" in lines and "headed in green" in lines
 
 
 def test_respond_by_is_configurable_and_skips_bank_holidays(tmp_path):
@@ -246,7 +246,7 @@ def test_guide_explains_columns_decisions_colours_and_return(small_run):
     for term in ("Severity", "List", "Days overdue", "First raised", "Entered", "Finding ID"):
         assert term in rows, term
     assert rows["List 8"] == "Children in care" and rows["List 9"] == "Care leavers"
-    assert "Error" in rows["Severity"] and "Query" in rows["Severity"]
+    assert "Error" in rows["Severity"] and "compliance score" in rows["Severity Error"]
     assert "red" in rows["Days overdue"] and "Amber" in rows["Days overdue"]
     assert "07/12/2026" in rows["4. Respond by"]
     assert "send it to the QA team" in rows["Save and send back"]

@@ -24,12 +24,14 @@ from audits.output.guide import (
 from audits.output.reviewed import REVIEWER_HEADINGS
 from audits.output.xlsx import (
     DATE_FORMAT,
+    LINE_HEIGHT,
     RAG_COLOURS,
     YELLOW_INPUT,
     Formats,
     excel_days,
     fitted_width,
     landscape,
+    row_heights,
     text_cells,
     write_text,
 )
@@ -104,12 +106,17 @@ def write_findings_sheet(
     first, last = heading_row + 1, heading_row + max(n, 1)
     landscape(ws, repeat_rows=(heading_row, heading_row))
     ws.freeze_panes(first, 0)
-    for i, line in enumerate(findings_header_lines(scope, as_at, respond_by, working_days, n)):
-        write_text(ws, i, 0, line, formats.title if i == 0 else formats.bold)
+    lines = findings_header_lines(scope, as_at, respond_by, working_days, n)
+    for row in range(heading_row):  # rows are streamed: each guidance row is finished in turn
+        if row < len(lines):
+            write_text(ws, row, 0, lines[row], formats.title if row == 0 else formats.bold)
+        for heading in REVIEWER_COLUMNS:  # no reviewer colour above the table
+            ws.write_blank(row, _col(heading), None, formats())
 
     overdue = _column(findings, "action_overdue").fillna(False).astype(bool).to_numpy()
     unlocked = {"locked": False, "bg_color": YELLOW_INPUT, "border": 1, "border_color": "#BFBFBF"}
     columns = []  # (col, kind, values, formats)
+    wrapped: list[tuple[list[str], float]] = []  # text that wraps, and its column width
     for col, (key, heading, kind, low, high) in enumerate(
         (*FINDING_COLUMNS, *REVIEWER_KEYS, *TRAILING)
     ):
@@ -138,6 +145,8 @@ def write_findings_sheet(
             cells, fmts = text_cells(values, formats, wrap=kind == "wrap", **props)
             columns.append((col, "text", cells, fmts))
             width = fitted_width(pd.Series(cells, dtype=object), heading, low, high)
+            if kind == "wrap":
+                wrapped.append((cells, width))
         column_format = fmt if kind == "date" else formats(**props)
         ws.set_column(col, col, width, column_format if reviewer else None)
 
@@ -148,10 +157,14 @@ def write_findings_sheet(
         )
     ws.set_row(heading_row, 30)
 
+    heights = row_heights(wrapped, n)
+    tall = heights > LINE_HEIGHT
     write_string, write_number = ws.write_string, ws.write_number
     plan = [(col, kind == "text", cells, fmts) for col, kind, cells, fmts in columns]
     for i in range(n):
         row = first + i
+        if tall[i]:
+            ws.set_row(row, heights[i])
         for col, is_text, cells, fmts in plan:
             value = cells[i]
             if value is None or value == "":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from audits.output.xlsx import Formats, landscape, write_text
+from audits.output.xlsx import LINE_HEIGHT, Formats, landscape, row_heights, write_text
 from audits.spec import BY_NUMBER
 
 MODERATOR_DECISIONS = (
@@ -39,7 +39,8 @@ OVERDUE_AMBER, OVERDUE_RED = 1, 28  # Days overdue colours: 1-28 amber, over 28 
 
 COLUMN_MEANING = (
     ("Rule", "The check that raised the finding (the Rules sheet of audit.xlsx explains each)."),
-    ("Severity", "; ".join(f"{k}: {v}" for k, v in SEVERITY_MEANING.items()) + "."),
+    ("Severity", "How serious the finding is: Error, Query or Data (below)."),
+    *((f"Severity {k}", f"{v[0].upper()}{v[1:]}.") for k, v in SEVERITY_MEANING.items()),
     ("Finding", "What was found, in plain English."),
     ("Child ID", "The child's id as in the Annex A export."),
     ("Area", "The area of practice (Assessment, Child protection, Children in care ...)."),
@@ -89,13 +90,13 @@ def findings_header_lines(
     return [
         f"{scope}: {n:,} finding{'s' if n != 1 else ''} as at {as_at:%d/%m/%Y}. "
         f"Respond by {respond_by_text(respond_by, working_days)}.",
-        "What to do: for each row, check the child's record, then fill the green columns: "
+        "What to do: for each row, check the child's record, then fill the columns headed in green: "
         "Manager response, Moderator decision (from the list) and, if something needs doing, "
         "Action owner and Action due. Then save and return the workbook (see the Guide sheet).",
         "Decisions: Agree · Disagree — recording is correct · Disagree — data error in export · "
         "Resolved since export.",
         f"Colours: Days overdue amber {OVERDUE_AMBER}-{OVERDUE_RED} days, red over {OVERDUE_RED}; "
-        "rows shaded red have an action past its due date; green columns are yours to fill.",
+        "rows shaded red have an action past its due date; columns headed in green are yours to fill.",
     ]
 
 
@@ -122,6 +123,9 @@ def write_guide(
 
     def line(left: str, right: str = "", left_fmt=term) -> None:
         nonlocal row
+        height = max(row_heights([([left], 30), ([right], 110)], 1)[0], LINE_HEIGHT)
+        if height > LINE_HEIGHT:
+            ws.set_row(row, height)
         write_text(ws, row, 0, left, left_fmt)
         if right:
             write_text(ws, row, 1, right, body)
@@ -148,7 +152,7 @@ def write_guide(
         ("1. Open Findings", "Most overdue work shows red in Days overdue. Filter on any heading."),
         ("2. Check the record", "For each row, look at the child's record on the case system."),
         (
-            "3. Fill the green columns",
+            "3. Fill the green-headed columns",
             "Manager response: what you found and what is being done. Moderator decision: choose "
             "one of the four decisions from the list. Action owner and Action due: when "
             "something needs doing. Only the green columns can be typed in.",
@@ -173,7 +177,10 @@ def write_guide(
         ("Days overdue, amber", f"{OVERDUE_AMBER} to {OVERDUE_RED} days past the due date."),
         ("Days overdue, red", f"More than {OVERDUE_RED} days past the due date."),
         ("Row shaded red", "An action agreed earlier is past its Action due date."),
-        ("Green columns", "Yours to fill (the rest is the audit's and is locked)."),
+        (
+            "Headed in green",
+            "Yours to fill: pale yellow cells (the rest is the audit's and is locked).",
+        ),
     ):
         line(left, right)
     section("What each column means")

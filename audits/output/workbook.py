@@ -22,6 +22,7 @@ from audits.output.guide import MODERATOR_DECISIONS, write_guide
 from audits.output.xlsx import (
     DATE_FORMAT,
     DATETIME_FORMAT,
+    LINE_HEIGHT,
     RAG_BARS,
     RAG_COLOURS,
     SCORE_FORMAT,
@@ -29,6 +30,7 @@ from audits.output.xlsx import (
     fitted_width,
     landscape,
     new_workbook,
+    row_heights,
     text_cells,
     write_header,
     write_text,
@@ -162,7 +164,7 @@ def _summary_sheet(wb, formats, summary, capped, overdue, review: Review) -> Non
     landscape(ws)
     ws.set_column(0, 0, 44)
     ws.set_column(1, 1, 28)
-    ws.set_column(2, 5, 14)
+    ws.set_column(2, 5, 17)
     ws.set_column(6, 7, 40)
     s = _Rows(ws, formats)
     s.text("Casefile audit — summary", fmt=formats.title)
@@ -410,7 +412,7 @@ def write_data_quality_sheet(
     wrap = {"Finding", "Expected", "Value found", "Field", "Column heading"}
     write_text(ws, 0, 0, f"Data-quality findings ({len(dq):,})", formats.title)
     write_header(ws, 1, top, formats.header)
-    row = _write_table(ws, formats, 2, top, dq_values, len(dq), wrap)
+    row = _write_table(ws, formats, 2, top, dq_values, len(dq), wrap, widths)
     row += 1
     write_text(
         ws,
@@ -422,11 +424,13 @@ def write_data_quality_sheet(
     write_header(ws, row + 1, bottom, formats.header)
     rows = pd.to_numeric(unreadable["row"], errors="coerce")
     bad["Row"] = rows
-    _write_table(ws, formats, row + 2, bottom, bad, len(unreadable), wrap)
+    _write_table(ws, formats, row + 2, bottom, bad, len(unreadable), wrap, widths)
 
 
-def _write_table(ws, formats, first: int, headings, values: dict, n: int, wrap: set[str]) -> int:
-    plan = []
+def _write_table(
+    ws, formats, first: int, headings, values: dict, n: int, wrap: set[str], widths: dict
+) -> int:
+    plan, wrapped = [], []
     for col, heading in enumerate(headings):
         series = values[heading]
         if heading == "Row":
@@ -436,7 +440,12 @@ def _write_table(ws, formats, first: int, headings, values: dict, n: int, wrap: 
         else:
             cells, fmts = text_cells(series, formats, wrap=heading in wrap)
             plan.append((col, True, cells, fmts))
+            if heading in wrap:
+                wrapped.append((cells, widths[col]))
+    heights = row_heights(wrapped, n)
     for i in range(n):
+        if heights[i] > LINE_HEIGHT:
+            ws.set_row(first + i, heights[i])
         for col, is_text, cells, fmts in plan:
             value = cells[i]
             if value is None or value == "":
@@ -465,8 +474,10 @@ def _rules_sheet(wb, formats: Formats, rules: list[dict]) -> None:
     keys = ("rule_id", "area", "severity", "title", "condition", "basis", "threshold", "status")
     frame = pd.DataFrame(rules, columns=list(keys))
     caps = (9, 22, 9, 40, 50, 50, 34, 40)
+    widths = {}
     for col, (key, heading, cap) in enumerate(zip(keys, headings, caps, strict=True)):
-        ws.set_column(col, col, fitted_width(frame[key].fillna("").astype(str), heading, 8, cap))
+        widths[col] = fitted_width(frame[key].fillna("").astype(str), heading, 8, cap)
+        ws.set_column(col, col, widths[col])
     write_header(ws, 0, headings, formats.header)
     values = {h: frame[k].fillna("") for h, k in zip(headings, keys, strict=True)}
-    _write_table(ws, formats, 1, headings, values, len(frame), set(headings[3:]))
+    _write_table(ws, formats, 1, headings, values, len(frame), set(headings[3:]), widths)

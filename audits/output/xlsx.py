@@ -133,3 +133,19 @@ def as_date(value: object) -> dt.date | None:
     if isinstance(value, float) and np.isnan(value):
         return None
     return pd.Timestamp(value).date()
+
+
+LINE_HEIGHT = 15.0  # points per line of 11-point text
+
+
+def row_heights(columns: list[tuple[Sequence[str], float]], n: int) -> np.ndarray:
+    """Each row's height for its wrapped text (lines measured vectorised from text lengths and
+    column widths): spreadsheets do not grow rows themselves when a file is opened."""
+    lines = np.ones(n)
+    for values, width in columns:
+        text = pd.Series(values, dtype=object).fillna("").astype(str)
+        per_line = max(width * 0.95 - 1, 1.0)  # a width unit is about one character
+        need = np.ceil(text.str.len().to_numpy(dtype=float) / per_line)
+        need += text.str.count("\n").to_numpy(dtype=float)
+        lines = np.maximum(lines, need)
+    return np.minimum(lines, 20) * LINE_HEIGHT
