@@ -24,6 +24,8 @@ from audits.scores import compute_scores
 from audits.suites import DEFAULT_DIR as SUITES_DIR
 from audits.suites import preload
 
+PARALLEL_FROM = 2000  # findings from which team workbooks are written in the helper process
+
 
 @dataclass
 class AuditRun:
@@ -193,8 +195,9 @@ def write_outputs(run: AuditRun, out_dir: Path, *, quiet: bool = True) -> Path:
     """
     import contextlib
 
+    from audits import helper
     from audits.output.atomic import atomic_path
-    from audits.output.team_workbooks import split_by_team, team_file_names, write_team_workbook
+    from audits.output.team_workbooks import split_by_team, team_file_names, write_team_workbooks
     from audits.output.workbook import write_workbook
     from audits.output.written import remember, target_for
 
@@ -238,6 +241,21 @@ def write_outputs(run: AuditRun, out_dir: Path, *, quiet: bool = True) -> Path:
         csv_tmp = stack.enter_context(atomic_path(out_dir / "findings.csv"))
         xlsx_tmp = stack.enter_context(atomic_path(workbook))
         json_tmp = stack.enter_context(atomic_path(out_dir / "summary.json"))
+        teams = [
+            (
+                stack.enter_context(atomic_path(path)),
+                team,
+                by_team.get(team, empty),
+                bad_by_team.get(team, unreadable.iloc[:0]),
+                review,
+                config.workbook_rows_per_rule,
+            )
+            for team, (path, _) in targets.items()
+        ]
+        # the team workbooks are written in the helper process while this one writes the rest
+        writing = (
+            helper.submit(write_team_workbooks, teams) if len(findings) >= PARALLEL_FROM else None
+        )
         write_findings_csv(findings, csv_tmp)
         capped = write_workbook(
             xlsx_tmp,
@@ -248,15 +266,7 @@ def write_outputs(run: AuditRun, out_dir: Path, *, quiet: bool = True) -> Path:
             config.workbook_rows_per_rule,
             review,
         )
-        for team, (path, _) in targets.items():
-            write_team_workbook(
-                stack.enter_context(atomic_path(path)),
-                team,
-                by_team.get(team, empty),
-                bad_by_team.get(team, unreadable.iloc[:0]),
-                review,
-                config.workbook_rows_per_rule,
-            )
+        helper.run_here_if_lost(writing, write_team_workbooks, teams)
         run.summary["workbook_capped_rules"] = capped
         json_tmp.write_text(
             json.dumps(run.summary, indent=2, ensure_ascii=False, default=_json_default),

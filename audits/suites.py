@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import json
 import logging
-import multiprocessing
 import os
 import re
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from audits import helper
 from audits.errors import InputError
 from audits.ingest.load import ListTable
 from audits.spec import BY_NUMBER
@@ -103,11 +102,8 @@ def _quiet_offline_gx() -> None:
     logging.getLogger("great_expectations").setLevel(logging.CRITICAL)  # errors are ours to report
 
 
-_pool: ProcessPoolExecutor | None = None
-
-
 def _import_gx() -> bool:
-    """Run in the suites' process: import Great Expectations once, ahead of the suites."""
+    """Run in the helper process: import Great Expectations once, ahead of the suites."""
     _quiet_offline_gx()
     try:
         import great_expectations  # noqa: F401
@@ -116,44 +112,21 @@ def _import_gx() -> bool:
     return True
 
 
-def _suites_process() -> ProcessPoolExecutor | None:
-    """One separate process for the suites, started once and reused by later runs."""
-    global _pool
-    if _pool is None:
-        _quiet_offline_gx()  # the child inherits the environment: no usage statistics
-        try:
-            _pool = ProcessPoolExecutor(
-                max_workers=1, mp_context=multiprocessing.get_context("spawn")
-            )
-        except (OSError, ValueError):
-            return None
-    return _pool
-
-
 def preload(folder: Path) -> Future | None:
-    """Start importing Great Expectations in a separate process while the export is read.
+    """Start importing Great Expectations in the helper process while the export is read.
 
     The import is about 2-3 seconds of Python work; a thread would gain nothing (the GIL), a
     second process runs it on the other core. The suites are then validated in that process
     (`run_suites`), given only the columns they name. Only when there are suites to run.
     """
+    global _preloaded
     if not any(_SUITE_FILE.match(p.name) for p in folder.glob("list_*.json")):
         return None
-    pool = _suites_process()
-    if pool is None:
-        return None
-    try:
-        return pool.submit(_import_gx)
-    except (BrokenProcessPool, RuntimeError):
-        _forget_pool()
-        return None
+    _preloaded = helper.submit(_import_gx)
+    return _preloaded
 
 
-def _forget_pool() -> None:
-    global _pool
-    if _pool is not None:
-        _pool.shutdown(wait=False, cancel_futures=True)
-    _pool = None
+_preloaded: Future | None = None
 
 
 def _headed_frame(table: ListTable, expectations: list[dict]) -> pd.DataFrame:
@@ -206,15 +179,9 @@ def run_suites(
             jobs.append(_Job(suite, usable, _headed_frame(table, usable)))
     if not jobs:
         return [], notes
-    outcome = None
-    if _pool is not None:
-        try:
-            outcome = _pool.submit(_validate_reporting, jobs).result()
-        except (BrokenProcessPool, RuntimeError, OSError):
-            _forget_pool()  # the process died: validate here instead
-    if outcome is None:
-        outcome = _validate_reporting(jobs)
-    kind, value = outcome
+    # in the helper process when `preload` started Great Expectations there, else here
+    future = helper.submit(_validate_reporting, jobs) if _preloaded is not None else None
+    kind, value = helper.run_here_if_lost(future, _validate_reporting, jobs)
     if kind == "input_error":
         raise InputError(**value)
     return value, notes

@@ -480,3 +480,21 @@ def test_export_text_is_never_a_formula_and_controls_are_visible(tmp_path):
         assert cells[text].data_type == "s" and cells[text].quotePrefix, text
     assert "Team␀␋A␛" in cells  # control characters shown, nothing lost
     assert (tmp_path / "teams" / "Team__A_.xlsx").exists()
+
+
+def test_team_workbooks_written_in_the_helper_process_are_the_same(tmp_path, monkeypatch):
+    import audits.audit
+
+    here, there = tmp_path / "here", tmp_path / "there"
+    write_outputs(make_run(), here)
+    monkeypatch.setattr(audits.audit, "PARALLEL_FROM", 0)  # every month goes to the helper
+    write_outputs(make_run(), there)
+
+    def content(path):
+        wb = openpyxl.load_workbook(path)
+        return {ws.title: list(ws.iter_rows(values_only=True)) for ws in wb.worksheets}
+
+    names = sorted(p.name for p in (here / "teams").iterdir())
+    assert names == sorted(p.name for p in (there / "teams").iterdir())
+    for name in names:
+        assert content(here / "teams" / name) == content(there / "teams" / name), name

@@ -131,7 +131,7 @@ def write_findings_sheet(
         elif kind == "int":
             numbers = pd.to_numeric(values).astype("Float64")
             cells = [None if pd.isna(v) else float(v) for v in numbers.tolist()]
-            columns.append((col, "number", cells, formats(align="right")))
+            columns.append((col, "number", cells, formats(align="center")))
             width = float(high)
         elif kind == "flag":
             flags = np.where(overdue, "Yes", "")

@@ -101,6 +101,13 @@ def write_team_workbook(
     wb.close()
 
 
+def write_team_workbooks(jobs: list[tuple]) -> None:
+    """Every team's workbook: `write_team_workbook(*job)` for each job (run in the helper
+    process for large months, so it overlaps writing audit.xlsx)."""
+    for job in jobs:
+        write_team_workbook(*job)
+
+
 def _overdue_sheet(wb, formats: Formats, overdue: pd.DataFrame) -> None:
     ws = wb.add_worksheet("Overdue actions")
     landscape(ws)

@@ -165,7 +165,8 @@ def _summary_sheet(wb, formats, summary, capped, overdue, review: Review) -> Non
     ws.set_column(0, 0, 44)
     ws.set_column(1, 1, 28)
     ws.set_column(2, 5, 17)
-    ws.set_column(6, 7, 40)
+    ws.set_column(6, 6, 10)
+    ws.set_column(7, 7, 18)
     s = _Rows(ws, formats)
     s.text("Casefile audit — summary", fmt=formats.title)
     s.label("As-at date", dt.date.fromisoformat(summary["as_at"]))
@@ -264,8 +265,11 @@ def _summary_sheet(wb, formats, summary, capped, overdue, review: Review) -> Non
             "Rule",
             "Finding ID",
         )
-        for row in overdue.itertuples(index=False):
+        heights = row_heights([(overdue["message"].tolist(), 44)], len(overdue))
+        for height, row in zip(heights, overdue.itertuples(index=False), strict=True):
             r = s.row
+            if height > LINE_HEIGHT:
+                ws.set_row(r, height)
             for col, value in (
                 (0, row.message),
                 (1, row.team),
@@ -279,7 +283,7 @@ def _summary_sheet(wb, formats, summary, capped, overdue, review: Review) -> Non
                     r,
                     col,
                     "" if value is None or value is pd.NA else value,
-                    formats.text(quote=True),
+                    formats.text(quote=True, wrap=col == 0),
                 )
             if pd.notna(row.action_due):
                 ws.write_datetime(r, 4, pd.Timestamp(row.action_due).to_pydatetime(), formats.date)

@@ -144,7 +144,7 @@ def row_heights(columns: list[tuple[Sequence[str], float]], n: int) -> np.ndarra
     lines = np.ones(n)
     for values, width in columns:
         text = pd.Series(values, dtype=object).fillna("").astype(str)
-        per_line = max(width * 0.95 - 1, 1.0)  # a width unit is about one character
+        per_line = max(width * 1.1 - 1, 1.0)  # a width unit: about 1.1 characters of text
         need = np.ceil(text.str.len().to_numpy(dtype=float) / per_line)
         need += text.str.count("\n").to_numpy(dtype=float)
         lines = np.maximum(lines, need)
