@@ -223,9 +223,15 @@ def write_outputs(run: AuditRun, out_dir: Path, *, quiet: bool = True) -> Path:
     targets = {
         team: target_for(out_dir / "teams" / name, out_dir, stamp) for team, name in names.items()
     }
-    kept_names = [p for p, k in [(workbook, kept), *targets.values()] if k]
-    for path in kept_names:
-        say(f"A workbook someone has changed is kept; the new one is {path.relative_to(out_dir)}")
+    meant = [("audit.xlsx", workbook, kept)]
+    meant += [(f"teams/{names[team]}", path, k) for team, (path, k) in targets.items()]
+    kept_names = [path for _, path, k in meant if k]
+    for name, path, k in meant:
+        if k:
+            say(
+                f"{name} has been changed since it was written: it is kept, and this run's "
+                f"workbook is {path.relative_to(out_dir).as_posix()}"
+            )
     run.summary["workbook"] = workbook.name
     run.summary["team_workbooks"] = {
         team or "": path.relative_to(out_dir).as_posix() for team, (path, _) in targets.items()

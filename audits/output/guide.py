@@ -155,7 +155,7 @@ def write_guide(
             "3. Fill the green-headed columns",
             "Manager response: what you found and what is being done. Moderator decision: choose "
             "one of the four decisions from the list. Action owner and Action due: when "
-            "something needs doing. Only the green columns can be typed in.",
+            "something needs doing. Only these columns can be typed in.",
         ),
         ("4. Respond by", respond_by_text(respond_by, working_days) + "."),
     ):

@@ -97,7 +97,9 @@ def write_team_workbook(
         working_days=review.working_days,
     )
     _overdue_sheet(wb, formats, overdue_actions(findings, review.as_at))
-    write_data_quality_sheet(wb, formats, shown[shown["area"] == "Data quality"], unreadable)
+    write_data_quality_sheet(
+        wb, formats, findings[findings["area"] == "Data quality"], unreadable, rows_per_rule
+    )
     wb.close()
 
 

@@ -112,7 +112,9 @@ def write_workbook(
         respond_by=review.respond_by,
         working_days=review.working_days,
     )
-    write_data_quality_sheet(wb, formats, shown[shown["area"] == "Data quality"], unreadable)
+    write_data_quality_sheet(
+        wb, formats, findings[findings["area"] == "Data quality"], unreadable, rows_per_rule
+    )
     _rules_sheet(wb, formats, rules)
     wb.close()
     return capped
@@ -287,7 +289,7 @@ def _summary_sheet(wb, formats, summary, capped, overdue, review: Review) -> Non
                 )
             if pd.notna(row.action_due):
                 ws.write_datetime(r, 4, pd.Timestamp(row.action_due).to_pydatetime(), formats.date)
-            ws.write_number(r, 5, int(row.days_past_due))
+            ws.write_number(r, 5, int(row.days_past_due), formats(align="center"))
             s.row += 1
     s.blank()
     s.header("List", "Layout", "Rows", "Source")
@@ -348,7 +350,8 @@ def _chart(wb, ws, area_rows: list[dict], first: int, last: int) -> None:
         }
     )
     chart.set_title({"name": "Compliance by area (%)", "name_font": {"size": 12}})
-    chart.set_x_axis({"min": 0, "max": 100, "major_unit": 25, "num_format": "0"})
+    # from 0 (a 0% bar is its label at the axis); room past 100 for the labels
+    chart.set_x_axis({"min": 0, "max": 110, "major_unit": 25, "num_format": "0"})
     chart.set_y_axis({"reverse": True})
     chart.set_legend({"none": True})
     chart.set_size({"width": 560, "height": 60 + 28 * len(area_rows)})
@@ -356,15 +359,14 @@ def _chart(wb, ws, area_rows: list[dict], first: int, last: int) -> None:
 
 
 def write_data_quality_sheet(
-    wb, formats: Formats, dq: pd.DataFrame, unreadable: pd.DataFrame
+    wb, formats: Formats, dq: pd.DataFrame, unreadable: pd.DataFrame, limit: int
 ) -> None:
-    """Data-quality findings, then every value the audit could not read, with its place.
-    Columns line up: List, Team, Child ID, then what was found."""
+    """Every value the audit could not read, with its place in the export (at most `limit`
+    rows), and where the data-quality findings are: on Findings (each finding once a file)."""
     ws = wb.add_worksheet("Data quality")
-    landscape(ws)
-    ws.freeze_panes(2, 0)
-    top = ("List", "Team", "Child ID", "Field", "Value found", "Finding", "Rule")
-    bottom = (
+    landscape(ws, repeat_rows=(4, 4))
+    ws.freeze_panes(5, 0)
+    headings = (
         "List",
         "Team",
         "Child ID",
@@ -376,15 +378,8 @@ def write_data_quality_sheet(
         "Row",
         "Column",
     )
-    dq_values = {
-        "List": "List " + dq["list"].astype(str),
-        "Team": dq["team"],
-        "Child ID": dq["child_id"],
-        "Field": dq["field"],
-        "Value found": human_dates(dq["value"]),
-        "Finding": dq["message"],
-        "Rule": dq["rule_id"],
-    }
+    total = len(unreadable)
+    unreadable = unreadable.iloc[:limit]
     bad = {
         "List": "List " + unreadable["list"].astype(str),
         "Team": unreadable["team"],
@@ -394,41 +389,41 @@ def write_data_quality_sheet(
         "Expected": unreadable["expected"],
         "File": unreadable["file"],
         "Sheet": unreadable["sheet"],
+        "Row": pd.to_numeric(unreadable["row"], errors="coerce"),
         "Column": unreadable["column"],
     }
     widths = {}
-    for col in range(len(bottom)):
-        parts = [
-            (top[col], dq_values[top[col]]) if col < len(top) else None,
-            (bottom[col], bad.get(bottom[col], pd.Series([], dtype=object))),
-        ]
-        width = max(
-            fitted_width(
-                values.fillna("").astype(str),
-                heading,
-                6,
-                60 if heading in ("Finding", "Expected") else 30,
-            )
-            for heading, values in (p for p in parts if p)
-        )
-        widths[col] = width
-        ws.set_column(col, col, width)
-    wrap = {"Finding", "Expected", "Value found", "Field", "Column heading"}
-    write_text(ws, 0, 0, f"Data-quality findings ({len(dq):,})", formats.title)
-    write_header(ws, 1, top, formats.header)
-    row = _write_table(ws, formats, 2, top, dq_values, len(dq), wrap, widths)
-    row += 1
+    for col, heading in enumerate(headings):
+        values = bad[heading].astype(object).where(bad[heading].notna(), "").astype(str)
+        widths[col] = fitted_width(values, heading, 6, 60 if heading == "Expected" else 30)
+        ws.set_column(col, col, widths[col])
+    counts = dq["rule_id"].value_counts().sort_index()
+    write_text(ws, 0, 0, "Data quality", formats.title)
     write_text(
         ws,
-        row,
+        1,
         0,
-        f"Values the audit could not read ({len(unreadable):,}): each with its place in the export",
+        f"Data-quality findings: {len(dq):,}"
+        + (" (" + ", ".join(f"{r}: {n:,}" for r, n in counts.items()) + ")" if len(dq) else "")
+        + ". They are on the Findings sheet: filter Area on 'Data quality'.",
+        formats.bold,
+    )
+    shown = (
+        f"; the first {limit:,} are shown, findings.csv holds all (DQ-04)" if total > limit else ""
+    )
+    write_text(
+        ws,
+        3,
+        0,
+        f"Values the audit could not read: {total:,}, each with its place in the export{shown}",
         formats.title,
     )
-    write_header(ws, row + 1, bottom, formats.header)
-    rows = pd.to_numeric(unreadable["row"], errors="coerce")
-    bad["Row"] = rows
-    _write_table(ws, formats, row + 2, bottom, bad, len(unreadable), wrap, widths)
+    write_header(ws, 4, headings, formats.header)
+    if not total:
+        write_text(ws, 5, 0, "None: every value was read.")
+        return
+    wrap = {"Expected", "Value found", "Column heading"}
+    _write_table(ws, formats, 5, headings, bad, len(unreadable), wrap, widths)
 
 
 def _write_table(
