@@ -258,10 +258,12 @@ def write_outputs(run: AuditRun, out_dir: Path, *, quiet: bool = True) -> Path:
             )
             for team, (path, _) in targets.items()
         ]
-        # the team workbooks are written in the helper process while this one writes the rest
-        writing = (
-            helper.submit(write_team_workbooks, teams) if len(findings) >= PARALLEL_FROM else None
-        )
+        # in a large month the helper process writes about half the rows (the largest team
+        # workbooks) while this one writes audit.xlsx and the other teams'
+        cap = config.workbook_rows_per_rule
+        audit_rows = int(findings["rule_id"].value_counts().clip(upper=cap).sum())
+        there, here = share_out(teams, len(findings), audit_rows, cap)
+        writing = helper.submit(write_team_workbooks, there) if there else None
         write_findings_csv(findings, csv_tmp)
         capped = write_workbook(
             xlsx_tmp,
@@ -272,7 +274,8 @@ def write_outputs(run: AuditRun, out_dir: Path, *, quiet: bool = True) -> Path:
             config.workbook_rows_per_rule,
             review,
         )
-        helper.run_here_if_lost(writing, write_team_workbooks, teams)
+        write_team_workbooks(here)
+        helper.run_here_if_lost(writing, write_team_workbooks, there)
         run.summary["workbook_capped_rules"] = capped
         json_tmp.write_text(
             json.dumps(run.summary, indent=2, ensure_ascii=False, default=_json_default),
@@ -281,6 +284,26 @@ def write_outputs(run: AuditRun, out_dir: Path, *, quiet: bool = True) -> Path:
     remember(out_dir, [workbook, *(path for path, _ in targets.values())])
     run.out_dir = out_dir
     return workbook
+
+
+def share_out(
+    teams: list[tuple], total: int, audit_rows: int, cap: int
+) -> tuple[list[tuple], list[tuple]]:
+    """(team workbooks for the helper process, the rest for this one): the largest to the
+    helper until it holds about half of all the rows to write (audit.xlsx's included); none
+    below `PARALLEL_FROM` findings, where starting the work elsewhere costs more than it saves."""
+    if total < PARALLEL_FROM:
+        return [], teams
+    rows = [int(job[2]["rule_id"].value_counts().clip(upper=cap).sum()) for job in teams]
+    order = sorted(range(len(teams)), key=lambda i: -rows[i])
+    there, load_there, load_here = [], 0, audit_rows
+    for i in order:
+        if load_there <= load_here:
+            there.append(i)
+            load_there += rows[i]
+        else:
+            load_here += rows[i]
+    return [teams[i] for i in there], [t for i, t in enumerate(teams) if i not in there]
 
 
 def review_dates(ctx: Context):
