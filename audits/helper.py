@@ -11,9 +11,12 @@ work is done in the main process instead (`run_here_if_lost`).
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
-from collections.abc import Callable
+import sys
+import types
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -44,13 +47,28 @@ def forget() -> None:
     _pool = None
 
 
+@contextlib.contextmanager
+def _main_hidden() -> Iterator[None]:
+    """A spawned process normally re-runs the parent's main script (unless it is guarded by
+    `if __name__ == "__main__"`): a script that calls `audit()` would run twice. The helper
+    needs nothing from that script, so it is started while `__main__` is an empty module."""
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
+
+
 def submit(fn: Callable[..., Any], *args: Any) -> Future | None:
     """Start `fn(*args)` in the helper; None when there is no helper (run it here then)."""
     pool = helper()
     if pool is None:
         return None
     try:
-        return pool.submit(fn, *args)
+        with _main_hidden():  # the process starts with its first piece of work
+            return pool.submit(fn, *args)
     except LOST:
         forget()
         return None

@@ -228,3 +228,26 @@ def test_help_reads_plainly():
     assert "Usage: audit run [OPTIONS] EXPORT" in run_help and "teams/" in run_help
     sample_help = " ".join(runner.invoke(app, ["sample", "--help"]).output.split())
     assert "practice audit workbook" in sample_help and "findings.csv" not in sample_help
+
+
+def test_a_script_calling_audit_without_a_main_guard_runs_once(tmp_path):
+    """The helper process (Great Expectations, team workbooks) never re-runs the caller's script."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "script.py"
+    script.write_text(
+        "import datetime as dt\n"
+        "from pathlib import Path\n"
+        "from audits.audit import audit\n"
+        "with open(Path(__file__).with_name('ran.txt'), 'a') as fh:\n"
+        "    fh.write('ran\\n')\n"
+        f"run = audit(Path({str(ROOT / 'sample_exports')!r}), dt.date(2026, 10, 30))\n"
+        "print(sorted(run.result.findings['rule_id'].unique()))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=600, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "ran.txt").read_text() == "ran\n"
+    assert "DQ-05" in done.stdout  # the suites ran (in the helper process)
