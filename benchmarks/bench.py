@@ -97,7 +97,7 @@ def council_month(workbook: Path, runs: int) -> dict:
         "pandas_read_seconds": round(floor, 2),
         "pandas_read_runs": [round(t, 2) for t in floor_runs],
         "ratio_to_read": round(total / floor, 2),
-        "goal": "<= 10 s and <= 8x the pandas read",
+        "goal": "<= 5 s and <= 3x the pandas read",
     }
 
 
