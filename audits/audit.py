@@ -194,6 +194,7 @@ def write_outputs(run: AuditRun, out_dir: Path, *, quiet: bool = True) -> Path:
     is written beside it and the run says so (`audits.output.written`).
     """
     import contextlib
+    import dataclasses
 
     from audits import helper
     from audits.output.atomic import atomic_path
@@ -213,7 +214,10 @@ def write_outputs(run: AuditRun, out_dir: Path, *, quiet: bool = True) -> Path:
     remove_stale_parts(out_dir)
     findings = run.result.findings
     config = run.ctx.config
-    review = review_dates(run.ctx)
+    review = dataclasses.replace(
+        review_dates(run.ctx),
+        entries_upto=int(run.summary.get("carried_forward", {}).get("entries_upto", 0)),
+    )
     unreadable = run.ctx.export.unreadable
     by_team = dict(split_by_team(findings))
     bad_by_team = dict(split_by_team(unreadable)) if len(unreadable) else {}

@@ -537,3 +537,12 @@ def test_team_workbooks_written_in_the_helper_process_are_the_same(tmp_path, mon
     assert names == sorted(p.name for p in (there / "teams").iterdir())
     for name in names:
         assert content(here / "teams" / name) == content(there / "teams" / name), name
+
+
+def test_workbooks_record_the_entries_they_were_prefilled_with(tmp_path):
+    run = make_run()
+    run.summary["carried_forward"] = {"history": False, "entries_upto": 42}
+    write_outputs(run, tmp_path)
+    for path in (tmp_path / "audit.xlsx", tmp_path / "teams" / "Team A.xlsx"):
+        props = {p.name: p.value for p in openpyxl.load_workbook(path).custom_doc_props.props}
+        assert props["casefile-audit entries up to"] == 42

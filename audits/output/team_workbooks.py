@@ -19,6 +19,7 @@ from audits.output.workbook import Review, cap_rows, overdue_actions, write_data
 from audits.output.xlsx import (
     Formats,
     landscape,
+    mark_entries,
     new_workbook,
     text_cells,
     write_header,
@@ -77,6 +78,7 @@ def write_team_workbook(
         ["days_overdue", "rule_id"], ascending=[False, True], na_position="last", kind="stable"
     )
     wb = new_workbook(target)
+    mark_entries(wb, review.entries_upto)
     formats = Formats(wb)
     write_guide(
         wb,

@@ -29,6 +29,7 @@ from audits.output.xlsx import (
     Formats,
     fitted_width,
     landscape,
+    mark_entries,
     new_workbook,
     row_heights,
     text_cells,
@@ -54,6 +55,7 @@ class Review:
     as_at: dt.date
     respond_by: dt.date
     working_days: int
+    entries_upto: int = 0  # the last reviewer entry the store held when entries were pre-filled
 
 
 def cap_rows(findings: pd.DataFrame, limit: int) -> tuple[pd.DataFrame, dict[str, int]]:
@@ -92,6 +94,7 @@ def write_workbook(
     review = review or Review(as_at, as_at, 0)
     shown, capped = cap_rows(findings, rows_per_rule)
     wb = new_workbook(target)
+    mark_entries(wb, review.entries_upto)
     formats = Formats(wb)
     _summary_sheet(wb, formats, summary, capped, overdue_actions(findings, as_at), review)
     write_guide(

@@ -41,6 +41,16 @@ def new_workbook(path: Path) -> xlsxwriter.Workbook:
     )
 
 
+ENTRIES_PROPERTY = "casefile-audit entries up to"  # the name audits.output.reviewed reads
+
+
+def mark_entries(wb: xlsxwriter.Workbook, upto: int) -> None:
+    """Record in the workbook (a custom document property) the last reviewer entry the store
+    held when the tool pre-filled it: a pre-filled cell returned untouched is then known for
+    the tool's copy, not a new entry."""
+    wb.set_custom_property(ENTRIES_PROPERTY, int(upto))
+
+
 class Formats:
     """Formats made once per workbook, by a short description (XlsxWriter's format properties)."""
 
