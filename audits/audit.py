@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from audits import __version__
+from audits.carry_forward import apply_history
 from audits.config import Config
 from audits.engine.context import Context
 from audits.engine.registry import Rule, all_rules
@@ -55,37 +56,11 @@ def audit(
     ctx = Context(export=export, as_at=as_at, config=config)
     say(f"Running {len(all_rules())} rules as at {as_at:%d/%m/%Y} ...")
     result = run_rules(ctx)
-    carried = carry_forward(result, as_at, store)
+    result.findings, carried, actions = apply_history(result.findings, as_at, store)
     summary = build_summary(ctx, result)
     summary["carried_forward"] = carried
+    summary["actions"] = actions
     return AuditRun(ctx, result, summary)
-
-
-def carry_forward(result: RunResult, as_at: dt.date, store: Store | None) -> dict:
-    """Apply the history: drop findings moderated 'Disagree — recording is correct', mark the
-    month each finding was first raised, and count new / persisting / resolved findings."""
-    month = as_at.strftime("%Y-%m")
-    findings = result.findings
-    if store is None:
-        findings["first_raised"] = month
-        return {"history": False}
-    accepted = store.carried_decisions()
-    suppressed = findings["finding_id"].isin(accepted)
-    findings = findings[~suppressed].reset_index(drop=True)
-    raised = store.first_raised(findings["finding_id"])
-    findings["first_raised"] = raised.astype(object).where(raised.notna(), month).astype(str)
-    result.findings = findings
-    previous = store.previous_run(as_at)
-    current = set(findings["finding_id"])
-    before = store.run_finding_ids(previous) if previous else set()
-    return {
-        "history": True,
-        "suppressed": int(suppressed.sum()),
-        "previous_run": previous,
-        "new": len(current - before),
-        "persisting": len(current & before),
-        "resolved": len(before - current - accepted) if previous else 0,
-    }
 
 
 def rename_teams(export: Export, renames: dict[str, str]) -> None:
@@ -183,8 +158,8 @@ def write_outputs(run: AuditRun, out_dir: Path, *, quiet: bool = True) -> Path:
     already holds reviewer entries is never overwritten: the new one is written beside it.
     """
     from audits.output.atomic import atomic_path
-    from audits.output.reviewed import holds_reviewer_entries
     from audits.output.workbook import write_workbook
+    from audits.output.written import remember, target_for
 
     say = (lambda _m: None) if quiet else progress
     try:
@@ -197,14 +172,16 @@ def write_outputs(run: AuditRun, out_dir: Path, *, quiet: bool = True) -> Path:
         ) from None
     remove_stale_parts(out_dir)
     findings = run.result.findings
-    workbook = out_dir / "audit.xlsx"
-    if holds_reviewer_entries(workbook):
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        workbook = out_dir / f"audit-{run.ctx.as_at.isoformat()}-{stamp}.xlsx"
+    stamp = f"{run.ctx.as_at.isoformat()}-{dt.datetime.now():%Y%m%d-%H%M%S}"
+    workbook, kept = target_for(out_dir / "audit.xlsx", out_dir, stamp)
+    if kept:
         say(
-            f"{out_dir / 'audit.xlsx'} holds reviewer entries: it is kept, the new workbook is {workbook.name}"
+            f"{out_dir / 'audit.xlsx'} has been changed since the tool wrote it: it is kept, "
+            f"the new workbook is {workbook.name}"
         )
-        run.summary["workbook_kept"] = "audit.xlsx holds reviewer entries and was not overwritten"
+        run.summary["workbook_kept"] = (
+            "audit.xlsx has been changed since the tool wrote it and was not overwritten"
+        )
     run.summary["workbook"] = workbook.name
     say(f"Writing {len(findings):,} findings to {out_dir} ...")
     rules = rule_rows(all_rules(), run.ctx.config, run.result)
@@ -227,6 +204,7 @@ def write_outputs(run: AuditRun, out_dir: Path, *, quiet: bool = True) -> Path:
             json.dumps(run.summary, indent=2, ensure_ascii=False, default=_json_default),
             encoding="utf-8",
         )
+    remember(out_dir, [workbook])
     run.out_dir = out_dir
     return workbook
 

@@ -89,9 +89,9 @@ def test_sheets_table_validation_protection_and_chart(small_run):
 
     ws = wb["Findings"]
     header = [c.value for c in ws[1]]
-    assert header[-5:] == list(REVIEWER_COLUMNS)
+    assert header[-6:-1] == list(REVIEWER_COLUMNS) and header[-1] == "Entered"
     table = ws.tables["Findings"]
-    assert table.ref == f"A1:S{ws.max_row}"
+    assert table.ref == f"A1:T{ws.max_row}"
     assert ws.freeze_panes == "A2"
     lists = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
     assert len(lists) == 1

@@ -19,21 +19,16 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import CellIsRule
+from openpyxl.packaging.custom import IntProperty
 from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
-from audits.output.reviewed import REVIEWER_HEADINGS
+from audits.output.reviewed import ENTRIES_PROPERTY, MODERATOR_DECISIONS, REVIEWER_HEADINGS
 from audits.output.safe_text import FORMULA_STARTS, inert
 
-MODERATOR_DECISIONS = (
-    "Agree",
-    "Disagree — recording is correct",
-    "Disagree — data error in export",
-    "Resolved since export",
-)
 REVIEWER_COLUMNS = REVIEWER_HEADINGS
 FINDING_HEADINGS = (
     ("finding_id", "Finding ID", 18),
@@ -51,6 +46,14 @@ FINDING_HEADINGS = (
     ("message", "Finding", 60),
     ("first_raised", "First raised", 10),
 )
+REVIEWER_KEYS = (
+    "manager_response",
+    "moderator_decision",
+    "moderator_comment",
+    "action_owner",
+    "action_due",
+)
+READ_ONLY_HEADINGS = ("Entered",)
 RAG_FILLS = {
     "Green": PatternFill("solid", fgColor="C6EFCE"),
     "Amber": PatternFill("solid", fgColor="FFEB9C"),
@@ -122,6 +125,8 @@ def write_workbook(
     _data_quality_sheet(wb, shown[shown["area"] == "Data quality"], unreadable)
     _team_sheets(wb, shown)
     _rules_sheet(wb, rules)
+    upto = summary.get("carried_forward", {}).get("entries_upto", 0)
+    wb.custom_doc_props.append(IntProperty(name=ENTRIES_PROPERTY, value=int(upto)))
     wb.save(target)
     return capped
 
@@ -257,7 +262,7 @@ def _score_row(ws, score: dict) -> list[WriteOnlyCell]:
 def _findings_sheet(wb: Workbook, findings: pd.DataFrame) -> None:
     ws = wb.create_sheet("Findings")
     _landscape(ws)
-    widths = [w for _, _, w in FINDING_HEADINGS] + [30, 30, 30, 18, 12]
+    widths = [w for _, _, w in FINDING_HEADINGS] + [30, 30, 30, 18, 12, 26]
     _widths(ws, widths)
     n_fixed = len(FINDING_HEADINGS)
     for offset in range(len(REVIEWER_COLUMNS)):
@@ -270,17 +275,22 @@ def _findings_sheet(wb: Workbook, findings: pd.DataFrame) -> None:
     ws.append(
         _header(ws, [h for _, h, _ in FINDING_HEADINGS])
         + [_text(ws, h, font=HEADER_FONT, fill=REVIEWER_HEADER_FILL) for h in REVIEWER_COLUMNS]
+        + _header(ws, READ_ONLY_HEADINGS)
     )
     findings = findings.assign(
         value=human_dates(findings["value"]),
         first_raised=findings.get("first_raised", ""),
     )
-    for row in _finding_rows(ws, findings, FINDING_HEADINGS):
-        ws.append(row)
+    for row, carried in zip(
+        _finding_rows(ws, findings, FINDING_HEADINGS), _carried_rows(ws, findings), strict=True
+    ):
+        ws.append(row + carried)
     last_row = len(findings) + 1
-    last_col = get_column_letter(n_fixed + len(REVIEWER_COLUMNS))
+    last_col = get_column_letter(n_fixed + len(REVIEWER_COLUMNS) + len(READ_ONLY_HEADINGS))
     table = Table(displayName="Findings", ref=f"A1:{last_col}{max(last_row, 2)}")
-    headings = [h for _, h, _ in FINDING_HEADINGS] + list(REVIEWER_COLUMNS)
+    headings = (
+        [h for _, h, _ in FINDING_HEADINGS] + list(REVIEWER_COLUMNS) + list(READ_ONLY_HEADINGS)
+    )
     table.tableColumns = [TableColumn(id=i, name=h) for i, h in enumerate(headings, start=1)]
     table.autoFilter = AutoFilter(ref=table.ref)
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
@@ -322,6 +332,22 @@ def _findings_sheet(wb: Workbook, findings: pd.DataFrame) -> None:
     ws.protection.sort = False
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
+
+
+def _carried_rows(ws, findings: pd.DataFrame) -> Iterator[tuple]:
+    """The reviewer cells pre-filled with the latest stored entries (unlocked), and `Entered`."""
+    columns = []
+    for key in REVIEWER_KEYS:
+        values = findings[key] if key in findings else pd.Series(None, index=findings.index)
+        cells: list = [None] * len(values)
+        for at in np.flatnonzero(values.notna().to_numpy(bool)):
+            value = values.iloc[at]
+            value = value.date() if isinstance(value, pd.Timestamp) else value
+            cells[at] = _value(ws, value, protection=UNLOCKED)
+        columns.append(cells)
+    entered = findings.get("entered", pd.Series(None, index=findings.index))
+    columns.append(entered.astype(object).where(entered.notna(), None).tolist())
+    return zip(*columns, strict=True)
 
 
 def human_dates(values: pd.Series) -> pd.Series:
