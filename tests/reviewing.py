@@ -52,6 +52,7 @@ def type_into(
     `saved_at` (UTC) when given, as the workbook's own modified time."""
     target = target or workbook
     if target != workbook:
+        target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(workbook, target)
     wb = openpyxl.load_workbook(target)
     ws = wb["Findings"]
