@@ -77,6 +77,18 @@ def table(headings: list[str], rows: Iterable[list[tuple[str, str]]], numeric: s
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
+def pct(value: object) -> str:
+    return "n/a" if value is None or pd.isna(value) else f"{float(value):.1f}"
+
+
+def day(value: object) -> str:
+    """An ISO date as a UK reader writes it (30/09/2026); anything else unchanged."""
+    try:
+        return pd.Timestamp(str(value)).strftime("%d/%m/%Y")
+    except (TypeError, ValueError):
+        return "" if value is None else str(value)
+
+
 def plain(values: Iterable[object]) -> list[tuple[str, str]]:
     out = []
     for v in values:
@@ -115,8 +127,12 @@ def scorecard(data: dict) -> str:
         if r.this is None or pd.isna(r.this):
             note = f'<div class="small">n/a: {esc(r.reason)}</div>' if r.reason else ""
         elif r.numerator is not None and not pd.isna(r.numerator):
-            per = "children / FTE " if r.unit != "%" else ""
-            note = f'<span class="small"> ({r.numerator:g} / {r.denominator:g} {per})</span>'
+            counted = (
+                f"{r.numerator:g} / {r.denominator:g}"
+                if r.unit == "%"
+                else f"{r.numerator:g} children / {r.denominator:g} FTE"
+            )
+            note = f'<span class="small"> ({esc(counted)})</span>'
         national = "–"
         if r.national is not None and not pd.isna(r.national):
             mark = sources.setdefault(
@@ -137,7 +153,7 @@ def scorecard(data: dict) -> str:
                 f'<td class="n">{esc(fmt(getattr(r, c), r.unit) if getattr(r, c) is not None and not pd.isna(getattr(r, c)) else "–")}</td>'
                 for c in extra
             ],
-            f'<td class="rag" style="{RAG_STYLE.get(r.rag, "color:#888")}">{esc(r.rag)}</td>',
+            f'<td class="rag" style="{RAG_STYLE.get(r.rag, "color:#888")}">{esc(shown_rag(r))}</td>',
         ]
         rows.append("<tr>" + "".join(cells) + "</tr>")
     heads = "".join(
@@ -150,10 +166,18 @@ def scorecard(data: dict) -> str:
 <p class="note">RAG: against the council's target where one is set, otherwise the national
 figure. Green: met or better (equal is met); Amber: worse by no more than
 {data["amber_points"]:g} percentage points ({data["amber_caseload"]:g} per FTE for the caseload);
-Red: worse than that. n/a: no value this month (the reason is given) or nothing to compare with.
+Red: worse than that. n/a: no value this month (the reason is given); –: no target or national
+figure to compare with.
 Change: ▲ up, ▼ down since last month, green when better, red when worse.</p>
 <div class="note">National figures (published, never estimated):</div>{notes}
 </section>"""
+
+
+def shown_rag(r) -> str:
+    """'n/a' when there is no value; '–' when there is one but nothing to compare it with."""
+    if r.rag == "n/a" and r.this is not None and not pd.isna(r.this):
+        return "–"
+    return str(r.rag)
 
 
 # --- the trends ---------------------------------------------------------------------------------------
@@ -171,7 +195,7 @@ def indicator_trends(data: dict) -> str:
             values = [_value(mine.get(m)) for m in months]
             if all(v is None for v in values):
                 continue
-            guides = {"Target": r.target, "National": r.national}
+            guides = {"Target": r.target, "National": r.national, "Region": r.regional}
             title = f"{r.title}" + (" (children per FTE)" if unit != "%" else " (%)")
             charts.append(
                 line_chart(
@@ -293,7 +317,19 @@ def overdue_actions(data: dict) -> str:
         out.append(
             table(
                 [label, "Rule", "Team", "Action owner", "Action due", "Days past due"],
-                [plain(list(r)) for r in items.itertuples(index=False)],
+                [
+                    plain(
+                        [
+                            r.child,
+                            r.rule_id,
+                            r.team,
+                            r.action_owner,
+                            day(r.action_due),
+                            r.days_past_due,
+                        ]
+                    )
+                    for r in items.itertuples(index=False)
+                ],
                 {5},
             )
         )
@@ -305,7 +341,7 @@ def moderation(data: dict) -> str:
     if by_month.empty:
         return "<p>No moderation decisions recorded yet.</p>"
     rows = [
-        plain([month_label(r.month), r.decisions, r.agree, r.value])
+        plain([month_label(r.month), r.decisions, r.agree, pct(r.value)])
         for r in by_month.itertuples(index=False)
     ]
     out = [
@@ -313,13 +349,19 @@ def moderation(data: dict) -> str:
         "<h3>By rule (latest decision per finding)</h3>",
         table(
             ["Rule", "Decisions", "Agree", "Agree %"],
-            [plain(list(r)) for r in data["moderation"].itertuples(index=False)],
+            [
+                plain([r.rule_id, r.decisions, r.agree, pct(r.agree_percent)])
+                for r in data["moderation"].itertuples(index=False)
+            ],
             {1, 2, 3},
         ),
         "<h3>By team</h3>",
         table(
             ["Team", "Decisions", "Agree", "Agree %"],
-            [plain(list(r)) for r in data["moderation_teams"].itertuples(index=False)],
+            [
+                plain([r.team, r.decisions, r.agree, pct(r.agree_percent)])
+                for r in data["moderation_teams"].itertuples(index=False)
+            ],
             {1, 2, 3},
         ),
     ]
@@ -337,7 +379,7 @@ def practice(data: dict) -> str:
                 r["audits"],
                 *[r[g] for g in GRADES],
                 r["good_or_better"],
-                r["good_or_better_percent"],
+                pct(r["good_or_better_percent"]),
             ]
         )
         for r in frame.to_dict("records")

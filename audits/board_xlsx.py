@@ -190,7 +190,7 @@ def write_workbook(data: dict, target: Path) -> None:
                 r.change,
                 r.target,
                 r.national,
-                r.rag,
+                "–" if r.rag == "n/a" and r.this is not None else r.rag,
                 counted,
                 f"{r.better} is better",
                 r.id,
@@ -231,7 +231,7 @@ def write_workbook(data: dict, target: Path) -> None:
         "RAG: against the council's target where set, otherwise the national figure. Green: met "
         "or better (equal is met); Amber: worse by no more than "
         f"{data['amber_points']:g} percentage points ({data['amber_caseload']:g} per FTE for "
-        "the caseload); Red: worse still; n/a: no value or nothing to compare with.",
+        "the caseload); Red: worse still; n/a: no value this month; –: nothing to compare with.",
         "Units: percentages, except the caseload (children per FTE social worker).",
         *[
             f"National {r.id}: {r.national_source}; {r.national_period}"
