@@ -167,6 +167,8 @@ def scorecard(history: pd.DataFrame, months: list[str], config: Config) -> pd.Da
                 "national_derived": now.get("national_derived"),
                 "regional": _num(now.get("regional", own.get("regional"))),
                 "neighbours": _num(now.get("neighbours", own.get("neighbours"))),
+                "regional_label": own.get("regional_label", now.get("regional_label")),
+                "neighbours_label": own.get("neighbours_label", now.get("neighbours_label")),
                 "rag": rag(this, ind.better, basis, amber_band(ind, config, own)),
             }
         )

@@ -117,7 +117,7 @@ def scorecard(data: dict) -> str:
         "Change",
         "Target",
         "National",
-        *[{"regional": "Region", "neighbours": "Stat. neighbours"}[c] for c in extra],
+        *[_label(card, c) for c in extra],
         "RAG",
     ]
     sources: dict[str, int] = {}
@@ -171,6 +171,13 @@ figure to compare with.
 Change: ▲ up, ▼ down since last month, green when better, red when worse.</p>
 <div class="note">National figures (published, never estimated):</div>{notes}
 </section>"""
+
+
+def _label(card: pd.DataFrame, column: str) -> str:
+    """The comparator column's heading: the council's label when all rows agree on one."""
+    labels = {x for x in card[f"{column}_label"] if x}
+    default = {"regional": "Region", "neighbours": "Stat. neighbours"}[column]
+    return labels.pop() if len(labels) == 1 else default
 
 
 def shown_rag(r) -> str:

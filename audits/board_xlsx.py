@@ -164,6 +164,7 @@ def write_workbook(data: dict, target: Path) -> None:
     from openpyxl import Workbook
     from openpyxl.chart import Reference
     from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.pagebreak import Break
 
     wb = Workbook()
@@ -175,6 +176,7 @@ def write_workbook(data: dict, target: Path) -> None:
     last_label = labels[-2] if len(labels) > 1 else "Last month"
 
     # Scorecard: what a board member reads, on one landscape page; sources noted beneath
+    extra = [c for c in ("regional", "neighbours") if any(v is not None for v in card[c])]
     rows = []
     for r in card.itertuples(index=False):
         counted = None
@@ -190,12 +192,18 @@ def write_workbook(data: dict, target: Path) -> None:
                 r.change,
                 r.target,
                 r.national,
+                *[getattr(r, c) for c in extra],
                 "–" if r.rag == "n/a" and r.this is not None else r.rag,
                 counted,
                 f"{r.better} is better",
                 r.id,
             ]
         )
+    labels_extra = [
+        next((x for x in card[f"{c}_label"] if x), None)
+        or {"regional": "Region", "neighbours": "Stat. neighbours"}[c]
+        for c in extra
+    ]
     ws = _sheet(
         wb,
         "Scorecard",
@@ -206,6 +214,7 @@ def write_workbook(data: dict, target: Path) -> None:
             "Change",
             "Target",
             "National",
+            *labels_extra,
             "RAG",
             "Counted (or why n/a)",
             "Better",
@@ -213,16 +222,17 @@ def write_workbook(data: dict, target: Path) -> None:
         ],
         rows,
     )
+    rag_col = 7 + len(extra)
     for i, r in enumerate(card.itertuples(index=False), start=2):
-        _rag(ws.cell(i, 7), r.rag)
+        _rag(ws.cell(i, rag_col), r.rag)
         colour = {"better": "006100", "worse": "9C0006"}.get(r.judgement)
         if colour:
             ws.cell(i, 4).font = Font(color=colour, bold=True)
-        for col in (2, 3, 5, 6):
+        for col in (2, 3, 5, 6, *range(7, rag_col)):
             ws.cell(i, col).number_format = "0.0"
-        ws.cell(i, 8).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.cell(i, rag_col + 1).alignment = Alignment(wrap_text=True, vertical="top")
     _finish(ws, max_width=58)
-    ws.column_dimensions["H"].width = 34
+    ws.column_dimensions[get_column_letter(rag_col + 1)].width = 34
     ws.column_dimensions["D"].width = 14
     for i in range(2, len(card) + 2):
         ws.cell(i, 4).alignment = Alignment(horizontal="center")
@@ -245,7 +255,7 @@ def write_workbook(data: dict, target: Path) -> None:
         ws.append([note])
         inert(ws.cell(ws.max_row, 1)).font = Font(italic=True, size=9, color="555555")
     ws.page_setup.fitToHeight = 1
-    ws.print_area = f"A1:J{ws.max_row}"
+    ws.print_area = f"A1:{get_column_letter(rag_col + 3)}{ws.max_row}"
 
     # Indicator trends: indicators down, months across; one small chart per indicator
     history: pd.DataFrame = data["indicator_history"]

@@ -266,3 +266,21 @@ def test_audit_board_from_the_command_line_with_a_config(store, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "b" / "board.html").exists() and (tmp_path / "b" / "board.xlsx").exists()
+
+
+def test_regional_and_neighbour_figures_from_the_config_appear_beside_the_national(store, tmp_path):
+    config = Config(
+        indicators={
+            "IND-CLA-REVIEW": {"regional": 91.5, "regional_label": "North West", "neighbours": 93.0}
+        }
+    )
+    xlsx, page = write_board(store, tmp_path / "b", config=config)
+    text = page.read_text()
+    assert ">North West</th>" in text and ">Stat. neighbours</th>" in text and "91.5%" in text
+    ws = openpyxl.load_workbook(xlsx)["Scorecard"]
+    header = [c.value for c in ws[1]]
+    assert header[6:9] == ["North West", "Stat. neighbours", "RAG"]
+    row = next(
+        r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == BY_ID["IND-CLA-REVIEW"].title
+    )
+    assert (ws.cell(row, 7).value, ws.cell(row, 8).value) == (91.5, 93.0)
