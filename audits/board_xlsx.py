@@ -327,9 +327,9 @@ def write_workbook(data: dict, target: Path) -> None:
 
     # Trend by team: one row per team, months across
     teams: pd.DataFrame = data["teams"]
-    wide_t = teams.pivot_table(
-        index=["area", "team"], columns="month", values="score", dropna=False
-    ).reindex(columns=months)
+    wide_t = (  # only the (area, team) pairs that were scored, every month a column
+        teams.set_index(["area", "team", "month"])["score"].unstack("month").reindex(columns=months)
+    )
     ws = _sheet(
         wb,
         "Trend by team",
@@ -394,7 +394,11 @@ def write_workbook(data: dict, target: Path) -> None:
         for cell in ws[start]:
             cell.font = Font(bold=True)
         for r in items.itertuples(index=False):
+            due = pd.to_datetime(r.action_due, errors="coerce")
             ws.append([_v(v) for v in r])
+            if not pd.isna(due):  # a real date, shown as a UK reader writes it
+                ws.cell(ws.max_row, 5).value = due.date()
+                ws.cell(ws.max_row, 5).number_format = "dd/mm/yyyy"
             for cell in ws[ws.max_row]:
                 if isinstance(cell.value, str):
                     inert(cell)
