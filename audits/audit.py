@@ -18,6 +18,7 @@ from audits.engine.registry import Rule, all_rules
 from audits.engine.run import RunResult, run_rules
 from audits.errors import InputError
 from audits.history import Store
+from audits.indicators import compute_indicators
 from audits.ingest.load import Export, load_export
 from audits.output.findings_csv import write_findings_csv
 from audits.schemas import validate_export
@@ -147,6 +148,7 @@ def build_summary(ctx: Context, result: RunResult) -> dict:
             "by_area": [s.as_dict() for s in by_area],
             "by_team": [s.as_dict() for s in by_team],
         },
+        "indicators": compute_indicators(ctx, result),
     }
 
 

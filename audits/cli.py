@@ -445,13 +445,18 @@ def board(
     show_child_ids: Annotated[
         bool, typer.Option("--show-child-ids", help="Show real child ids instead of pseudonyms.")
     ] = False,
+    config: ConfigOpt = None,
 ) -> None:
-    """Write the improvement-board pack: trends per area and team, changes, moderation agreement."""
+    """Write the improvement-board pack: the scorecard of indicators, then trends per area and
+    team, changes, overdue actions, moderation agreement and practice grades."""
     from audits.board import write_board
+    from audits.config import Config
     from audits.history import Store
 
     with reported():
-        paths = write_board(Store.existing(db), out, pseudonymise=not show_child_ids)
+        paths = write_board(
+            Store.existing(db), out, pseudonymise=not show_child_ids, config=Config.load(config)
+        )
     for path in paths:
         typer.echo(f"Board pack: {path.resolve()}")
 
