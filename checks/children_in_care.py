@@ -117,12 +117,19 @@ def cla_visit_overdue(ctx: Context):
     basis="Promoting the health and well-being of looked-after children (2022): initial "
     "assessment within 20 working days, reviews every 6 months under 5, yearly from 5",
     condition="open; none: due WD(start, 20); else M(last, 6) if aged under 5 at D, "
-    "M(last, 12) otherwise",
+    "M(last, 12) otherwise. On an SSDA903 return (no dates): open, in OC2 (looked after 12 "
+    "months) and HEALTH_CHECK not 1 (up to date)",
     needs={"list8": ("cla_start", "ceased", "last_health_assessment", "dob")},
+    or_needs={"list8": ("ceased",), "oc2": ("health_check",)},
 )
 def cla_health_overdue(ctx: Context):
+    """Statutory guidance on promoting the health and well-being of looked-after children:
+    initial health assessment within 20 working days, reviews 6-monthly under 5, yearly after.
+    An SSDA903 return has no dates, only OC2's yes/no for children looked after 12 months."""
     table = ctx.table("list8")
     f = table.frame
+    if "last_health_assessment" not in table.columns:
+        return _oc2_not_up_to_date(ctx, table, "health_check", "Health assessment")
     last = f["last_health_assessment"]
     under_five = (age_in_years(f["dob"], ctx.as_at) < 5).fillna(False).astype(bool)
     due = ctx.working_days(table, "cla_start", 20).where(
@@ -144,12 +151,18 @@ def cla_health_overdue(ctx: Context):
     title="Dental check overdue",
     basis="Promoting the health and well-being of looked-after children (2022): dental check "
     "every 12 months",
-    condition="open, looked after D >= M(start, 12), and no check or D > M(last check, 12)",
+    condition="open, looked after D >= M(start, 12), and no check or D > M(last check, 12). On "
+    "an SSDA903 return (no dates): open, in OC2 (looked after 12 months) and TEETH_CHECK not 1",
     needs={"list8": ("cla_start", "ceased", "last_dental_check")},
+    or_needs={"list8": ("ceased",), "oc2": ("teeth_check",)},
 )
 def cla_dental_overdue(ctx: Context):
+    """Dental check every 12 months for a child looked after a year (statutory guidance on the
+    health of looked-after children). An SSDA903 return has OC2's yes/no instead of dates."""
     table = ctx.table("list8")
     f = table.frame
+    if "last_dental_check" not in table.columns:
+        return _oc2_not_up_to_date(ctx, table, "teeth_check", "Dental check")
     last = f["last_dental_check"]
     year_in_care = add_months(f["cla_start"], 12)
     due = year_in_care.where(last.isna(), add_months(last, 12))
@@ -161,6 +174,26 @@ def cla_dental_overdue(ctx: Context):
         due=due,
         what="Dental check",
     )
+
+
+def _oc2_not_up_to_date(ctx: Context, table, column: str, what: str):
+    """Open List 8 rows whose OC2 record says the check is not up to date (or does not say)."""
+    oc2 = ctx.table("oc2").frame
+    linked = oc2[oc2["_plan"] >= 0]
+    value = pd.Series(pd.NA, index=table.frame.index, dtype="str")
+    value.iloc[linked["_plan"].to_numpy()] = linked[column].to_numpy()
+    in_oc2 = pd.Series(False, index=table.frame.index)
+    in_oc2.iloc[linked["_plan"].to_numpy()] = True
+    mask = ctx.is_open(table) & in_oc2 & (value != "Yes").fillna(True)
+    heading = ctx.table("oc2").spec.field(column).heading
+    message = (
+        f"{what} not recorded as up to date in OC2 ({heading} = "
+        + value[mask].fillna("blank")
+        + ")"
+    )
+    found = hits(table, mask, message=message, value=value[mask])
+    found.columns["field"] = f"OC2 {heading}"
+    return found
 
 
 @rule(

@@ -216,3 +216,22 @@ def test_a_903_table_twice_is_refused(tmp_path):
     (folder / "episodes_copy.csv").write_bytes((folder / "episodes.csv").read_bytes())
     with pytest.raises(InputError, match="episodes table appears twice"):
         load_export(folder)
+
+
+def test_health_and_teeth_checks_come_from_oc2(tmp_path):
+    episodes = [{"CHILD": c, "DECOM": "2024-01-01"} for c in ("OK", "NOHEALTH", "NOTEETH", "GONE")]
+    episodes[3] |= {"DEC": "2025-06-01", "REC": "E11"}  # ceased: not audited now
+    oc2 = [("OK", "1", "1"), ("NOHEALTH", "0", "1"), ("NOTEETH", "1", "x"), ("GONE", "0", "0")]
+    run = audit(write_return(tmp_path / "r", episodes, oc2=oc2), d("2026-03-31"))
+    assert list(of(run, "CLA-03")["child_id"]) == ["NOHEALTH"]
+    assert list(of(run, "CLA-04")["child_id"]) == ["NOTEETH"]
+    assert "OC2 (TEETH_CHECK = (unreadable))" in of(run, "CLA-04")["message"].iloc[0]
+    bad = of(run, "DQ-04")
+    assert list(bad["value"]) == ["x"] and "TEETH_CHECK" in bad["message"].iloc[0]
+
+
+def test_annex_a_rules_keep_their_needs_without_oc2(tmp_path):
+    run = audit(write_return(tmp_path / "r", [{"CHILD": "A", "DECOM": "2024-01-01"}]), None)
+    not_run = {r["rule_id"]: r["reason"] for r in run.summary["rules_not_run"]}
+    assert "Date of Last Health Assessment" in not_run["CLA-03"]
+    assert "Date of Last Dental Check" in not_run["CLA-04"]

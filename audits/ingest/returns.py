@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from audits import codes
 from audits.ingest import values
 from audits.ingest.load import UNREADABLE_COLUMNS, Export, ListTable
 from audits.spec import CHILD_ID, Field, ListSpec
@@ -61,6 +62,19 @@ CLA_REVIEWS = history_spec(
     "Looked-after statutory reviews (history)",
     "Children in care",
     Field("review_date", "Date of statutory review", "date"),
+)
+
+OC2 = ListSpec(
+    None,
+    "OC2: children looked after for 12 months",
+    "Children in care",
+    (
+        CHILD_ID,
+        Field("health_check", "HEALTH_CHECK", "code", codes.YES_NO),
+        Field("teeth_check", "TEETH_CHECK", "code", codes.YES_NO),
+    ),
+    signature=(),
+    name="oc2",
 )
 
 _EXPECTED = {

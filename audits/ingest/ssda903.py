@@ -32,6 +32,7 @@ from audits.ingest.load import export_files
 from audits.ingest.read import CsvTable, read_tables
 from audits.ingest.returns import (
     CLA_REVIEWS,
+    OC2,
     SSDA903,
     ReturnExport,
     canonical,
@@ -55,6 +56,7 @@ TABLES: dict[str, frozenset[str]] = {
 AUDITED = ("header", "episodes", "reviews", "oc2", "oc3", "missing")
 PLACEMENT_CHANGES = ("S", "P", "T", "U", "B")  # RNE L: a change of legal status only
 _SEX = {"1": "Male", "2": "Female"}
+_OC2_AS = {"health_check": "last_health_assessment", "teeth_check": "last_dental_check"}
 
 
 def _headings(path: Path) -> list[str]:
@@ -128,6 +130,11 @@ def load_ssda903(path: Path, files: dict[str, Path]) -> ReturnExport:
         lists[8] = list8
         tables["cla_reviews"] = history
         bad.append(bad8)
+        if "oc2" in frames:
+            tables["oc2"], bad_oc2 = _oc2(frames["oc2"], files["oc2"], list8)
+            bad_oc2["list"] = "8"  # reported against List 8's health and dental columns
+            bad_oc2["field"] = bad_oc2["field"].map(_OC2_AS).fillna("child_id")
+            bad.append(bad_oc2)
     if "oc3" in frames:
         list9, bad9 = _list9(frames["oc3"], files["oc3"], people)
         lists[9] = list9
@@ -323,3 +330,24 @@ def _list9(oc3: pd.DataFrame, file: Path, people: pd.DataFrame):
         "accommodation_suitability": "ACCOM",
     }
     return canonical(LIST9, cells, oc3.index.to_numpy(), file=file, origin=SSDA903, sources=sources)
+
+
+def _oc2(oc2: pd.DataFrame, file: Path, list8):
+    """OC2's health and teeth checks (1 = up to date), linked to the child's List 8 row."""
+    f = list8.frame
+    position = pd.Series(np.arange(len(f)), index=f["child_id"].astype(object))
+    position = position[~position.index.duplicated()]
+    plan = oc2["CHILD"].map(position)
+    return canonical(
+        OC2,
+        {
+            "child_id": oc2["CHILD"],
+            "health_check": oc2["HEALTH_CHECK"],
+            "teeth_check": oc2["TEETH_CHECK"],
+        },
+        oc2.index.to_numpy(),
+        file=file,
+        origin=SSDA903,
+        sources={"child_id": "CHILD", "health_check": "HEALTH_CHECK", "teeth_check": "TEETH_CHECK"},
+        extra={"_plan": plan.fillna(-1).astype("int64").to_numpy()},
+    )
