@@ -43,10 +43,16 @@ def looks_like_xml(path: Path) -> bool:
     return head.startswith(b"<")
 
 
+_WANTED = ["{*}Child", "{*}Collection", "{*}ReferenceDate", "{*}Year"]
+
+
 def _parser_events(path: Path):
+    """End events of the elements read (children and header fields) only: the rest of the
+    tree is walked in C, not in Python."""
     return etree.iterparse(
         str(path),
-        events=("start", "end"),
+        events=("end",),
+        tag=_WANTED,
         resolve_entities=False,
         no_network=True,
         huge_tree=False,
@@ -86,25 +92,30 @@ def load_cin_census(path: Path) -> ReturnExport:
     plans = _Rows("child", "line", "start", "end", "initial", "latest", "previous")
     reviews = _Rows("plan", "line", "date")
     header: dict[str, str] = {}
-    ns = ""
+    checked = False
+    events = _parser_events(path)
     try:
-        for event, el in _parser_events(path):
-            if event == "start":
-                if el.getparent() is None:
-                    _check_root(path, el)
-                    ns = f"{{{etree.QName(el).namespace}}}" if etree.QName(el).namespace else ""
-                continue
+        for _event, el in events:
+            if not checked:
+                root = el.getroottree().getroot()
+                _check_root(path, root)
+                namespace = etree.QName(root).namespace
+                ns = f"{{{namespace}}}" if namespace else ""
+                checked = True
             name = _local(el.tag)
-            if name in ("Collection", "ReferenceDate", "Year") and _within(el, "Header"):
-                header[name] = (el.text or "").strip()
-            elif name == "Child":
-                if header.get("Collection", "CIN").upper() != "CIN":
-                    raise _not_cin(path, header["Collection"])
-                _read_child(el, ns, children, episodes, assessments, s47, plans, reviews)
-                el.clear()
-                parent = el.getparent()
-                while el.getprevious() is not None:
-                    del parent[0]
+            if name != "Child":
+                if _within(el, "Header"):
+                    header[name] = (el.text or "").strip()
+                continue
+            if header.get("Collection", "CIN").upper() != "CIN":
+                raise _not_cin(path, header["Collection"])
+            _read_child(el, ns, children, episodes, assessments, s47, plans, reviews)
+            el.clear()
+            parent = el.getparent()
+            while el.getprevious() is not None:
+                del parent[0]
+        if not checked and events.root is not None:
+            _check_root(path, events.root)
     except etree.XMLSyntaxError as exc:
         raise InputError(
             f"The XML cannot be read: {exc.msg}",
@@ -178,65 +189,71 @@ def _reference_date(path: Path, text: str | None) -> dt.date:
         ) from None
 
 
+def _fields(parent, ns: str) -> dict[str, str | None]:
+    """The text of a group's elements by name (one pass over its children in C)."""
+    if parent is None:
+        return {}
+    cut = len(ns)
+    return {c.tag[cut:]: c.text for c in parent if isinstance(c.tag, str)}
+
+
 def _read_child(el, ns, children, episodes, assessments, s47, plans, reviews) -> None:
     child = len(children)
-    ids = el.find(f"{ns}ChildIdentifiers")
-    chars = el.find(f"{ns}ChildCharacteristics")
-
-    def text(parent, name):
-        if parent is None:
-            return None
-        value = parent.findtext(f"{ns}{name}")
-        return value.strip() if value is not None else None
-
-    sex = text(ids, "Sex") or text(ids, "GenderCurrent")
-    disabilities = [] if chars is None else chars.findall(f"{ns}Disabilities/{ns}Disability")
+    ids = _fields(el.find(f"{ns}ChildIdentifiers"), ns)
+    chars_el = el.find(f"{ns}ChildCharacteristics")
+    chars = _fields(chars_el, ns)
+    sex = (ids.get("Sex") or ids.get("GenderCurrent") or "").strip()
+    disabilities = [] if chars_el is None else chars_el.iterfind(f"{ns}Disabilities/{ns}Disability")
     codes = {(d.text or "").strip().upper() for d in disabilities} - {""}
     children.add(
-        child_id=text(ids, "LAchildID"),
-        dob=text(ids, "PersonBirthDate"),
-        sex=_SEX.get(sex, sex) if sex else None,
-        ethnicity=text(chars, "Ethnicity"),
+        child_id=ids.get("LAchildID"),
+        dob=ids.get("PersonBirthDate"),
+        sex=_SEX.get(sex, sex) or None,
+        ethnicity=chars.get("Ethnicity"),
         disability=None if not codes else ("No" if codes == {"NONE"} else "Yes"),
         line=el.sourceline,
     )
     for detail in el.iterfind(f"{ns}CINdetails"):
+        d = _fields(detail, ns)
         episodes.add(
             child=child,
             line=detail.sourceline,
-            start=text(detail, "CINreferralDate"),
-            closed=text(detail, "CINclosureDate"),
-            need=text(detail, "PrimaryNeedCode"),
-            reason=text(detail, "ReasonForClosure"),
+            start=d.get("CINreferralDate"),
+            closed=d.get("CINclosureDate"),
+            need=d.get("PrimaryNeedCode"),
+            reason=d.get("ReasonForClosure"),
         )
         for a in detail.iterfind(f"{ns}Assessments"):
+            f = _fields(a, ns)
             assessments.add(
                 child=child,
                 line=a.sourceline,
-                start=text(a, "AssessmentActualStartDate"),
-                authorised=text(a, "AssessmentAuthorisationDate"),
+                start=f.get("AssessmentActualStartDate"),
+                authorised=f.get("AssessmentAuthorisationDate"),
             )
         for s in detail.iterfind(f"{ns}Section47"):
+            f = _fields(s, ns)
             s47.add(
                 child=child,
                 line=s.sourceline,
-                start=text(s, "S47ActualStartDate"),
-                icpc=text(s, "DateOfInitialCPC"),
-                not_required=text(s, "ICPCnotRequired"),
+                start=f.get("S47ActualStartDate"),
+                icpc=f.get("DateOfInitialCPC"),
+                not_required=f.get("ICPCnotRequired"),
             )
         for p in detail.iterfind(f"{ns}ChildProtectionPlans"):
+            f = _fields(p, ns)
             plan = len(plans)
             plans.add(
                 child=child,
                 line=p.sourceline,
-                start=text(p, "CPPstartDate"),
-                end=text(p, "CPPendDate"),
-                initial=text(p, "InitialCategoryOfAbuse"),
-                latest=text(p, "LatestCategoryOfAbuse"),
-                previous=text(p, "NumberOfPreviousCPP"),
+                start=f.get("CPPstartDate"),
+                end=f.get("CPPendDate"),
+                initial=f.get("InitialCategoryOfAbuse"),
+                latest=f.get("LatestCategoryOfAbuse"),
+                previous=f.get("NumberOfPreviousCPP"),
             )
             for r in p.iterfind(f"{ns}Reviews/{ns}CPPreviewDate"):
-                reviews.add(plan=plan, line=r.sourceline, date=(r.text or "").strip() or None)
+                reviews.add(plan=plan, line=r.sourceline, date=r.text)
 
 
 def _person(children: _Rows, at: np.ndarray) -> dict[str, pd.Series]:
