@@ -235,3 +235,20 @@ def test_annex_a_rules_keep_their_needs_without_oc2(tmp_path):
     not_run = {r["rule_id"]: r["reason"] for r in run.summary["rules_not_run"]}
     assert "Date of Last Health Assessment" in not_run["CLA-03"]
     assert "Date of Last Dental Check" in not_run["CLA-04"]
+
+
+def test_unreadable_episode_and_missing_dates_are_reported_not_lost(tmp_path):
+    folder = write_return(
+        tmp_path / "r",
+        [{"CHILD": "A", "DECOM": "2025-01-01"}],
+        missing=[("A", "M", "2025-06-01")],
+    )
+    for name, good, bad in (("episodes.csv", "01/01/2025", "31/02/2025"),
+                            ("missing.csv", "01/06/2025", "sometime")):  # fmt: skip
+        path = folder / name
+        path.write_text(path.read_text().replace(good, bad))
+    run = audit(folder, d("2026-03-31"))
+    bad = run.ctx.export.unreadable.set_index("column")
+    assert bad.loc["DECOM", "value"] == "31/02/2025" and bad.loc["DECOM", "row"] == 2
+    assert bad.loc["MIS_START", "value"] == "sometime"
+    assert (run.result.findings["rule_id"] == "DQ-04").sum() == 2

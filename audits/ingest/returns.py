@@ -196,8 +196,10 @@ def unreadable_column(
     *,
     file: Path,
     source: str,
+    expected: str | None = None,
 ) -> pd.DataFrame:
-    """Unreadable values of a source column that feeds a derived field (e.g. DECOM -> start)."""
+    """Unreadable values of a source column that feeds a derived field (e.g. DECOM -> start);
+    `raw` is indexed by line in the file."""
     at = np.flatnonzero(mask.to_numpy())
     if not len(at):
         return pd.DataFrame(columns=UNREADABLE_COLUMNS)
@@ -214,7 +216,7 @@ def unreadable_column(
             "team": None,
             "worker": None,
             "value": raw.astype(object).to_numpy()[at],
-            "expected": _EXPECTED[spec.field(name).kind],
+            "expected": expected or _EXPECTED[spec.field(name).kind],
         }
     )
 

@@ -37,6 +37,7 @@ from audits.ingest.returns import (
     ReturnExport,
     canonical,
     gather_unreadable,
+    unreadable_column,
 )
 from audits.spec import LIST8, LIST9
 
@@ -201,8 +202,14 @@ _PERSON_SOURCES = {"child_id": "CHILD", "gender": "SEX", "dob": "DOB", "ethnicit
 def _list8(frames, files, people, reference: dt.date):
     ep = frames["episodes"].copy()
     ep["_line"] = ep.index.astype("int64")
-    ep["_start"] = _dates(ep["DECOM"])
-    ep["_end"] = _dates(ep["DEC"])
+    ep["_start"], bad_start = values.dates(ep["DECOM"])
+    ep["_end"], bad_end = values.dates(ep["DEC"])
+    bad_dates = [
+        unreadable_column(
+            LIST8, name, ep[column], mask, ep["CHILD"], file=files["episodes"], source=column
+        )
+        for name, column, mask in (("cla_start", "DECOM", bad_start), ("ceased", "DEC", bad_end))
+    ]
     ep = ep.sort_values(["CHILD", "_start"], kind="stable").reset_index(drop=True)
     same_child = ep["CHILD"].eq(ep["CHILD"].shift())
     continues = same_child & ep["_start"].eq(ep["_end"].shift()) & ep["RNE"].str.upper().ne("S")
@@ -256,7 +263,19 @@ def _list8(frames, files, people, reference: dt.date):
     }
     if "missing" in frames:
         miss = frames["missing"]
-        started = _dates(miss["MIS_START"])
+        started, bad_missing = values.dates(miss["MIS_START"])
+        bad_dates.append(
+            unreadable_column(
+                LIST8,
+                "missing_episodes",
+                miss["MIS_START"],
+                bad_missing,
+                miss["CHILD"],
+                file=files["missing"],
+                source="MIS_START",
+                expected="a date dd/mm/yyyy (the start of a missing episode)",
+            )
+        )
         counted = miss["MISSING"].str.upper().eq("M") & (started > window) & (started <= at)
         missing = counted.groupby(miss["CHILD"]).sum().reindex(key, fill_value=0)
         cells["missing_episodes"] = missing.astype("float64").reset_index(drop=True)
@@ -272,7 +291,7 @@ def _list8(frames, files, people, reference: dt.date):
             dtype="datetime64[us]"
         )
         list8.headings["latest_review"] = "REVIEW (the latest of the period)"
-    return list8, history, gather_unreadable([bad, bad_reviews])
+    return list8, history, gather_unreadable([*bad_dates, bad, bad_reviews])
 
 
 def _reviews(frames, files, list8):
