@@ -287,3 +287,35 @@ def test_given_as_at_overrides_the_reference_date(tmp_path):
     run = audit(path, d("2026-04-30"))
     assert run.ctx.as_at == d("2026-04-30")
     assert run.summary["statutory_return"]["as_at_from"] == "--as-at"
+
+
+def test_moderation_and_board_work_on_a_census(tmp_path):
+    import openpyxl
+
+    child = child_xml("MOD", plans=[("2025-01-06", None, ["2025-05-01"])])
+    path = write_census(tmp_path / "cin.xml", [child])
+    db = str(tmp_path / "history.sqlite")
+    runner = CliRunner()
+    result = runner.invoke(app, ["run", str(path), "--out", str(tmp_path / "o"), "--db", db])
+    assert result.exit_code == 0, result.output
+    assert "As at 31/03/2026" in result.output
+    wb = openpyxl.load_workbook(tmp_path / "o" / "audit.xlsx")
+    ws = wb["Findings"]
+    rows = list(ws.iter_rows(values_only=True, max_row=60))
+    at = next(i for i, row in enumerate(rows) if "Finding ID" in row)
+    columns = {str(v).strip(): i + 1 for i, v in enumerate(rows[at]) if v is not None}
+    ws.cell(at + 2, columns["Moderator decision"]).value = "Agree"
+    wb.save(tmp_path / "reviewed.xlsx")
+    result = runner.invoke(app, ["moderate", str(tmp_path / "reviewed.xlsx"), "--db", db])
+    assert result.exit_code == 0, result.output
+    assert "Stored 1 reviewed finding(s)" in result.output
+    result = runner.invoke(app, ["board", "--out", str(tmp_path / "b"), "--db", db])
+    assert result.exit_code == 0, result.output
+
+
+def test_audit_rules_says_where_a_history_makes_a_rule_stronger():
+    result = CliRunner().invoke(app, ["rules"])
+    text = result.output
+    assert "With the review history (CIN census)" in text
+    assert "With the review history (SSDA903)" in text
+    assert "On an SSDA903 return (no dates)" in text
