@@ -319,3 +319,16 @@ def test_audit_rules_says_where_a_history_makes_a_rule_stronger():
     assert "With the review history (CIN census)" in text
     assert "With the review history (SSDA903)" in text
     assert "On an SSDA903 return (no dates)" in text
+
+
+def test_a_namespaced_census_in_utf16_is_read(tmp_path):
+    path = write_census(tmp_path / "plain.xml", [child_xml("NS", plans=[("2025-10-01", None, [])])])
+    text = path.read_text().replace("<Message>", '<Message xmlns="http://www.dcsf.gov.uk/CIN">', 1)
+    utf16 = tmp_path / "ns.xml"
+    utf16.write_text(
+        text.replace("<Message", '<?xml version="1.0" encoding="UTF-16"?>\n<Message', 1),
+        encoding="utf-16",
+    )
+    export = load_export(utf16)
+    assert list(export.lists[7].frame["child_id"]) == ["NS"]
+    assert export.reference_date == d("2026-03-31")

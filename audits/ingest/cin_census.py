@@ -39,6 +39,8 @@ _SEX = {"0": "Not stated/recorded", "1": "Male", "2": "Female", "9": "Neither"}
 def looks_like_xml(path: Path) -> bool:
     with path.open("rb") as fh:
         head = fh.read(512)
+    if head.startswith((b"\xff\xfe<\x00", b"\xfe\xff\x00<")):  # UTF-16 with its BOM
+        return True
     head = head.removeprefix(b"\xef\xbb\xbf").lstrip()
     return head.startswith(b"<")
 

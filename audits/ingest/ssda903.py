@@ -145,6 +145,9 @@ def load_ssda903(path: Path, files: dict[str, Path]) -> ReturnExport:
         for name, file in files.items()
         if name not in AUDITED
     ]
+    if path.is_dir():
+        used = set(files.values())
+        skipped += [f"{f.name} (not an SSDA903 table)" for f in export_files(path) if f not in used]
     return ReturnExport(
         path,
         sorted(files.values()),
