@@ -6,9 +6,11 @@ Audits each CIN census file as at its ReferenceDate, runs the validator (in its 
 same files, and compares the two child by child, keyed by (child, start date). Every difference
 is given the reason found by replaying the validator's rule with one of its choices changed:
 - "due on the ReferenceDate": our due date WD(start, n) is the ReferenceDate itself, met by the
-  statutory rule; the validator's CustomBusinessDay(n - 1) makes that day late;
+  statutory rule; the validator's CustomBusinessDay(n - 1) makes that day late ("n - 1 working
+  days" when the ReferenceDate is not a working day);
 - "bank holidays": the validator's own list of bank holidays (2022-2027) differs from ours
-  (`holidays`, England and Wales) on a day inside the interval;
+  (`holidays`, England and Wales) on a day inside the interval ("n - 1 working days and bank
+  holidays" when it takes both changes to agree);
 - "authorised after the ReferenceDate": open as at D for us; the validator only asks whether the
   authorisation date is blank;
 - "ICPCnotRequired blank or not false/0": we query every s47 without an ICPC that was not
@@ -57,36 +59,40 @@ def ours(path: Path) -> tuple[object, dict[str, set[tuple[str, str]]]]:
     return run, found
 
 
-def their_predicate(frame, start, end, n, at, holidays, *, blank_only=True):
+def their_predicate(frame, start, end, n, at, holidays):
     """The validator's rule replayed: start < D - CustomBusinessDay(n - 1), end blank."""
     cutoff = at - pd.offsets.CustomBusinessDay(n=n - 1, holidays=holidays)
-    flagged = frame[end].isna() if blank_only else frame[end].isna() | (frame[end] > at)
-    return flagged & (frame[start] < cutoff)
+    return frame[end].isna() & (frame[start] < cutoff)
 
 
 def explain(run, rule_id, child, day, theirs_flag, holidays) -> str:
+    """The first change to the validator's rule that makes it agree with ours (see the module
+    docstring); the validator's own result is replayed first as a check."""
     _, number, start, end, n = PAIRS[rule_id]
     frame = run.ctx.export.lists[number].frame
     at = pd.Timestamp(run.ctx.as_at)
     row = frame[(frame["child_id"] == child) & (frame[start] == pd.Timestamp(day))]
-    ours_holidays = [str(h) for h in WorkingDayCalendar().holidays]
-    due = WorkingDayCalendar().add_working_days(row[start], n)
-    if not theirs_flag and (row[end].notna() & (row[end] > at)).any():
+    ours_flag = not theirs_flag
+    if ours_flag and (row[end].notna() & (row[end] > at)).any():
         return "authorised after the ReferenceDate"
-    if rule_id == "S47-02" and not theirs_flag:
+    if rule_id == "S47-02" and ours_flag:
         flag = row.get("icpc_unnecessary")
         if flag is None or flag.isna().any() or (flag != "No").any():
             return "ICPCnotRequired blank or not false/0"
-    if theirs_flag and (due == at).any():
-        return "due on the ReferenceDate"
-    replay = their_predicate(row, start, end, n, at, ours_holidays).any()
-    if replay != their_predicate(row, start, end, n, at, holidays).any():
+    ours_holidays = [str(h) for h in WorkingDayCalendar().holidays]
+
+    def replay(count, days) -> bool:
+        return bool(their_predicate(row, start, end, count, at, days).any())
+
+    if replay(n, holidays) != theirs_flag:
+        return "unexplained"  # the replay does not reproduce the validator
+    if replay(n + 1, holidays) == ours_flag:
+        due = WorkingDayCalendar().add_working_days(row[start], n)
+        return "due on the ReferenceDate" if (due == at).any() else "n - 1 working days"
+    if replay(n, ours_holidays) == ours_flag:
         return "bank holidays"
-    counted = (due < at).any()
-    if counted != theirs_flag and (
-        their_predicate(row, start, end, n + 1, at, holidays).any() == counted
-    ):
-        return "due on the ReferenceDate"
+    if replay(n + 1, ours_holidays) == ours_flag:
+        return "n - 1 working days and bank holidays"
     return "unexplained"
 
 
@@ -104,6 +110,8 @@ def main() -> int:
         files.append(write_cin_census(args.out / "generated_census.xml", 3_000, seed=16))
         early = dt.date(2022, 3, 31)  # starts over Christmas 2021, before the validator's list
         files.append(write_cin_census(args.out / "generated_census_2022.xml", 1_000, 5, early))
+        late = dt.date(2029, 3, 31)  # a Saturday after Good Friday, past the validator's list
+        files.append(write_cin_census(args.out / "generated_census_2029.xml", 1_500, 7, late))
     side = Path(__file__).with_name("validator_side.py")
     done = subprocess.run(
         [args.validator_python, str(side), *map(str, files)], capture_output=True, text=True
