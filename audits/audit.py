@@ -20,6 +20,7 @@ from audits.errors import InputError
 from audits.history import Store
 from audits.indicators import compute_indicators
 from audits.ingest.load import Export, load_export
+from audits.ingest.returns import default_as_at, return_summary
 from audits.output.findings_csv import write_findings_csv
 from audits.schemas import validate_export
 from audits.scores import compute_scores
@@ -41,7 +42,7 @@ def progress(message: str) -> None:
 
 def audit(
     export_path: Path,
-    as_at: dt.date,
+    as_at: dt.date | None,
     config: Config | None = None,
     *,
     quiet: bool = True,
@@ -52,6 +53,7 @@ def audit(
     say(f"Reading {export_path} ...")
     preload(config.expectations_dir or SUITES_DIR)
     export = load_export(export_path)
+    given, as_at = as_at, as_at or default_as_at(export)  # a return's ReferenceDate, else today
     validate_export(export)
     rename_teams(export, config.team_renames)
     ctx = Context(export=export, as_at=as_at, config=config)
@@ -61,6 +63,7 @@ def audit(
     summary = build_summary(ctx, result)
     summary["carried_forward"] = carried
     summary["actions"] = actions
+    summary.update(return_summary(export, given))
     return AuditRun(ctx, result, summary)
 
 

@@ -24,7 +24,11 @@ ExportArg = Annotated[
 ]
 AsAtOpt = Annotated[
     str | None,
-    typer.Option("--as-at", help="Audit date (YYYY-MM-DD). Defaults to today.", show_default=False),
+    typer.Option(
+        "--as-at",
+        help="Audit date (YYYY-MM-DD). Defaults to today (a CIN census: its ReferenceDate; an SSDA903: the 31 March ending its year).",
+        show_default=False,
+    ),
 ]
 OutOpt = Annotated[
     Path, typer.Option("--out", help="Folder for findings.csv, audit.xlsx, summary.json.")
@@ -147,10 +151,11 @@ def run(
     from audits.audit import audit, write_outputs
     from audits.config import Config
 
-    date = _as_at(as_at)
+    date = _as_at(as_at) if as_at else None  # None: the return's ReferenceDate, else today
     with reported():
         store = None if no_history else _history(db)
         result = audit(export, date, Config.load(config), quiet=False, store=store)
+        date = result.ctx.as_at
         workbook = write_outputs(result, out, quiet=False)
         if store is not None:
             _record(store, db, result)
@@ -175,7 +180,7 @@ def validate(export: ExportArg, as_at: AsAtOpt = None) -> None:
     """Check ingestion and data quality only (no outputs written)."""
     from audits.audit import audit
 
-    date = _as_at(as_at)
+    date = _as_at(as_at) if as_at else None  # None: the return's ReferenceDate, else today
     with reported():
         result = audit(export, date, quiet=False)
     for item in result.summary["lists"]:
