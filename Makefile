@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 AS_AT  := 2026-10-30
 OUT    := out/demo
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench crosscheck clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,5 +35,17 @@ lint: $(VENV)/.installed-test
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench.py
 
+# The D2I CIN validator in its own venv (it needs pandas < 2, built against numpy 1), compared
+# with our ASM-01 and S47-02 child by child (docs/crosscheck.md). Not part of `make test`.
+# FILES="a.xml b.xml" checks those returns instead of the reference and generated ones.
+CROSSCHECK_VENV := .crosscheck-venv
+$(CROSSCHECK_VENV)/.installed:
+	$(PYTHON) -m venv $(CROSSCHECK_VENV)
+	$(CROSSCHECK_VENV)/bin/python -m pip install --quiet "csc-validator-be-cin==0.1.13" "numpy<2"
+	touch $@
+
+crosscheck: $(VENV)/.installed $(CROSSCHECK_VENV)/.installed
+	$(BIN)/python scripts/crosscheck/compare.py --validator-python $(CROSSCHECK_VENV)/bin/python $(FILES)
+
 clean:
-	rm -rf $(VENV) out .pytest_cache
+	rm -rf $(VENV) $(CROSSCHECK_VENV) out .pytest_cache

@@ -11,13 +11,16 @@ from pathlib import Path
 import pandas as pd
 
 from audits import __version__
+from audits.carry_forward import apply_history
 from audits.config import Config
 from audits.engine.context import Context
 from audits.engine.registry import Rule, all_rules
 from audits.engine.run import RunResult, run_rules
 from audits.errors import InputError
 from audits.history import Store
+from audits.indicators import compute_indicators
 from audits.ingest.load import Export, load_export
+from audits.ingest.returns import default_as_at, return_summary
 from audits.output.findings_csv import write_findings_csv
 from audits.schemas import validate_export
 from audits.scores import compute_scores
@@ -41,7 +44,7 @@ def progress(message: str) -> None:
 
 def audit(
     export_path: Path,
-    as_at: dt.date,
+    as_at: dt.date | None,
     config: Config | None = None,
     *,
     quiet: bool = True,
@@ -56,6 +59,7 @@ def audit(
     say(f"Reading {export_path} ...")
     preload(config.expectations_dir or SUITES_DIR)
     export = load_export(export_path)
+    given, as_at = as_at, as_at or default_as_at(export)  # a return's ReferenceDate, else today
     validate_export(export)
     rename_teams(export, config.team_renames)
     ctx = Context(export=export, as_at=as_at, config=config)
@@ -64,37 +68,12 @@ def audit(
         rules = [r for r in rules if r.area == "Data quality"]
     say(f"Running {len(rules)} rules as at {as_at:%d/%m/%Y} ...")
     result = run_rules(ctx, rules)
-    carried = carry_forward(result, as_at, store)
+    result.findings, carried, actions = apply_history(result.findings, as_at, store)
     summary = build_summary(ctx, result)
     summary["carried_forward"] = carried
+    summary["actions"] = actions
+    summary.update(return_summary(export, given))
     return AuditRun(ctx, result, summary)
-
-
-def carry_forward(result: RunResult, as_at: dt.date, store: Store | None) -> dict:
-    """Apply the history: drop findings moderated 'Disagree — recording is correct', mark the
-    month each finding was first raised, and count new / persisting / resolved findings."""
-    month = as_at.strftime("%Y-%m")
-    findings = result.findings
-    if store is None:
-        findings["first_raised"] = month
-        return {"history": False}
-    accepted = store.carried_decisions()
-    suppressed = findings["finding_id"].isin(accepted)
-    findings = findings[~suppressed].reset_index(drop=True)
-    raised = store.first_raised(findings["finding_id"])
-    findings["first_raised"] = raised.astype(object).where(raised.notna(), month).astype(str)
-    result.findings = findings
-    previous = store.previous_run(as_at)
-    current = set(findings["finding_id"])
-    before = store.run_finding_ids(previous) if previous else set()
-    return {
-        "history": True,
-        "suppressed": int(suppressed.sum()),
-        "previous_run": previous,
-        "new": len(current - before),
-        "persisting": len(current & before),
-        "resolved": len(before - current - accepted) if previous else 0,
-    }
 
 
 def rename_teams(export: Export, renames: dict[str, str]) -> None:
@@ -181,6 +160,7 @@ def build_summary(ctx: Context, result: RunResult) -> dict:
             "by_area": [s.as_dict() for s in by_area],
             "by_team": [s.as_dict() for s in by_team],
         },
+        "indicators": compute_indicators(ctx, result),
     }
 
 

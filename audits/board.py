@@ -1,29 +1,27 @@
-"""The improvement-board pack: month-on-month scores, changes and moderation agreement.
+"""The improvement-board pack: the scorecard of indicators first, then trends.
 
-Written from the history store as `board.xlsx` (native Excel charts) and `board.html` (a
-self-contained page with SVG charts, no scripts, no external files). Child ids are replaced by
-keyed pseudonyms (HMAC-SHA256 with a key kept in the history store) unless asked otherwise.
+Read from the history store only (the runs' stored summaries, scores, findings, decisions and
+practice-audit grades) and written as `board.html` (`audits.board_html`: one self-contained page,
+SVG charts, no scripts, no external files) and `board.xlsx` (`audits.board_xlsx`). One month is
+one column: the latest run of each month. Child ids are replaced by keyed pseudonyms (HMAC-SHA256
+with a key kept in the history store) unless asked otherwise.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import html
 from pathlib import Path
 
 import pandas as pd
 
+from audits.comparators import amber_band, rag
 from audits.config import Config
 from audits.errors import InputError
 from audits.history import Store
-from audits.output.atomic import atomic_path
-from audits.output.safe_text import inert
+from audits.indicators import BY_ID, INDICATORS, value_of
 from audits.practice import GRADES
-from audits.scores import rag
-
-COLOURS = ("#305496", "#C55A11", "#548235", "#7030A0", "#BF9000", "#2E75B6", "#A50021", "#404040")
-RAG_HEX = {"Green": "C6EFCE", "Amber": "FFEB9C", "Red": "FFC7CE"}
+from audits.scores import rag as score_rag
 
 
 def pseudonym(child_id: str, key: bytes) -> str:
@@ -31,7 +29,8 @@ def pseudonym(child_id: str, key: bytes) -> str:
 
 
 def monthly_runs(store: Store) -> pd.DataFrame:
-    runs = store.table("runs")
+    """The latest run of each month (by as-at date, then run id), oldest month first."""
+    runs = store.run_summaries()
     if runs.empty:
         raise InputError(
             "The history store holds no runs yet",
@@ -39,16 +38,212 @@ def monthly_runs(store: Store) -> pd.DataFrame:
             expected="at least one `audit run` recorded in this store",
             action="Run `audit run` (with the same --db) first",
         )
-    return runs.sort_values(["month", "run_id"]).drop_duplicates("month", keep="last")
+    runs = runs.sort_values(["month", "as_at", "run_id"])
+    return runs.drop_duplicates("month", keep="last").reset_index(drop=True)
+
+
+def month_label(month: str) -> str:
+    """'2026-10' -> 'Oct 2026'."""
+    return pd.Timestamp(month + "-01").strftime("%b %Y")
+
+
+# --- store-derived indicators --------------------------------------------------------------------
+
+
+def moderation_by_month(store: Store) -> pd.DataFrame:
+    """month, decisions, agree, value: latest decision per finding, by the month it was made
+    (the time the reviewed workbook was saved)."""
+    decisions = store.latest_decisions()
+    decided = decisions[decisions["decision"].notna()]
+    when = decided["reviewed_at"].astype(str).str[:7]
+    frame = pd.DataFrame({"month": when, "agree": decided["decision"].eq("Agree")})
+    out = frame.groupby("month").agg(decisions=("agree", "size"), agree=("agree", "sum"))
+    out = out.reset_index().astype({"decisions": int, "agree": int})
+    out["value"] = (100 * out["agree"] / out["decisions"]).round(1)
+    return out
+
+
+def practice_by_month(store: Store) -> pd.DataFrame:
+    """month, audits graded, how many per grade, Good or better and its share (the moderator's
+    grade where given, else the auditor's)."""
+    practice = store.table("practice_audits")
+    grade = practice["moderator_grade"].fillna(practice["auditor_grade"])
+    graded = practice.assign(grade=grade)[grade.notna()]
+    columns = ["month", "audits", "good_or_better", "good_or_better_percent", *GRADES]
+    if graded.empty:
+        return pd.DataFrame(columns=columns)
+    counts = pd.crosstab(graded["month"], graded["grade"]).reindex(columns=list(GRADES))
+    counts = counts.fillna(0).astype(int)
+    out = counts.assign(
+        audits=counts.sum(axis=1), good_or_better=counts[list(GRADES[:2])].sum(axis=1)
+    )
+    out["good_or_better_percent"] = (100 * out["good_or_better"] / out["audits"]).round(1)
+    return out.reset_index()[columns]
+
+
+def store_indicator(ind_id: str, month: str, table: pd.DataFrame, num: str, den: str, config):
+    """One store-derived indicator for one month, as the run's indicators are described."""
+    from audits.comparators import describe
+
+    ind = BY_ID[ind_id]
+    row = table[table["month"] == month]
+    if row.empty:
+        reason = "nothing recorded in the history store for this month"
+        return describe(ind, None, None, None, reason, config)
+    n, d = int(row[num].iloc[0]), int(row[den].iloc[0])
+    return describe(ind, value_of(ind, n, d), n, d, None, config)
+
+
+# --- the scorecard -------------------------------------------------------------------------------
+
+
+def arrow(this: float | None, last: float | None, better: str) -> tuple[str, str]:
+    """(text, judgement) of the change since last month: '▲ +1.2', 'better'."""
+    if this is None or last is None or pd.isna(this) or pd.isna(last):
+        return "–", "none"
+    change = round(this - last, 1)
+    if change == 0:
+        return "► no change", "same"
+    improved = (change > 0) == (better == "higher")
+    return f"{'▲' if change > 0 else '▼'} {change:+g}", "better" if improved else "worse"
+
+
+def indicator_history(months: pd.DataFrame, store: Store, config: Config) -> pd.DataFrame:
+    """One row per (month, indicator): the runs' stored indicators and the store's two."""
+    moderation, practice = moderation_by_month(store), practice_by_month(store)
+    rows = []
+    for month, summary in zip(months["month"], months["summary"], strict=True):
+        stored = {i["id"]: i for i in summary.get("indicators", [])}
+        for ind in INDICATORS:
+            if ind.compute is None:
+                table, num, den = (
+                    (moderation, "agree", "decisions")
+                    if ind.id == "IND-MODERATION"
+                    else (practice, "good_or_better", "audits")
+                )
+                record = store_indicator(ind.id, month, table, num, den, config)
+            else:
+                record = stored.get(ind.id) or {
+                    "id": ind.id,
+                    "value": None,
+                    "reason": "not computed by this run (recorded before indicators existed)",
+                }
+            rows.append({**record, "month": month})
+    return pd.DataFrame(rows)
+
+
+def scorecard(history: pd.DataFrame, months: list[str], config: Config) -> pd.DataFrame:
+    """Indicator, this month, last month, change, target, national, RAG (this month's)."""
+    latest = months[-1]
+    previous = months[-2] if len(months) > 1 else None
+    rows = []
+    for ind in INDICATORS:
+        mine = history[history["id"] == ind.id].set_index("month")
+        now = mine.loc[latest].to_dict() if latest in mine.index else {}
+        before = mine.loc[previous].to_dict() if previous in mine.index else {}
+        this, last = _num(now.get("value")), _num(before.get("value"))
+        text, judgement = arrow(this, last, ind.better)
+        own = config.indicators.get(ind.id, {})
+        target = own.get("target", _num(now.get("target")))
+        national = _num(now.get("national"))
+        basis = target if target is not None else national
+        rows.append(
+            {
+                "id": ind.id,
+                "title": ind.title,
+                "unit": ind.unit,
+                "better": ind.better,
+                "this": this,
+                "numerator": _num(now.get("numerator")),
+                "denominator": _num(now.get("denominator")),
+                "reason": now.get("reason") if this is None else None,
+                "last": last,
+                "change": text,
+                "judgement": judgement,
+                "target": target,
+                "national": national,
+                "national_period": now.get("national_period"),
+                "national_source": now.get("national_source"),
+                "national_derived": now.get("national_derived"),
+                "regional": _num(now.get("regional", own.get("regional"))),
+                "neighbours": _num(now.get("neighbours", own.get("neighbours"))),
+                "regional_label": own.get("regional_label", now.get("regional_label")),
+                "neighbours_label": own.get("neighbours_label", now.get("neighbours_label")),
+                "rag": rag(this, ind.better, basis, amber_band(ind, config, own)),
+            }
+        )
+    frame = pd.DataFrame(rows).astype(object)
+    return frame.where(frame.notna(), None)  # blanks stay None, never NaN
+
+
+def _num(value: object) -> float | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+# --- actions --------------------------------------------------------------------------------------
+
+
+def actions(
+    months: pd.DataFrame, key: bytes, pseudonymise: bool
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """(open and overdue actions per month, n/a where a run recorded none; the latest run's
+    overdue actions, most days past due first, or None when that run recorded no actions)."""
+    per_month = pd.DataFrame(
+        {
+            "month": months["month"],
+            "open": [_count(s, "open") for s in months["summary"]],
+            "overdue": [_count(s, "overdue") for s in months["summary"]],
+        }
+    )
+    latest = months["summary"].iloc[-1].get("actions")
+    if not isinstance(latest, dict):
+        return per_month, None
+    columns = ["child", "rule_id", "team", "action_owner", "action_due", "days_past_due"]
+    items = pd.DataFrame(latest.get("overdue_items") or [])
+    if items.empty:
+        return per_month, pd.DataFrame(columns=columns)
+    items = items.reindex(
+        columns=["child_id", "rule_id", "team", "action_owner", "action_due", "days_past_due"]
+    )
+    child = [
+        pseudonym(c, key) if pseudonymise and c not in (None, "") and not pd.isna(c) else c
+        for c in items.pop("child_id")
+    ]
+    items.insert(0, "child", child)
+    items = items.sort_values("days_past_due", ascending=False, kind="stable")
+    return per_month, items.reset_index(drop=True)[columns]
+
+
+def _count(summary: dict, key: str) -> float | None:
+    value = (
+        summary.get("actions", {}).get(key) if isinstance(summary.get("actions"), dict) else None
+    )
+    return None if value is None else float(value)
+
+
+# --- everything the pack shows -------------------------------------------------------------------
 
 
 def board_data(store: Store, pseudonymise: bool = True, config: Config | None = None) -> dict:
     config = config or Config()
     months = monthly_runs(store)
-    scores = store.table("scores").merge(months[["run_id", "month"]], on="run_id")
-    areas = scores[scores["team"].isna()].pivot_table(index="month", columns="area", values="score")
+    month_list = list(months["month"])
+    latest_month = month_list[-1]
+    run_month = months[["run_id", "month"]]
+    scores = store.table("scores").merge(run_month, on="run_id")
+    areas = scores[scores["team"].isna()].pivot_table(
+        index="month", columns="area", values="score", dropna=False
+    )
+    areas = areas.reindex(month_list)
     teams = scores[scores["team"].notna()].sort_values(["month", "area", "team"])
-    teams = teams.assign(rag=[rag(s, config.rag_green, config.rag_amber) for s in teams["score"]])
+    teams = teams.assign(
+        rag=[score_rag(s, config.rag_green, config.rag_amber) for s in teams["score"]]
+    )
     findings = store.table("findings")
     ids = {
         m: set(findings.loc[findings["run_id"] == r, "finding_id"])
@@ -69,12 +264,8 @@ def board_data(store: Store, pseudonymise: bool = True, config: Config | None = 
         before = current
     decisions = store.latest_decisions()
     decided = decisions[decisions["decision"].notna()]
-    moderation = (
-        decided.groupby("rule_id")["decision"]
-        .agg(decisions="size", agree=lambda s: int((s == "Agree").sum()))
-        .reset_index()
-    )
-    moderation["agree_percent"] = (100 * moderation["agree"] / moderation["decisions"]).round(1)
+    moderation = _agreement(decided, "rule_id")
+    moderation_teams = _agreement(decided.assign(team=decided["team"].fillna("(no team)")), "team")
     latest = findings[
         (findings["run_id"] == months["run_id"].iloc[-1]) & (findings["severity"] == "Error")
     ]
@@ -85,227 +276,68 @@ def board_data(store: Store, pseudonymise: bool = True, config: Config | None = 
     overdue = overdue.assign(
         child=[pseudonym(c, key) if pseudonymise else c for c in overdue["child_id"]]
     )[["child", "rule_id", "team", "days_overdue", "message"]]
-    practice = store.table("practice_audits")
-    practice = practice.assign(grade=practice["moderator_grade"].fillna(practice["auditor_grade"]))
-    graded = practice[practice["grade"].notna()]
-    practice_trend = (
-        graded.groupby("month")
-        .agg(
-            audits=("grade", "size"),
-            good_or_better=("grade", lambda g: int(g.isin(GRADES[:2]).sum())),
-        )
-        .reset_index()
-    )
-    practice_trend["good_or_better_percent"] = (
-        100 * practice_trend["good_or_better"] / practice_trend["audits"]
-    ).round(1)
+    history = indicator_history(months, store, config)
+    practice = practice_by_month(store)
+    action_months, action_items = actions(months, key, pseudonymise)
     return {
-        "practice": practice_trend,
+        "months": month_list,
+        "as_at": months["as_at"].iloc[-1],
+        "scorecard": scorecard(history, month_list, config),
+        "indicator_history": history,
+        "practice": practice[["month", "audits", "good_or_better", "good_or_better_percent"]],
+        "practice_grades": practice,
+        "moderation_by_month": moderation_by_month(store),
         "areas": areas,
         "teams": teams[["month", "area", "team", "children_in_scope", "score", "rag"]],
         "changes": pd.DataFrame(changes),
         "moderation": moderation,
+        "moderation_teams": moderation_teams,
+        "actions_by_month": action_months,
+        "actions_overdue": action_items,
         "overdue": overdue,
         "pseudonymised": pseudonymise,
-        "latest_month": months["month"].iloc[-1],
+        "latest_month": latest_month,
+        "rag_green": config.rag_green,
+        "rag_amber": config.rag_amber,
+        "amber_points": config.indicator_amber_points,
+        "amber_caseload": config.indicator_amber_caseload,
     }
 
 
-def write_board(store: Store, out: Path, pseudonymise: bool = True) -> list[Path]:
-    data = board_data(store, pseudonymise)
-    out.mkdir(parents=True, exist_ok=True)
-    xlsx, page = out / "board.xlsx", out / "board.html"
-    with atomic_path(xlsx) as tmp:
-        _workbook(data, tmp)
-    with atomic_path(page) as tmp:
-        tmp.write_text(_html(data), encoding="utf-8")
-    return [xlsx, page]
-
-
-def _workbook(data: dict, target: Path) -> None:
-    from openpyxl import Workbook
-    from openpyxl.chart import BarChart, LineChart, Reference
-    from openpyxl.styles import Font, PatternFill
-
-    bold = Font(bold=True)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Trend by area"
-    areas = data["areas"]
-    ws.append(["Month", *areas.columns])
-    for month, row in areas.iterrows():
-        ws.append([month, *[None if pd.isna(v) else float(v) for v in row]])
-    for cell in ws[1]:
-        cell.font = bold
-    if len(areas):
-        chart = LineChart()
-        chart.title = "Compliance by area (%), month on month"
-        chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 100
-        chart.add_data(
-            Reference(
-                ws, min_col=2, max_col=1 + len(areas.columns), min_row=1, max_row=1 + len(areas)
-            ),
-            titles_from_data=True,
-        )
-        chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=1 + len(areas)))
-        chart.height, chart.width = 9, 18
-        ws.add_chart(chart, "H2")
-
-    ws = wb.create_sheet("Trend by team")
-    ws.append(["Month", "Area", "Team", "Children in scope", "Score %", "RAG"])
-    for r in data["teams"].itertuples(index=False):
-        ws.append(
-            [
-                r.month,
-                r.area,
-                str(r.team),
-                int(r.children_in_scope),
-                None if pd.isna(r.score) else float(r.score),
-                r.rag,
-            ]
-        )
-        if r.rag in RAG_HEX:
-            ws.cell(ws.max_row, 6).fill = PatternFill("solid", fgColor=RAG_HEX[r.rag])
-
-    ws = wb.create_sheet("Changes")
-    ws.append(["Month", "Findings", "New", "Persisting", "Resolved"])
-    for r in data["changes"].itertuples(index=False):
-        ws.append([r.month, r.findings, r.new, r.persisting, r.resolved])
-    if len(data["changes"]):
-        chart = BarChart()
-        chart.title = "New, persisting and resolved findings"
-        n = len(data["changes"])
-        chart.add_data(
-            Reference(ws, min_col=3, max_col=5, min_row=1, max_row=1 + n), titles_from_data=True
-        )
-        chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=1 + n))
-        ws.add_chart(chart, "H2")
-
-    ws = wb.create_sheet("Moderation")
-    ws.append(["Rule", "Decisions", "Agree", "Agree %"])
-    for r in data["moderation"].itertuples(index=False):
-        ws.append([r.rule_id, int(r.decisions), int(r.agree), float(r.agree_percent)])
-
-    ws = wb.create_sheet("Practice audit")
-    ws.append(["Month", "Audits graded", "Good or better", "Good or better %"])
-    for r in data["practice"].itertuples(index=False):
-        ws.append([r.month, int(r.audits), int(r.good_or_better), float(r.good_or_better_percent)])
-
-    ws = wb.create_sheet("Longest overdue")
-    label = "Child (pseudonym)" if data["pseudonymised"] else "Child ID"
-    ws.append([label, "Rule", "Team", "Days overdue", "Finding"])
-    for r in data["overdue"].itertuples(index=False):
-        ws.append([r.child, r.rule_id, r.team, int(r.days_overdue), r.message])
-    for sheet in wb.worksheets:
-        for cell in sheet[1]:
-            cell.font = bold
-        for row in sheet.iter_rows(min_row=2):
-            for cell in row:
-                if isinstance(cell.value, str):
-                    inert(cell)
-    wb.save(target)
-
-
-def _svg_lines(frame: pd.DataFrame, title: str) -> str:
-    width, height, left, top, bottom = 720, 300, 50, 30, 40
-    months = list(frame.index)
-    plot_w, plot_h = width - left - 170, height - top - bottom
-    step = plot_w / max(len(months) - 1, 1)
-
-    def y(v: float) -> float:
-        return top + plot_h * (1 - v / 100)
-
-    parts = [
-        f'<svg width="{width}" height="{height}" role="img" aria-label="{html.escape(title)}">'
-    ]
-    for tick in range(0, 101, 20):
-        parts.append(
-            f'<line x1="{left}" x2="{left + plot_w}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="#ddd"/>'
-        )
-        parts.append(
-            f'<text x="{left - 8}" y="{y(tick) + 4:.1f}" text-anchor="end" font-size="11">{tick}</text>'
-        )
-    for i, month in enumerate(months):
-        parts.append(
-            f'<text x="{left + i * step:.1f}" y="{height - 15}" text-anchor="middle" font-size="11">{html.escape(month)}</text>'
-        )
-    for n, area in enumerate(frame.columns):
-        colour = COLOURS[n % len(COLOURS)]
-        points = [(left + i * step, y(v)) for i, v in enumerate(frame[area]) if pd.notna(v)]
-        if points:
-            path = " ".join(f"{x:.1f},{yy:.1f}" for x, yy in points)
-            parts.append(
-                f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2.5"/>'
-            )
-            parts.extend(
-                f'<circle cx="{x:.1f}" cy="{yy:.1f}" r="3.5" fill="{colour}"/>' for x, yy in points
-            )
-        ly = top + 18 * n
-        parts.append(
-            f'<rect x="{left + plot_w + 20}" y="{ly}" width="12" height="12" fill="{colour}"/>'
-        )
-        parts.append(
-            f'<text x="{left + plot_w + 38}" y="{ly + 10}" font-size="12">{html.escape(str(area))}</text>'
-        )
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def _table(frame: pd.DataFrame, headings: list[str], rag_column: str | None = None) -> str:
-    rows = ["<tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in headings) + "</tr>"]
-    for record in frame.itertuples(index=False):
-        cells = []
-        for name, value in zip(frame.columns, record, strict=True):
-            text = (
-                ""
-                if value is None or (isinstance(value, float) and pd.isna(value))
-                else f"{value:g}"
-                if isinstance(value, float)
-                else str(value)
-            )
-            style = (
-                f' style="background:#{RAG_HEX[value]}"'
-                if name == rag_column and value in RAG_HEX
-                else ""
-            )
-            cells.append(f"<td{style}>{html.escape(text)}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    return "<table>" + "".join(rows) + "</table>"
-
-
-def _html(data: dict) -> str:
-    areas = data["areas"]
-    latest_teams = data["teams"][data["teams"]["month"] == data["latest_month"]]
-    child_note = (
-        "Children are shown by keyed pseudonyms; the key stays in the local history store."
-        if data["pseudonymised"]
-        else "Real child ids are shown: this page holds personal data."
+def _agreement(decided: pd.DataFrame, by: str) -> pd.DataFrame:
+    out = (
+        decided.groupby(by)["decision"]
+        .agg(decisions="size", agree=lambda s: int((s == "Agree").sum()))
+        .reset_index()
     )
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Improvement board pack</title>
-<style>
-body {{ font-family: Arial, Helvetica, sans-serif; margin: 24px; color: #222; max-width: 1000px; }}
-h1 {{ font-size: 22px; }} h2 {{ font-size: 17px; margin-top: 28px; color: #305496; }}
-table {{ border-collapse: collapse; font-size: 13px; }}
-th {{ background: #305496; color: #fff; text-align: left; padding: 4px 8px; }}
-td {{ border-bottom: 1px solid #ddd; padding: 3px 8px; }}
-.note {{ color: #555; font-size: 12px; }}
-</style></head><body>
-<h1>Improvement board pack — casefile audit, {html.escape(data["latest_month"])}</h1>
-<p class="note">Compliance: children in scope with no Error finding in the area, as a percentage.
-{html.escape(child_note)}</p>
-<h2>Compliance by area, month on month</h2>
-{_svg_lines(areas, "Compliance by area") if len(areas) else "<p>No scores yet.</p>"}
-{_table(areas.reset_index().round(1), ["Month", *map(str, areas.columns)])}
-<h2>Compliance by team, {html.escape(data["latest_month"])}</h2>
-{_table(latest_teams.drop(columns=["month"]), ["Area", "Team", "Children in scope", "Score %", "RAG"], rag_column="rag")}
-<h2>New, persisting and resolved findings</h2>
-{_table(data["changes"], ["Month", "Findings", "New", "Persisting", "Resolved"])}
-<h2>Moderation agreement per rule</h2>
-{_table(data["moderation"], ["Rule", "Decisions", "Agree", "Agree %"]) if len(data["moderation"]) else "<p>No moderation decisions recorded yet.</p>"}
-<h2>Practice audit: cases graded Good or better</h2>
-{_table(data["practice"], ["Month", "Audits graded", "Good or better", "Good or better %"]) if len(data["practice"]) else "<p>No practice audits graded yet.</p>"}
-<h2>Longest overdue ({html.escape(data["latest_month"])})</h2>
-{_table(data["overdue"], ["Child", "Rule", "Team", "Days overdue", "Finding"])}
-</body></html>
-"""
+    out["agree_percent"] = (100 * out["agree"] / out["decisions"]).round(1)
+    return out
+
+
+def write_board(
+    store: Store, out: Path, pseudonymise: bool = True, config: Config | None = None
+) -> list[Path]:
+    """board.xlsx and board.html in `out`. A board.xlsx a person has changed since the tool wrote
+    it is kept: the new one is written beside it (`audits.output.written`)."""
+    from audits.board_html import render
+    from audits.board_xlsx import write_workbook
+    from audits.output.atomic import atomic_path
+    from audits.output.written import remember, target_for
+
+    data = board_data(store, pseudonymise, config)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(
+            f"The board folder cannot be created ({exc.strerror})",
+            file=str(out),
+            expected="--out naming a folder you can write to",
+        ) from None
+    xlsx, _kept = target_for(out / "board.xlsx", out)
+    page = out / "board.html"
+    with atomic_path(xlsx) as tmp:
+        write_workbook(data, tmp)
+    remember(out, [xlsx])
+    with atomic_path(page) as tmp:
+        tmp.write_text(render(data), encoding="utf-8")
+    return [xlsx, page]

@@ -48,7 +48,8 @@ AsAtOpt = Annotated[
     str | None,
     typer.Option(
         "--as-at",
-        help="Audit date, as YYYY-MM-DD or dd/mm/yyyy. Defaults to today.",
+        help="Audit date, as YYYY-MM-DD or dd/mm/yyyy. Defaults to today (a CIN census: its "
+        "ReferenceDate; an SSDA903: the 31 March ending its year).",
         metavar="DATE",
         show_default=False,
     ),
@@ -269,10 +270,11 @@ def run(
     from audits.audit import audit, write_outputs
     from audits.config import Config
 
-    date = _as_at(as_at)
+    date = _as_at(as_at) if as_at else None  # None: the return's ReferenceDate, else today
     with reported():
         store = None if no_history else _history(db)
         result = audit(export, date, Config.load(config), quiet=False, store=store)
+        date = result.ctx.as_at
         workbook = write_outputs(result, out, quiet=False)
         if store is not None:
             _record(store, db, result)
@@ -303,7 +305,7 @@ def validate(export: ExportArg, as_at: AsAtOpt = None) -> None:
     written); list every value that could not be read, with its place."""
     from audits.audit import audit
 
-    date = _as_at(as_at)
+    date = _as_at(as_at) if as_at else None  # None: the return's ReferenceDate, else today
     with reported():
         result = audit(export, date, quiet=False, data_quality_only=True)
     s = result.summary
@@ -380,12 +382,13 @@ def sample(
     from audits.audit import audit
     from audits.config import Config
     from audits.history import Store
+    from audits.output.written import remember, target_for
     from audits.practice import choose, month_of, write_practice_workbook
 
     date = _as_at(as_at)
     with reported():
         cfg = Config.load(config)
-        store = Store.open(db)
+        store = Store.existing(db)
         month = month_of(date)
         exclude = store.recently_audited(month, cfg.practice_audit_exclude_months)
         run = audit(export, date, cfg, quiet=False)
@@ -397,9 +400,21 @@ def sample(
             risk_picks=cfg.practice_audit_risk_picks,
             exclude=exclude,
         )
-        workbook = out / f"practice_audit_{month}.xlsx"
+        graded = store.graded_children(month)
+        store.record_sample(month, chosen)  # first: a store that cannot be written changes nothing
+        workbook, kept = target_for(out / f"practice_audit_{month}.xlsx", out)
         write_practice_workbook(workbook, chosen, cfg.practice_audit_questions, month)
-        store.record_sample(month, chosen)
+        remember(out, [workbook])
+    if kept:
+        typer.echo(
+            f"practice_audit_{month}.xlsx has been changed since the tool wrote it: it is kept, "
+            f"the new workbook is {workbook.name}."
+        )
+    if graded:
+        typer.echo(
+            f"{len(graded)} case(s) of {month} already hold grades in the history store: "
+            "they are kept as they are."
+        )
     typer.echo(
         f"{len(chosen)} case(s) chosen from {chosen['team'].nunique()} team(s); "
         f"{len(exclude)} child(ren) excluded as audited in the last {cfg.practice_audit_exclude_months} months."
@@ -411,28 +426,63 @@ def sample(
     typer.echo(f"Practice audit workbook: {workbook.resolve()}")
 
 
-def _moderate_practice(workbook: Path, db: str | None) -> None:
+def _returns(paths: list[Path]) -> list[Path]:
+    """The workbooks named, and the .xlsx files directly in any folder named (Excel's `~$` lock
+    files and hidden files aside), each once, in order."""
     from audits.errors import InputError
-    from audits.history import Store, sha256_of
+
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            inside = sorted(
+                p
+                for p in path.iterdir()
+                if p.suffix.lower() == ".xlsx"
+                and not p.name.startswith(("~$", "."))
+                and p.is_file()
+            )
+            if not inside:
+                raise InputError("The folder holds no .xlsx workbooks", file=str(path))
+            found += inside
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise InputError("The reviewed workbook was not found", file=str(path))
+    unique = list(dict.fromkeys(p.resolve() for p in found))
+    return [Path(p) for p in unique]
+
+
+def _moderate_practice(workbook: Path, store) -> bool:
+    """Store a practice audit's grades; True when everything typed was stored."""
+    from audits.errors import InputError
+    from audits.history import sha256_of
     from audits.practice import grade_report, read_practice
 
-    with reported():
-        grades, month, problems = read_practice(workbook)
-        if problems:
-            raise InputError(
-                "Some grades are not on Ofsted's four-point scale; nothing was stored:\n  "
-                + "\n  ".join(problems),
-                file=str(workbook),
-                expected="Outstanding; Good; Requires improvement to be good; Inadequate",
-            )
-        Store.open(db).record_grades(month, grades, sha256_of(workbook))
-        report = grade_report(grades)
+    grades, month, problems, saved_at = read_practice(workbook)
+    if problems:
+        raise InputError(
+            "Some grades are not on Ofsted's four-point scale; nothing was stored:\n  "
+            + "\n  ".join(problems),
+            file=str(workbook),
+            expected="Outstanding; Good; Requires improvement to be good; Inadequate",
+        )
+    counts = store.record_grades(month, grades, sha256_of(workbook), saved_at)
+    report = grade_report(grades)
     if report["escalations"]:
         typer.echo("ESCALATIONS — unsafe, escalate now:")
         for e in report["escalations"]:
             typer.echo(
                 f"  row {e['row']}: child {e['child_id']} ({e['team']}), auditor {e['auditor'] or '-'}"
             )
+    typer.echo(
+        f"{workbook.name}: {counts['stored']} case(s) stored, {counts['unchanged']} unchanged"
+        + (
+            f", {counts['older']} not stored because the store holds grades from a copy saved later"
+            if counts["older"]
+            else ""
+        )
+        + "."
+    )
     typer.echo(
         f"Practice audit {month}: {report['audits']} case(s), {report['moderated']} moderated."
     )
@@ -454,38 +504,31 @@ def _moderate_practice(workbook: Path, db: str | None) -> None:
             typer.echo(
                 f"  {label} {name}: {item['exact_agreement_percent']:g}% exact agreement over {item['audits']}"
             )
+    return counts["older"] == 0
 
 
-@app.command(cls=_Command)
-def moderate(
-    workbook: Annotated[
-        Path, typer.Argument(help="A reviewed audit.xlsx (read only, never rewritten).")
-    ],
-    db: DbOpt = None,
-) -> None:
-    """Read moderators' decisions (or a practice audit's grades) back into the history store."""
-    from audits.errors import InputError
-    from audits.history import Store, sha256_of
-    from audits.moderation import agreement, read_reviewed
-    from audits.practice import is_practice_workbook
+def _moderate_returns(workbooks: list[Path], store) -> bool:
+    """Store the reviewer entries of audit/team workbooks; True when nothing was left out."""
+    from audits.moderation import agreement, merge, read_return
 
-    if not workbook.is_file():
-        _fail(InputError("The reviewed workbook was not found", file=str(workbook)))
-    if is_practice_workbook(workbook):
-        _moderate_practice(workbook, db)
-        return
-    with reported():
-        reviewed = read_reviewed(workbook)
-        store = Store.open(db)
-        stored = store.store_decisions(reviewed.decisions, workbook, sha256_of(workbook))
-        unknown = set(reviewed.decisions["finding_id"]) - store.known_finding_ids()
-    typer.echo(f"Stored {stored} reviewed finding(s) from {workbook.name}.")
-    if unknown:
-        typer.echo(
-            f"  {len(unknown)} finding id(s) are not in the history store (kept all the same)."
+    returns = [read_return(w) for w in workbooks]
+    outcome = merge(returns, store)
+    stored = outcome.stored
+    typer.echo(
+        f"Stored {len(stored)} entr{'y' if len(stored) == 1 else 'ies'} on "
+        f"{stored['finding_id'].nunique() if len(stored) else 0} finding(s) from "
+        f"{len(returns)} workbook(s); {outcome.unchanged} already held"
+        + (
+            f"; {outcome.older} kept as history (typed in a copy saved before the latest entry)"
+            if outcome.older
+            else ""
         )
+        + "."
+    )
+    decisions = store.latest_decisions()
+    decisions = decisions[decisions["finding_id"].isin(outcome.findings)]
     for by, label in (("rule_id", "rule"), ("team", "team")):
-        table = agreement(reviewed.decisions, by)
+        table = agreement(decisions, by)
         if table.empty:
             continue
         typer.echo(f"Agreement per {label}:")
@@ -493,13 +536,44 @@ def moderate(
             typer.echo(
                 f"  {getattr(row, by):<28} {row.agree}/{row.decisions} agree ({row.agree_percent:g}%)"
             )
-    if reviewed.invalid:
+    if outcome.problems:
         typer.echo(
-            "Decisions that are not one of the four allowed values (not stored; fix and re-import):",
+            f"{len(outcome.problems)} entr{'y was' if len(outcome.problems) == 1 else 'ies were'} "
+            "not stored (correct them in the workbook and import it again):",
             err=True,
         )
-        for line in reviewed.invalid:
-            typer.echo(f"  {line}", err=True)
+        for problem in outcome.problems:
+            typer.echo(f"  {problem}", err=True)
+    return not outcome.problems
+
+
+@app.command(cls=_Command)
+def moderate(
+    workbooks: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Reviewed workbooks (audit.xlsx, team workbooks, practice audits) or folders of "
+            "them. Read only, never rewritten.",
+            show_default=False,
+        ),
+    ],
+    db: DbOpt = None,
+) -> None:
+    """Read the returns back into the history store: responses, decisions, actions, grades."""
+    from audits.history import Store
+    from audits.practice import is_practice_workbook
+
+    with reported():
+        paths = _returns(workbooks)
+        store = Store.existing(db)
+        practice = [p for p in paths if is_practice_workbook(p)]
+        reviews = [p for p in paths if p not in practice]
+        complete = True
+        if reviews:
+            complete &= _moderate_returns(reviews, store)
+        for workbook in practice:
+            complete &= _moderate_practice(workbook, store)
+    if not complete:
         raise typer.Exit(code=1)
 
 
@@ -512,13 +586,18 @@ def board(
     show_child_ids: Annotated[
         bool, typer.Option("--show-child-ids", help="Show real child ids instead of pseudonyms.")
     ] = False,
+    config: ConfigOpt = None,
 ) -> None:
-    """Write the improvement-board pack: trends per area and team, changes, moderation agreement."""
+    """Write the improvement-board pack: the scorecard of indicators, then trends per area and
+    team, changes, overdue actions, moderation agreement and practice grades."""
     from audits.board import write_board
+    from audits.config import Config
     from audits.history import Store
 
     with reported():
-        paths = write_board(Store.open(db), out, pseudonymise=not show_child_ids)
+        paths = write_board(
+            Store.existing(db), out, pseudonymise=not show_child_ids, config=Config.load(config)
+        )
     for path in paths:
         typer.echo(f"Board pack: {path.resolve()}")
 

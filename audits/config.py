@@ -49,6 +49,11 @@ class Config:
     practice_audit_per_team: int = 2  # random cases per team
     practice_audit_risk_picks: int = 2  # cases per risk category
     practice_audit_exclude_months: int = 6  # a child audited this recently is not chosen again
+    # Board scorecard (audits/comparators.py): per-indicator targets and regional/neighbour
+    # figures ([indicators.IND-...]), and the default width of the Amber band.
+    indicators: dict[str, dict] = field(default_factory=dict)
+    indicator_amber_points: float = 5  # percentage points worse than the target
+    indicator_amber_caseload: float = 1  # children per FTE above the target
 
     @classmethod
     def load(cls, path: Path | None) -> Config:
@@ -78,6 +83,10 @@ class Config:
                 if not isinstance(value, str):
                     raise InputError(f"'{key}' must be a folder path in quotes", file=str(path))
                 value = (Path(path).parent / value).resolve()
+            elif key == "indicators":
+                from audits.comparators import parse_settings
+
+                value = parse_settings(value, str(path))
             elif isinstance(default, tuple):
                 if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                     raise InputError(f"'{key}' must be a list of names", file=str(path))

@@ -1,31 +1,84 @@
-"""Read moderators' decisions back from a reviewed audit workbook (values only; never rewritten)."""
+"""Reviewed workbooks back into the store: every typed entry stored, or listed with file and row.
+
+A QA team collects the month's returns (team workbooks, the whole-council workbook, copies
+re-saved by Excel or LibreOffice) and imports them together. From each return we read the
+reviewer columns (values only; a return is never rewritten) and decide, field by field:
+
+- a blank cell is never an entry (an emptier copy erases nothing);
+- a value the store already holds from this very workbook, or the value the tool itself carried
+  into the workbook when it wrote it, or the value that is already the latest, changes nothing
+  (re-importing a return, or returning a pre-filled row untouched, is idempotent);
+- a value given differently for the same finding by two returns of this import is a conflict:
+  both rows are listed with their files and neither is stored;
+- anything else is stored, stamped with the time its workbook was saved. An entry from a copy
+  saved before the latest stored entry is kept as history but does not replace it.
+
+Rows that cannot be stored (no Finding ID, an id the store does not know, a decision outside the
+four, an Action due that is not a date, typing in a column that is not a reviewer column) are
+listed with file and row. The import is stored in one transaction: all of it, or none of it.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from audits.errors import InputError
+from audits.history import Store, sha256_of
+from audits.history.schema import ENTRY_FIELDS
 from audits.ingest.values import dates
-from audits.output.reviewed import REVIEWER_HEADINGS, headed_columns
-from audits.output.workbook import MODERATOR_DECISIONS
+from audits.output.reviewed import (
+    MODERATOR_DECISIONS,
+    REVIEWER_HEADINGS,
+    Sheet,
+    headed_columns,
+    read_sheet,
+)
 
+FINDINGS_SHEET = "Findings"
 REQUIRED = ("Finding ID", "Rule", "Team", *REVIEWER_HEADINGS)
+FIELD_OF_HEADING = dict(zip(REVIEWER_HEADINGS, ENTRY_FIELDS, strict=True))
 _DASHES = str.maketrans({"-": "—", "–": "—", "‒": "—", "―": "—"})
 
 
+@dataclass(frozen=True)
+class Problem:
+    """Something typed that was not stored, and where it is."""
+
+    file: str
+    row: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}, row {self.row}" if self.row is not None else self.file
+        return f"{where}: {self.message}"
+
+
 @dataclass
-class Reviewed:
-    decisions: pd.DataFrame  # one row per finding with any reviewer entry
-    invalid: list[str] = field(default_factory=list)  # rows whose decision is not one of the four
-    reviewed_by: str | None = None
-    reviewed_at: str | None = None
+class Return:
+    """One reviewed workbook as read: its typed entries (one row per field) and its problems."""
+
+    path: Path
+    sha256: str
+    saved_at: str | None
+    saved_by: str | None
+    entries_upto: int | None  # the last entry the store held when the tool wrote the workbook
+    entries: pd.DataFrame  # finding_id, field, value, row, rule_id, team
+    problems: list[Problem] = field(default_factory=list)
 
 
-def _canonical_decision(text: pd.Series) -> pd.Series:
+@dataclass
+class Outcome:
+    stored: pd.DataFrame  # the entries added to the store
+    unchanged: int  # entries the store already held (or that the tool had carried in)
+    older: int  # stored as history: saved before the latest entry, which stands
+    problems: list[Problem]
+    findings: set[str]  # every finding the returns hold entries for
+
+
+def canonical_decision(text: pd.Series) -> pd.Series:
     """Match typed variants (hyphens for the dash, case, spaces) to the four decisions."""
     lookup = {" ".join(d.translate(_DASHES).casefold().split()): d for d in MODERATOR_DECISIONS}
     keys = (
@@ -34,84 +87,187 @@ def _canonical_decision(text: pd.Series) -> pd.Series:
     return keys.map(lookup)
 
 
-def read_reviewed(path: Path) -> Reviewed:
-    import openpyxl
+def tool_headings() -> set[str]:
+    """Every heading the audit writers put on a Findings sheet (others were added by a person)."""
+    from audits.output import workbook
 
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:
-        raise InputError(
-            f"The reviewed workbook cannot be opened ({type(exc).__name__}: {exc})",
-            file=str(path),
-            expected="an audit.xlsx written by `audit run`",
-        ) from None
-    try:
-        if "Findings" not in wb.sheetnames:
-            raise InputError(
-                "The workbook has no 'Findings' sheet",
-                file=str(path),
-                expected="the audit workbook written by `audit run`, with its sheets as they were",
-            )
-        rows = list(wb["Findings"].iter_rows(values_only=True))
-        props = wb.properties
-        reviewed_by = props.lastModifiedBy or props.creator
-        reviewed_at = (
-            props.modified.isoformat() if isinstance(props.modified, dt.datetime) else None
-        )
-    finally:
-        wb.close()
-    columns = headed_columns(rows, REQUIRED, file=path, sheet="Findings", written_by="audit run")
-    index = columns["Finding ID"].index
+    known = {h for _, h, *_ in workbook.FINDING_HEADINGS}
+    return known | set(REQUIRED) | set(getattr(workbook, "READ_ONLY_HEADINGS", ("Entered",)))
 
-    def column(name: str) -> pd.Series:
-        return columns[name]
 
-    frame = pd.DataFrame(
-        {
-            "row": index,
-            "finding_id": column("Finding ID"),
-            "rule_id": column("Rule"),
-            "team": column("Team"),
-            "decision_text": column("Moderator decision"),
-            "manager_response": column("Manager response"),
-            "moderator_comment": column("Moderator comment"),
-            "action_owner": column("Action owner"),
-            "action_due_raw": column("Action due"),
-        },
-        index=index,
+def read_return(path: Path) -> Return:
+    sheet: Sheet = read_sheet(path, FINDINGS_SHEET, written_by="audit run")
+    name = path.name
+    columns = headed_columns(
+        sheet.rows, REQUIRED, file=path, sheet=FINDINGS_SHEET, written_by="audit run"
     )
-    reviewer = [
-        "decision_text",
-        "manager_response",
-        "moderator_comment",
-        "action_owner",
-        "action_due_raw",
+    problems: list[Problem] = []
+    typed = pd.DataFrame({h: columns[h] for h in REVIEWER_HEADINGS})
+    finding_id = columns["Finding ID"].astype(object)
+    has_entry = typed.notna().any(axis=1)
+    for row in finding_id.index[has_entry & finding_id.isna()]:
+        problems.append(Problem(name, int(row), "entries typed on a row with no Finding ID"))
+    for heading, values in columns.others(tool_headings()).items():
+        for row in values.index[values.notna()]:
+            problems.append(
+                Problem(
+                    name,
+                    int(row),
+                    f"'{values[row]}' typed in column '{heading}', which is not a reviewer "
+                    "column (use Manager response or Moderator comment)",
+                )
+            )
+    keep = has_entry & finding_id.notna()
+    long = (
+        typed[keep]
+        .assign(finding_id=finding_id[keep].astype(str).str.strip())
+        .rename_axis("row")
+        .reset_index()
+        .melt(id_vars=["row", "finding_id"], var_name="heading", value_name="raw")
+    )
+    long = long[long["raw"].notna()].reset_index(drop=True)
+    long["field"] = long["heading"].map(FIELD_OF_HEADING)
+    long["value"] = long["raw"].astype(str).str.strip()
+    decision = long["field"] == "moderator_decision"
+    canon = canonical_decision(long.loc[decision, "raw"])
+    for i in canon.index[canon.isna()]:
+        problems.append(
+            Problem(
+                name,
+                int(long.at[i, "row"]),
+                f"Moderator decision '{long.at[i, 'raw']}' is not one of: "
+                + "; ".join(MODERATOR_DECISIONS),
+            )
+        )
+    long.loc[canon.index, "value"] = canon
+    due = long["field"] == "action_due"
+    parsed, _ = dates(long.loc[due, "raw"])
+    for i in parsed.index[parsed.isna()]:
+        problems.append(
+            Problem(
+                name,
+                int(long.at[i, "row"]),
+                f"Action due '{long.at[i, 'raw']}' is not a date (type it as dd/mm/yyyy)",
+            )
+        )
+    long.loc[parsed.index, "value"] = parsed.dt.strftime("%Y-%m-%d")
+    long = long[long["value"].notna() & (long["value"] != "")]
+    rules = columns["Rule"].reindex(long["row"]).to_numpy()
+    teams = columns["Team"].reindex(long["row"]).to_numpy()
+    entries = long.assign(rule_id=rules, team=teams)[
+        ["finding_id", "field", "value", "row", "rule_id", "team"]
     ]
-    frame = frame[frame[reviewer].notna().any(axis=1) & frame["finding_id"].notna()]
-    frame["decision"] = _canonical_decision(frame["decision_text"])
-    bad = frame["decision_text"].notna() & frame["decision"].isna()
-    invalid = [
-        f"row {r}: '{v}' is not one of: " + "; ".join(MODERATOR_DECISIONS)
-        for r, v in zip(frame.loc[bad, "row"], frame.loc[bad, "decision_text"], strict=True)
+    return Return(
+        path,
+        sha256_of(path),
+        sheet.saved_at,
+        sheet.saved_by,
+        sheet.entries_upto,
+        entries.reset_index(drop=True),
+        problems,
+    )
+
+
+def merge(returns: list[Return], store: Store) -> Outcome:
+    """Decide, field by field, what each return adds to the store (see the module docstring)."""
+    problems = [p for r in returns for p in r.problems]
+    frames = [
+        r.entries.assign(
+            workbook=str(r.path.resolve()),
+            file=r.path.name,
+            workbook_sha256=r.sha256,
+            entered_at=r.saved_at,
+            entered_by=r.saved_by,
+            entries_upto=-1 if r.entries_upto is None else r.entries_upto,
+        )
+        for r in returns
     ]
-    due, _ = dates(frame["action_due_raw"])
-    frame["action_due"] = due.dt.strftime("%Y-%m-%d")
-    frame["reviewed_by"] = reviewed_by
-    frame["reviewed_at"] = reviewed_at
-    keep = [
+    incoming = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if incoming.empty:
+        return Outcome(pd.DataFrame(), 0, 0, problems, set())
+    findings = set(incoming["finding_id"])
+    known = store.known_findings(findings)
+    unknown = ~incoming["finding_id"].isin(set(known["finding_id"]))
+    for r in incoming[unknown].drop_duplicates(["file", "row"]).itertuples():
+        problems.append(
+            Problem(
+                r.file,
+                int(r.row),
+                f"Finding ID '{r.finding_id}' is not in the history store (was the workbook "
+                "written by `audit run` with this store, or was the id changed?)",
+            )
+        )
+    incoming = incoming[~unknown]
+    incoming = incoming.drop_duplicates(["finding_id", "field", "workbook_sha256", "value"])
+
+    history = store.all_entries()
+    key = ["finding_id", "field"]
+    same_workbook = incoming.merge(
+        history[[*key, "workbook_sha256"]], on=[*key, "workbook_sha256"], how="left", indicator=True
+    )["_merge"].eq("both")
+    latest = store.latest_entries()
+    is_latest = incoming.merge(
+        latest[[*key, "value"]], on=[*key, "value"], how="left", indicator=True
+    )["_merge"].eq("both")
+    carried = _carried_in(incoming, history)
+    settled = same_workbook.to_numpy() | is_latest.to_numpy() | carried
+    unchanged = int(settled.sum())
+    fresh = incoming[~settled]
+
+    values_per_field = fresh.groupby(key)["value"].transform("nunique")
+    clash = fresh[values_per_field > 1]
+    for (finding_id, fld), group in clash.groupby(key):
+        places = "; ".join(f"{r.file} row {r.row}: '{r.value}'" for r in group.itertuples())
+        for r in group.itertuples():
+            problems.append(
+                Problem(
+                    r.file,
+                    int(r.row),
+                    f"{fld.replace('_', ' ')} of finding {finding_id} differs between returns "
+                    f"({places}); neither was stored: correct one and import again",
+                )
+            )
+    fresh = fresh[values_per_field <= 1]
+    fresh = fresh.sort_values("entered_at", ascending=False).drop_duplicates(key)
+    current = latest[[*key, "entered_at"]].rename(columns={"entered_at": "latest_at"})
+    fresh = fresh.merge(current, on=key, how="left")
+    latest_at = fresh["latest_at"].astype(object).fillna("").astype(str)
+    older = int((fresh["entered_at"].astype(str) < latest_at).sum())
+    columns = [
         "finding_id",
-        "row",
+        "field",
+        "value",
+        "entered_at",
+        "entered_by",
         "rule_id",
         "team",
-        "decision",
-        "manager_response",
-        "moderator_comment",
-        "action_owner",
-        "action_due",
-        "reviewed_by",
-        "reviewed_at",
+        "workbook",
+        "workbook_sha256",
+        "row",
     ]
-    return Reviewed(frame.loc[~bad, keep].reset_index(drop=True), invalid, reviewed_by, reviewed_at)
+    stored = fresh[columns].reset_index(drop=True)
+    store.store_entries(stored)
+    return Outcome(stored, unchanged, older, problems, findings)
+
+
+def _carried_in(incoming: pd.DataFrame, history: pd.DataFrame) -> np.ndarray:
+    """True where the value is what the tool pre-filled: the latest entry among those the store
+    held when the workbook was written (its ENTRIES_PROPERTY). For a workbook without that
+    property, any value stored for the field before counts as carried."""
+    out = pd.Series(False, index=incoming.index)
+    if history.empty:
+        return out.to_numpy()
+    for upto, group in incoming.groupby("entries_upto", sort=False):
+        if upto < 0:
+            pairs = history[["finding_id", "field", "value"]].drop_duplicates()
+        else:
+            known = history[history["entry_id"] <= upto]
+            pairs = known.sort_values(["entered_at", "entry_id"]).drop_duplicates(
+                ["finding_id", "field"], keep="last"
+            )[["finding_id", "field", "value"]]
+        hit = group.merge(pairs, on=["finding_id", "field", "value"], how="left", indicator=True)
+        out[group.index] = hit["_merge"].eq("both").to_numpy()
+    return out.to_numpy()
 
 
 def agreement(decisions: pd.DataFrame, by: str) -> pd.DataFrame:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from audits.calendar import add_months
 from audits.engine.context import Context
-from audits.output.reviewed import headed_columns
+from audits.output.reviewed import headed_columns, read_sheet
 from audits.output.safe_text import inert
 
 GRADES = ("Outstanding", "Good", "Requires improvement to be good", "Inadequate")
@@ -236,25 +236,16 @@ def is_practice_workbook(path: Path) -> bool:
         wb.close()
 
 
-def read_practice(path: Path) -> tuple[pd.DataFrame, str, list[str]]:
-    """(grades per case, month, problems) from a filled practice-audit workbook (values only)."""
-    import openpyxl
-
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        rows = list(wb[SHEET].iter_rows(values_only=True))
-        guide = (
-            list(wb["Guide"].iter_rows(values_only=True, max_row=1))
-            if "Guide" in wb.sheetnames
-            else []
-        )
-    finally:
-        wb.close()
+def read_practice(path: Path) -> tuple[pd.DataFrame, str, list[str], str | None]:
+    """(grades per case, month, problems, when the workbook was saved) from a filled
+    practice-audit workbook (values only)."""
+    sheet = read_sheet(path, SHEET, written_by="audit sample")
+    guide = read_sheet(path, "Guide", written_by="audit sample").rows[:1]
     month = (
         str(guide[0][0]).rsplit("—", 1)[-1].strip() if guide and guide[0] and guide[0][0] else ""
     )
     columns = headed_columns(
-        rows, ("Child ID", "Team", *TAIL), file=path, sheet=SHEET, written_by="audit sample"
+        sheet.rows, ("Child ID", "Team", *TAIL), file=path, sheet=SHEET, written_by="audit sample"
     )
 
     def col(name: str) -> pd.Series:
@@ -282,7 +273,7 @@ def read_practice(path: Path) -> tuple[pd.DataFrame, str, list[str]]:
             for r, v in zip(frame.loc[bad, "row"], frame.loc[bad, name], strict=True)
         ]
         frame[name] = canon
-    return frame.reset_index(drop=True), month, problems
+    return frame.reset_index(drop=True), month, problems, sheet.saved_at
 
 
 def weighted_kappa(

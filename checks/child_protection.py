@@ -7,6 +7,7 @@ import pandas as pd
 from audits.calendar import add_months
 from audits.engine.context import Context, hits
 from audits.engine.registry import rule
+from audits.engine.review_hits import review_hits
 
 ICPC_WORKING_DAYS = 15
 WT = "Working Together to Safeguard Children 2023"
@@ -87,22 +88,48 @@ def cp_visit_overdue(ctx: Context):
     severity="Error",
     title="Review conference overdue",
     basis=f"{WT}, ch. 2: first review within 3 months of the ICPC, then every 6 months",
-    condition="open plan; due M(latest review, 6), or M(plan start, 3) if none",
+    condition="open plan; due M(latest review, 6), or M(plan start, 3) if none. With the "
+    "review history (CIN census): also every review of every plan in the return, the first "
+    "late if > M(plan start, 3), each later one if > M(previous review, 6), even when the "
+    "latest is in time",
     needs={"list7": ("plan_start", "plan_end", "latest_review")},
 )
 def cp_review_overdue(ctx: Context):
+    """Working Together 2023, ch. 2: first review conference within 3 months of the plan (the
+    ICPC), then at most every 6 months. On Annex A only the latest review is known, so the rule
+    judges the open plan's next due date. A CIN census carries every review date: then each
+    interval is judged too, and a review held late is a finding even if the plan is in time now
+    (a stronger rule on a history)."""
     table = ctx.table("list7")
     f = table.frame
     due = add_months(f["latest_review"], 6).where(
         f["latest_review"].notna(), add_months(f["plan_start"], 3)
     )
-    return hits(
+    now = hits(
         table,
         ctx.is_open(table) & (ctx.date > due),
         field="latest_review",
         due=due,
         what="Review conference",
     )
+    history = ctx.table("cp_reviews")
+    if history is None:
+        return now
+    return [now, late_in_history(table, history, ctx)]
+
+
+def late_in_history(plans, history, ctx: Context):
+    """Each review of the history judged against the one before (the first against the plan
+    start): the review itself is the completed date, the finding names it as its item."""
+    r = history.frame.dropna(subset=["review_date"])
+    r = r.sort_values(["_plan", "review_date"], kind="stable")
+    plan = r["_plan"].to_numpy()
+    previous = r.groupby("_plan")["review_date"].shift()
+    start = pd.Series(plans.frame["plan_start"].to_numpy()[plan], index=r.index)
+    due = add_months(previous, 6).where(previous.notna(), add_months(start, 3))
+    late = (r["review_date"] > due).to_numpy()
+    field = history.spec.field("review_date").heading
+    return review_hits(plans, r[late], plan[late], due[late], "Review conference", field)
 
 
 @rule(

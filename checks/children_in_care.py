@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from audits.calendar import add_days, add_months, age_in_years
 from audits.codes import LONG_TERM_FOSTER
 from audits.engine.context import Context, hits
 from audits.engine.registry import rule
+from audits.engine.review_hits import review_hits
 
 REGS = "Care Planning, Placement and Case Review (England) Regulations 2010"
 
@@ -18,10 +21,19 @@ REGS = "Care Planning, Placement and Case Review (England) Regulations 2010"
     basis=f"{REGS}, reg 33: first review within 20 working days, second within 3 months, "
     "then every 6 months",
     condition="open; F = WD(start, 20); no review: due F; latest <= F: due M(latest, 3); "
-    "else M(latest, 6)",
+    "else M(latest, 6). With the review history (SSDA903): also every review of the period of "
+    "care, each against the one before by the same rule (the first against F when the period "
+    "began within the 12 months to D), even when the latest is in time",
     needs={"list8": ("cla_start", "ceased", "latest_review")},
 )
 def cla_review_overdue(ctx: Context):
+    """Reg 33: first review within 20 working days of the start, the second within 3 months of
+    the first, then at most every 6 months. On Annex A only the latest review is known, so the
+    open case's next due date is judged. An SSDA903 return carries every review: then each
+    interval in the period of care is judged too, and a review held late is a finding even if
+    the latest is in time (a stronger rule on a history). The first review of a period that
+    began more than 12 months before D is not judged against F: its predecessor may lie in an
+    earlier year's return, which this one does not hold."""
     table = ctx.table("list8")
     f = table.frame
     first_due = ctx.working_days(table, "cla_start", 20)
@@ -30,13 +42,40 @@ def cla_review_overdue(ctx: Context):
         latest.isna(),
         add_months(latest, 3).where(latest <= first_due, add_months(latest, 6)),
     )
-    return hits(
+    now = hits(
         table,
         ctx.is_open(table) & (ctx.date > due),
         field="latest_review",
         due=due,
         what="Statutory review",
     )
+    history = ctx.table("cla_reviews")
+    if history is None:
+        return now
+    return [now, _late_reviews(ctx, table, history, first_due)]
+
+
+def _late_reviews(ctx: Context, table, history, first_due):
+    r = history.frame.dropna(subset=["review_date"])
+    r = r.sort_values(["_plan", "review_date"], kind="stable")
+    plan = r["_plan"].to_numpy()
+    previous = r.groupby("_plan")["review_date"].shift()
+    first = pd.Series(first_due.to_numpy()[plan], index=r.index)
+    started = pd.Series(table.frame["cla_start"].to_numpy()[plan], index=r.index)
+    due = add_months(previous, 3).where(previous <= first, add_months(previous, 6))
+    due = due.where(previous.notna(), first)
+    whole_period = started > add_months(pd.Series([ctx.date]), -12).iloc[0]
+    judged = (previous.notna() | whole_period).to_numpy()
+    skipped = int((~judged).sum())
+    if skipped:
+        ctx.note(
+            "CLA-01",
+            f"{skipped} first review(s) in the return not judged against WD(start, 20): the "
+            "period of care began more than 12 months before the audit date",
+        )
+    late = judged & (r["review_date"] > due).to_numpy()
+    field = history.spec.field("review_date").heading
+    return review_hits(table, r[late], plan[late], due[late], "Statutory review", field)
 
 
 @rule(
@@ -78,12 +117,19 @@ def cla_visit_overdue(ctx: Context):
     basis="Promoting the health and well-being of looked-after children (2022): initial "
     "assessment within 20 working days, reviews every 6 months under 5, yearly from 5",
     condition="open; none: due WD(start, 20); else M(last, 6) if aged under 5 at D, "
-    "M(last, 12) otherwise",
+    "M(last, 12) otherwise. On an SSDA903 return (no dates): open, in OC2 (looked after 12 "
+    "months) and HEALTH_CHECK not 1 (up to date)",
     needs={"list8": ("cla_start", "ceased", "last_health_assessment", "dob")},
+    or_needs={"list8": ("ceased",), "oc2": ("health_check",)},
 )
 def cla_health_overdue(ctx: Context):
+    """Statutory guidance on promoting the health and well-being of looked-after children:
+    initial health assessment within 20 working days, reviews 6-monthly under 5, yearly after.
+    An SSDA903 return has no dates, only OC2's yes/no for children looked after 12 months."""
     table = ctx.table("list8")
     f = table.frame
+    if "last_health_assessment" not in table.columns:
+        return _oc2_not_up_to_date(ctx, table, "health_check", "Health assessment")
     last = f["last_health_assessment"]
     under_five = (age_in_years(f["dob"], ctx.as_at) < 5).fillna(False).astype(bool)
     due = ctx.working_days(table, "cla_start", 20).where(
@@ -105,12 +151,18 @@ def cla_health_overdue(ctx: Context):
     title="Dental check overdue",
     basis="Promoting the health and well-being of looked-after children (2022): dental check "
     "every 12 months",
-    condition="open, looked after D >= M(start, 12), and no check or D > M(last check, 12)",
+    condition="open, looked after D >= M(start, 12), and no check or D > M(last check, 12). On "
+    "an SSDA903 return (no dates): open, in OC2 (looked after 12 months) and TEETH_CHECK not 1",
     needs={"list8": ("cla_start", "ceased", "last_dental_check")},
+    or_needs={"list8": ("ceased",), "oc2": ("teeth_check",)},
 )
 def cla_dental_overdue(ctx: Context):
+    """Dental check every 12 months for a child looked after a year (statutory guidance on the
+    health of looked-after children). An SSDA903 return has OC2's yes/no instead of dates."""
     table = ctx.table("list8")
     f = table.frame
+    if "last_dental_check" not in table.columns:
+        return _oc2_not_up_to_date(ctx, table, "teeth_check", "Dental check")
     last = f["last_dental_check"]
     year_in_care = add_months(f["cla_start"], 12)
     due = year_in_care.where(last.isna(), add_months(last, 12))
@@ -122,6 +174,26 @@ def cla_dental_overdue(ctx: Context):
         due=due,
         what="Dental check",
     )
+
+
+def _oc2_not_up_to_date(ctx: Context, table, column: str, what: str):
+    """Open List 8 rows whose OC2 record says the check is not up to date (or does not say)."""
+    oc2 = ctx.table("oc2").frame
+    linked = oc2[oc2["_plan"] >= 0]
+    value = pd.Series(pd.NA, index=table.frame.index, dtype="str")
+    value.iloc[linked["_plan"].to_numpy()] = linked[column].to_numpy()
+    in_oc2 = pd.Series(False, index=table.frame.index)
+    in_oc2.iloc[linked["_plan"].to_numpy()] = True
+    mask = ctx.is_open(table) & in_oc2 & (value != "Yes").fillna(True)
+    heading = ctx.table("oc2").spec.field(column).heading
+    message = (
+        f"{what} not recorded as up to date in OC2 ({heading} = "
+        + value[mask].fillna("blank")
+        + ")"
+    )
+    found = hits(table, mask, message=message, value=value[mask])
+    found.columns["field"] = f"OC2 {heading}"
+    return found
 
 
 @rule(

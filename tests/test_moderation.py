@@ -8,12 +8,12 @@ import shutil
 import openpyxl
 import pandas as pd
 import pytest
+from reviewing import findings_table, read_findings, type_into
 from typer.testing import CliRunner
 
 from audits.board import board_data, pseudonym
 from audits.cli import app
 from audits.history import Store
-from audits.output.findings_sheet import HEADING_ROW
 
 runner = CliRunner()
 L8 = (
@@ -40,24 +40,15 @@ def run(export, as_at, out, db):
 
 def review(workbook, decisions: dict[str, str], tmp_path):
     """Fill the reviewer columns with openpyxl, as a moderator's Excel would save them."""
-    reviewed = tmp_path / "reviewed.xlsx"
-    shutil.copy(workbook, reviewed)
-    wb = openpyxl.load_workbook(reviewed)
-    ws = wb["Findings"]
-    header = [c.value for c in ws[HEADING_ROW]]
-    child, decision, comment = (
-        header.index("Child ID") + 1,
-        header.index("Moderator decision") + 1,
-        header.index("Moderator comment") + 1,
+    return type_into(
+        workbook,
+        {
+            child: {"Moderator decision": d, "Moderator comment": "checked on the system"}
+            for child, d in decisions.items()
+        },
+        target=tmp_path / "reviewed.xlsx",
+        by="Moderator One",
     )
-    for row in range(HEADING_ROW + 1, ws.max_row + 1):
-        value = decisions.get(ws.cell(row, child).value)
-        if value:
-            ws.cell(row, decision).value = value
-            ws.cell(row, comment).value = "checked on the system"
-    wb.properties.lastModifiedBy = "Moderator One"
-    wb.save(reviewed)
-    return reviewed
 
 
 @pytest.fixture
@@ -114,16 +105,10 @@ def test_carry_forward_and_changes(two_months):
         1,
         1,
     )
-    wb = openpyxl.load_workbook(two_months["out"] / "audit.xlsx")
-    ws = wb["Findings"]
-    header = [c.value for c in ws[HEADING_ROW]]
-    raised = {
-        ws.cell(r, header.index("Child ID") + 1).value: ws.cell(
-            r, header.index("First raised") + 1
-        ).value
-        for r in range(HEADING_ROW + 1, ws.max_row + 1)
-    }
+    rows = read_findings(two_months["out"] / "audit.xlsx")
+    raised = {row["Child ID"]: row["First raised"] for row in rows}
     assert raised == {"A": "2026-10", "D": "2026-11"}
+    wb = openpyxl.load_workbook(two_months["out"] / "audit.xlsx")
     summary = {
         row[0].value: row[1].value
         for row in wb["Summary"].iter_rows()
@@ -138,7 +123,7 @@ def test_carry_forward_and_changes(two_months):
 
 def test_agreement_figures(two_months):
     text = two_months["moderate"]
-    assert "Stored 3 reviewed finding(s)" in text
+    assert "Stored 6 entries on 3 finding(s)" in text
     assert "CLA-01" in text and "2/3 agree (66.7%)" in text
     assert "North" in text and "1/2 agree (50%)" in text
     decisions = Store.open(two_months["db"]).latest_decisions()
@@ -148,14 +133,13 @@ def test_agreement_figures(two_months):
 
 def test_reimporting_the_same_workbook_is_idempotent(two_months):
     store = Store.open(two_months["db"])
-    before = len(store.table("decisions"))
-    assert (
-        runner.invoke(
-            app, ["moderate", str(two_months["reviewed"]), "--db", str(two_months["db"])]
-        ).exit_code
-        == 0
+    before = len(store.table("entries"))
+    result = runner.invoke(
+        app, ["moderate", str(two_months["reviewed"]), "--db", str(two_months["db"])]
     )
-    assert len(store.table("decisions")) == before == 3
+    assert result.exit_code == 0, result.output
+    assert "Stored 0 entries" in result.output and "6 already held" in result.output
+    assert len(store.table("entries")) == before == 6
 
 
 def test_trend_values_on_the_board(two_months, tmp_path):
@@ -187,26 +171,26 @@ def test_a_renamed_column_is_refused_and_nothing_is_stored(two_months, tmp_path)
     shutil.copy(two_months["reviewed"], broken)
     wb = openpyxl.load_workbook(broken)
     ws = wb["Findings"]
-    header = [c.value for c in ws[HEADING_ROW]]
-    ws.cell(HEADING_ROW, header.index("Moderator decision") + 1).value = "Decision"
+    head, columns = findings_table(ws)
+    ws.cell(head, columns["Moderator decision"]).value = "Decision"
     wb.save(broken)
     store = Store.open(two_months["db"])
-    before = len(store.table("decisions"))
+    before = len(store.table("entries"))
     result = runner.invoke(app, ["moderate", str(broken), "--db", str(two_months["db"])])
     assert result.exit_code == 1
     assert "'Moderator decision'" in result.output and "nothing was stored" in result.output
-    assert len(store.table("decisions")) == before
+    assert len(store.table("entries")) == before
 
 
 def test_a_decision_outside_the_four_is_reported_with_its_row(two_months, tmp_path):
     odd = review(two_months["out"] / "audit.xlsx", {"A": "Agreed-ish", "D": "Agree"}, tmp_path)
     result = runner.invoke(app, ["moderate", str(odd), "--db", str(two_months["db"])])
     assert result.exit_code == 1
-    assert (
-        "row 2: 'Agreed-ish' is not one of" in result.output
-        or "'Agreed-ish' is not one of" in result.output
+    row_of_a = next(r["_row"] for r in read_findings(odd) if r["Child ID"] == "A")
+    assert f"reviewed.xlsx, row {row_of_a}: Moderator decision 'Agreed-ish' is not one of" in (
+        result.output
     )
-    assert "Stored 1 reviewed finding(s)" in result.output
+    assert "Stored 2 entries on 1 finding(s)" in result.output  # D: decision and comment
 
 
 def test_schema_is_created_and_recorded(tmp_path):
@@ -223,10 +207,12 @@ def test_a_version_1_store_is_migrated(tmp_path):
 
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
     with engine.begin() as conn:
-        history.schema_version.create(conn)
-        history._v1(conn)
+        history.schema.schema_version.create(conn)
+        history.schema._v1(conn)
         conn.execute(
-            history.schema_version.insert().values(version=1, applied_at="2026-01-01T00:00:00")
+            history.schema.schema_version.insert().values(
+                version=1, applied_at="2026-01-01T00:00:00"
+            )
         )
     assert not sa.inspect(engine).has_table("practice_audits")
     with engine.begin() as conn:  # a store written before v3 had no summary column

@@ -128,3 +128,11 @@ def test_runs_decisions_and_carry_forward_on_postgresql(postgres_url, tmp_path):
     assert chosen not in (tmp_path / "again" / "findings.csv").read_text()
     assert "1 not raised again" in again.output, again.output
     assert len(store.table("runs")) >= 2
+
+
+def test_two_runs_at_once_are_both_recorded_on_postgresql(postgres_url):
+    from concurrent_runs import record_at_once
+
+    before = len(Store.open(postgres_url).table("runs"))
+    assert record_at_once(postgres_url, runs_each=10) == [0, 0]
+    assert len(Store.open(postgres_url).table("runs")) == before + 20

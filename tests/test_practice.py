@@ -19,6 +19,7 @@ O, G, R, I = GRADES  # noqa: E741
 
 def sample(tmp_path, as_at="2026-10-30", seed=1, db="h.sqlite", per_team=2):
     out = tmp_path / f"out-{as_at}-{seed}"
+    Store.open(tmp_path / db)  # only `audit run` creates a store; here the test stands in for it
     result = runner.invoke(
         app,
         [

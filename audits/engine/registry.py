@@ -33,6 +33,7 @@ class Rule:
     func: Callable[..., pd.DataFrame] = field(compare=False, repr=False)
     needs_any: bool = False  # runs on whichever of its tables are present
     threshold: str | None = None  # config attribute holding a local (L) threshold
+    or_needs: dict[str, tuple[str, ...]] | None = None  # what it can run on instead (a return)
 
     @property
     def order(self) -> tuple[int, str]:
@@ -66,6 +67,7 @@ def rule(
     needs: dict[str, tuple[str, ...]],
     needs_any: bool = False,
     threshold: str | None = None,
+    or_needs: dict[str, tuple[str, ...]] | None = None,
 ) -> Callable[[Callable[..., pd.DataFrame]], Callable[..., pd.DataFrame]]:
     """Register a vectorised rule function `f(ctx) -> hits frame` under its catalogue id."""
 
@@ -73,7 +75,17 @@ def rule(
         if rule_id in _RULES and _RULES[rule_id].func is not func:
             raise ValueError(f"rule {rule_id} registered twice")
         _RULES[rule_id] = Rule(
-            rule_id, area, severity, title, basis, condition, needs, func, needs_any, threshold
+            rule_id,
+            area,
+            severity,
+            title,
+            basis,
+            condition,
+            needs,
+            func,
+            needs_any,
+            threshold,
+            or_needs,
         )
         return func
 

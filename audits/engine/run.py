@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -66,6 +66,12 @@ def run_rules(ctx: Context, rules: list[Rule] | None = None) -> RunResult:
     raws: list[tuple[Rule, RuleHits]] = []
     for rule in rules:
         problems, usable = missing_inputs(rule, ctx)
+        if (
+            problems
+            and rule.or_needs
+            and not missing_inputs(replace(rule, needs=rule.or_needs), ctx)[0]
+        ):
+            problems = []  # runs on what a statutory return carries instead
         if problems and not (rule.needs_any and usable):
             outcomes.append(RuleOutcome(rule, ran=False, reason="; ".join(problems)))
             continue

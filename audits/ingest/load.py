@@ -125,6 +125,10 @@ def export_files(path: Path) -> list[Path]:
 def load_export(path: Path | str, specs: tuple[ListSpec, ...] = ALL_SPECS) -> Export:
     """Read, recognise and normalise every list in the export; raise InputError if none is usable."""
     path = Path(path)
+    from audits.ingest.returns import load_return  # CIN census XML or SSDA903 CSVs, by content
+
+    if (statutory := load_return(path)) is not None:
+        return statutory
     files = export_files(path)
     found: dict[str, ListTable] = {}
     unreadable: list[pd.DataFrame] = []

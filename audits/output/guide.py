@@ -9,15 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from audits.output.reviewed import MODERATOR_DECISIONS
 from audits.output.xlsx import LINE_HEIGHT, Formats, landscape, row_heights, write_text
 from audits.spec import BY_NUMBER
 
-MODERATOR_DECISIONS = (
-    "Agree",
-    "Disagree — recording is correct",
-    "Disagree — data error in export",
-    "Resolved since export",
-)
 DECISION_USE = (
     "The finding is right: the work is late or missing. Say in Manager response what is being "
     "done; if something needs doing, give an Action owner and an Action due date.",

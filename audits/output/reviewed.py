@@ -1,10 +1,20 @@
-"""Recognise a workbook that reviewers have already written in (it must never be overwritten)."""
+"""Reading a sheet that people have worked in, by its headings, whatever else they did to it.
+
+Rows may be ragged (a sheet written without a dimension record, or edited), guidance rows may
+stand above the heading row, headings may be re-cased or carry stray spaces, and columns may have
+been moved or added. Values only: formulas are read as their saved results.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+
+from audits.errors import InputError
+from audits.spec import header_key
 
 REVIEWER_HEADINGS = (
     "Manager response",
@@ -13,53 +23,120 @@ REVIEWER_HEADINGS = (
     "Action owner",
     "Action due",
 )
+MODERATOR_DECISIONS = (
+    "Agree",
+    "Disagree — recording is correct",
+    "Disagree — data error in export",
+    "Resolved since export",
+)
+HEADING_SEARCH_ROWS = 40
+# A custom document property on every workbook with reviewer columns: the last reviewer entry
+# the store held when the tool pre-filled it, so returning a pre-filled cell untouched is known
+# for what it is (the tool's copy, not a new entry), whatever the clocks say.
+ENTRIES_PROPERTY = "casefile-audit entries up to"
 
 
-def holds_reviewer_entries(path: Path) -> bool:
-    """True when the workbook's Findings sheet has any value in a reviewer column.
+@dataclass
+class Sheet:
+    """A sheet's rows as saved, and the workbook's own record of who saved it and when (UTC)."""
 
-    A file that cannot be read as a workbook is treated as holding entries (it is kept).
-    """
-    if not path.exists():
-        return False
+    rows: list[tuple]
+    saved_at: str | None
+    saved_by: str | None
+    entries_upto: int | None  # see ENTRIES_PROPERTY; None for workbooks without it
+
+
+def _iso(value: object) -> str | None:
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        return value.replace(microsecond=0).isoformat()
+    return None
+
+
+def read_sheet(path: Path, sheet: str, *, written_by: str) -> Sheet:
+    """All rows of `sheet` (values only) and the workbook's saved-by/saved-at properties."""
     import openpyxl
 
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception:
-        return True
+    except Exception as exc:
+        raise InputError(
+            f"The workbook cannot be opened ({type(exc).__name__}: {exc})",
+            file=str(path),
+            expected=f"a workbook written by `{written_by}`, saved as .xlsx",
+        ) from None
     try:
-        if "Findings" not in wb.sheetnames:
-            return True
-        rows = wb["Findings"].iter_rows(values_only=True)
-        header = next(rows, ())
-        columns = [i for i, h in enumerate(header) if h in REVIEWER_HEADINGS]
-        return any(any(i < len(row) and row[i] not in (None, "") for i in columns) for row in rows)
+        if sheet not in wb.sheetnames:
+            raise InputError(
+                f"The workbook has no '{sheet}' sheet; nothing was stored",
+                file=str(path),
+                expected=f"the workbook written by `{written_by}`, with its sheets as they were",
+            )
+        ws = wb[sheet]
+        ws.reset_dimensions()  # trust the cells, not a missing or stale dimension record
+        rows = list(ws.iter_rows(values_only=True))
+        props = wb.properties
+        saved_at = _iso(props.modified)
+        if saved_at is None:
+            stamp = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+            saved_at = _iso(stamp)
+        upto = next(
+            (p.value for p in wb.custom_doc_props.props if p.name == ENTRIES_PROPERTY), None
+        )
+        upto = int(upto) if isinstance(upto, int | float) and not isinstance(upto, bool) else None
+        return Sheet(rows, saved_at, props.lastModifiedBy or props.creator, upto)
     finally:
         wb.close()
 
 
-def _keys(row: tuple) -> set[str]:
-    from audits.spec import header_key
+def heading_row(rows: list[tuple], required: tuple[str, ...]) -> int | None:
+    """Index (0-based) of the first row, near the top, holding the first required heading."""
+    anchor = header_key(required[0])
+    for i, row in enumerate(rows[:HEADING_SEARCH_ROWS]):
+        if any(header_key(v) == anchor for v in row if isinstance(v, str)):
+            return i
+    return None
 
-    return {header_key(v) for v in row if isinstance(v, str)}
+
+@dataclass
+class Headed:
+    """A reviewed sheet's columns by heading; the index of every column is the Excel row."""
+
+    columns: dict[str, pd.Series]
+    headings: list[str]
+    body: pd.DataFrame  # every column, by position
+
+    def __getitem__(self, name: str) -> pd.Series:
+        return self.columns[name]
+
+    def others(self, known: set[str]) -> dict[str, pd.Series]:
+        """Columns whose heading is not in `known` (e.g. one a person added), with any value."""
+        known_keys = {header_key(k) for k in known}
+        out = {}
+        for i, heading in enumerate(self.headings):
+            if header_key(heading) in known_keys:
+                continue
+            values = blank_to_none(self.body[i])
+            if values.notna().any():
+                out[heading or f"column {i + 1} (no heading)"] = values
+        return out
 
 
 def headed_columns(
     rows: list[tuple], required: tuple[str, ...], *, file: Path, sheet: str, written_by: str
-) -> dict[str, pd.Series]:
+) -> Headed:
     """The `required` columns of a reviewed sheet, found by heading wherever they now stand.
 
-    Values are as saved (values only); blanks become None; the index is the Excel row number.
-    A missing or renamed heading is refused before anything is stored.
+    Values are as saved; blank text becomes None; the index is the Excel row number. A missing
+    or renamed heading is refused before anything is stored.
     """
-    from audits.errors import InputError
-    from audits.spec import header_key
-
-    first = header_key(required[0])
-    at = next((i for i, r in enumerate(rows[:30]) if first in _keys(r)), 0)  # guidance above
-    header = [str(h).strip() if h is not None else "" for h in (rows[at] if rows else [])]
-    keys = {header_key(h): i for i, h in enumerate(header) if h}
+    at = heading_row(rows, required)
+    header = [str(h).strip() if h is not None else "" for h in (rows[at] if at is not None else ())]
+    keys: dict[str, int] = {}
+    for i, h in enumerate(header):
+        if h:
+            keys.setdefault(header_key(h), i)
     missing = [h for h in required if header_key(h) not in keys]
     if missing:
         raise InputError(
@@ -71,15 +148,15 @@ def headed_columns(
             expected=f"the columns as `{written_by}` wrote them: " + ", ".join(required),
             action="Restore the column heading(s) (renamed or deleted columns cannot be matched)",
         )
-    body = pd.DataFrame(
-        [(*r, *[None] * len(header))[: len(header)] for r in rows[at + 1 :]],
-        columns=range(len(header)),
-        dtype=object,
-    )
-    body.index = pd.RangeIndex(at + 2, at + 2 + len(body))
-    columns = {}
-    for name in required:
-        values = body[keys[header_key(name)]]
-        text = values.astype(str).str.strip()
-        columns[name] = text.astype(object).where(values.notna() & (text != ""), None)
-    return columns
+    width = len(header)
+    first = (at or 0) + 1
+    body_rows = [tuple(r[:width]) + (None,) * (width - len(r)) for r in rows[first:]]
+    body = pd.DataFrame(body_rows, columns=range(width), dtype=object)
+    body.index = pd.RangeIndex(first + 1, first + 1 + len(body))
+    columns = {name: blank_to_none(body[keys[header_key(name)]]) for name in required}
+    return Headed(columns, header, body)
+
+
+def blank_to_none(values: pd.Series) -> pd.Series:
+    text = values.astype(str).str.strip()
+    return values.where(values.notna() & (text != ""), None).astype(object)

@@ -14,7 +14,9 @@ from pathlib import Path
 import pandas as pd
 
 from audits.output.findings_sheet import (
+    FINDING_COLUMNS,
     REVIEWER_COLUMNS,
+    TRAILING,
     human_dates,
     write_findings_sheet,
 )
@@ -37,7 +39,14 @@ from audits.output.xlsx import (
     write_text,
 )
 
+# Every heading the writers put on Findings besides the reviewer columns (the reader tells a
+# column a person added by these).
+FINDING_HEADINGS = (*FINDING_COLUMNS, *TRAILING)
+READ_ONLY_HEADINGS = ("Action overdue", "Entered")
+
 __all__ = [
+    "FINDING_HEADINGS",
+    "READ_ONLY_HEADINGS",
     "MODERATOR_DECISIONS",
     "REVIEWER_COLUMNS",
     "Review",

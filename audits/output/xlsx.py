@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
+from audits.output.reviewed import ENTRIES_PROPERTY
 from audits.output.safe_text import needs_quote, printable, printable_one
 
 DATE_FORMAT = "dd/mm/yyyy"
@@ -39,9 +40,6 @@ def new_workbook(path: Path) -> xlsxwriter.Workbook:
             "default_date_format": DATE_FORMAT,
         },
     )
-
-
-ENTRIES_PROPERTY = "casefile-audit entries up to"  # the name audits.output.reviewed reads
 
 
 def mark_entries(wb: xlsxwriter.Workbook, upto: int) -> None:

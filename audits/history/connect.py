@@ -1,0 +1,106 @@
+"""Finding and opening the history store: a SQLite file (the default) or a SQLAlchemy URL.
+
+Only `audit run` creates a store. Every other command opens an existing one and, when there is
+none, says where it looked and how to point at the right one. SQLite runs in WAL mode with a busy
+timeout, so two runs at once on one store are both recorded; schema migrations take the write
+lock (SQLite `BEGIN IMMEDIATE`, a PostgreSQL advisory lock) so two first runs cannot collide.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from audits.errors import InputError
+
+DEFAULT_DB = "casefile-audit.sqlite"
+BUSY_TIMEOUT_SECONDS = 60
+
+
+def url_of(db: str | Path | None) -> str:
+    text = str(db) if db is not None else DEFAULT_DB
+    if "://" in text:
+        return text
+    return f"sqlite:///{Path(text).expanduser().resolve()}"
+
+
+def where(db: str | Path | None) -> str:
+    """The store's location as a person would look for it (a file path, or the URL sans password)."""
+    url = sa.engine.make_url(url_of(db))
+    if url.get_backend_name() == "sqlite":
+        return url.database or ":memory:"
+    return url.render_as_string(hide_password=True)
+
+
+def make_engine(url: str) -> sa.Engine:
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return sa.create_engine(url, pool_pre_ping=True)
+    engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
+        if parsed.database and parsed.database != ":memory:":
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn: sa.Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("write_lock") else "BEGIN")
+
+    return engine
+
+
+def exists(db: str | Path | None) -> bool:
+    url = url_of(db)
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return bool(parsed.database) and Path(parsed.database).is_file()
+    engine = sa.create_engine(url)
+    try:
+        return sa.inspect(engine).has_table("runs")
+    finally:
+        engine.dispose()
+
+
+def no_store(db: str | Path | None) -> InputError:
+    here = "the default in the working folder" if db is None else "named by --db"
+    return InputError(
+        f"No history store was found at {where(db)} ({here}). Only `audit run` creates one",
+        expected="the store your `audit run` recorded into",
+        action=(
+            "Run this command in the folder where you run `audit run`, or point at that store "
+            "with --db PATH (or --db URL for a shared database)"
+        ),
+    )
+
+
+def store_problem(exc: BaseException, db: str | Path | None) -> InputError:
+    """A store that exists but cannot be used: named as such, with what to do."""
+    text = str(getattr(exc, "orig", None) or exc)
+    lowered = text.lower()
+    if "readonly" in lowered or "read-only" in lowered or "permission" in lowered:
+        problem, action = (
+            "The history store cannot be written (it is read-only)",
+            "Make the file (and its folder) writable, or copy it somewhere you can write",
+        )
+    elif "locked" in lowered or "busy" in lowered:
+        problem, action = (
+            "The history store is busy (another run held it for more than a minute)",
+            "Try again when the other run has finished",
+        )
+    elif "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
+        problem, action = (
+            "The history store is damaged or is not a casefile-audit store",
+            "Restore it from a backup, or point --db at the right file",
+        )
+    else:
+        problem, action = (
+            f"The history store cannot be used ({type(exc).__name__}: {text})",
+            "Check the file or URL given with --db and that the database server is reachable",
+        )
+    return InputError(problem, file=where(db), action=action)

@@ -1,0 +1,207 @@
+"""The history store's tables and the migrations that create them, each run once and recorded.
+
+Migrations only ever add: a table or column that held what a person typed is never dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+schema_version = sa.Table(
+    "schema_version",
+    metadata,
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("applied_at", sa.String(32), nullable=False),
+)
+runs = sa.Table(
+    "runs",
+    metadata,
+    sa.Column("run_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("as_at", sa.String(10), nullable=False),
+    sa.Column("month", sa.String(7), nullable=False),
+    sa.Column("run_at", sa.String(32), nullable=False),
+    sa.Column("export", sa.Text, nullable=False),
+    sa.Column("tool_version", sa.String(32), nullable=False),
+    sa.Column("findings_total", sa.Integer, nullable=False),
+    sa.Column("suppressed", sa.Integer, nullable=False, default=0),
+    sa.Column("summary_json", sa.Text),  # v3: the run's summary.json (indicators, warnings ...)
+)
+run_inputs = sa.Table(
+    "run_inputs",
+    metadata,
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.run_id"), nullable=False),
+    sa.Column("file", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+)
+findings = sa.Table(
+    "findings",
+    metadata,
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.run_id"), nullable=False, index=True),
+    sa.Column("finding_id", sa.String(40), nullable=False, index=True),
+    sa.Column("rule_id", sa.String(16), nullable=False),
+    sa.Column("severity", sa.String(8), nullable=False),
+    sa.Column("area", sa.String(40), nullable=False),
+    sa.Column("list", sa.String(20)),
+    sa.Column("child_id", sa.String(64)),
+    sa.Column("team", sa.Text),
+    sa.Column("worker", sa.Text),
+    sa.Column("due_date", sa.String(10)),
+    sa.Column("days_overdue", sa.Integer),
+    sa.Column("field", sa.Text),
+    sa.Column("value", sa.Text),
+    sa.Column("message", sa.Text),
+    sa.Column("first_raised", sa.String(7)),
+)
+scores = sa.Table(
+    "scores",
+    metadata,
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.run_id"), nullable=False, index=True),
+    sa.Column("area", sa.String(40), nullable=False),
+    sa.Column("team", sa.Text),  # NULL: the whole area
+    sa.Column("children_in_scope", sa.Integer, nullable=False),
+    sa.Column("children_compliant", sa.Integer, nullable=False),
+    sa.Column("score", sa.Float),
+)
+# v1-v3 kept one row per finding and workbook; v4 moved its contents into `entries` (kept, unused).
+decisions = sa.Table(
+    "decisions",
+    metadata,
+    sa.Column("finding_id", sa.String(40), nullable=False, index=True),
+    sa.Column("workbook_sha256", sa.String(64), nullable=False),
+    sa.Column("workbook", sa.Text, nullable=False),
+    sa.Column("row", sa.Integer, nullable=False),
+    sa.Column("rule_id", sa.String(16)),
+    sa.Column("team", sa.Text),
+    sa.Column("decision", sa.String(64)),
+    sa.Column("manager_response", sa.Text),
+    sa.Column("moderator_comment", sa.Text),
+    sa.Column("action_owner", sa.Text),
+    sa.Column("action_due", sa.String(10)),
+    sa.Column("reviewed_by", sa.Text),
+    sa.Column("reviewed_at", sa.String(32)),
+    sa.Column("imported_at", sa.String(32), nullable=False),
+    sa.UniqueConstraint("finding_id", "workbook_sha256", name="one_decision_per_workbook"),
+)
+# v4: one row per thing a reviewer typed (a field of a finding), never updated or deleted.
+entries = sa.Table(
+    "entries",
+    metadata,
+    sa.Column("entry_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("finding_id", sa.String(40), nullable=False, index=True),
+    sa.Column("field", sa.String(32), nullable=False),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("entered_at", sa.String(32), nullable=False),  # the workbook's own modified time
+    sa.Column("entered_by", sa.Text),
+    sa.Column("rule_id", sa.String(16)),
+    sa.Column("team", sa.Text),
+    sa.Column("workbook", sa.Text, nullable=False),
+    sa.Column("workbook_sha256", sa.String(64), nullable=False),
+    sa.Column("row", sa.Integer),
+    sa.Column("imported_at", sa.String(32), nullable=False),
+    sa.UniqueConstraint("finding_id", "field", "workbook_sha256", name="one_entry_per_workbook"),
+)
+practice_audits = sa.Table(
+    "practice_audits",
+    metadata,
+    sa.Column("month", sa.String(7), nullable=False),
+    sa.Column("child_id", sa.String(64), nullable=False),
+    sa.Column("team", sa.Text),
+    sa.Column("reason", sa.Text),
+    sa.Column("selected_at", sa.String(32), nullable=False),
+    sa.Column("auditor", sa.Text),
+    sa.Column("auditor_grade", sa.String(48)),
+    sa.Column("moderator_grade", sa.String(48)),
+    sa.Column("escalate", sa.Boolean),
+    sa.Column("workbook_sha256", sa.String(64)),
+    sa.Column("imported_at", sa.String(32)),
+    sa.Column("graded_at", sa.String(32)),  # v4: the graded workbook's own modified time
+    sa.UniqueConstraint("month", "child_id", name="one_audit_per_child_and_month"),
+)
+settings = sa.Table(
+    "settings",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+V1_TABLES = ("runs", "run_inputs", "findings", "scores", "decisions", "settings")
+ENTRY_FIELDS = (
+    "manager_response",
+    "moderator_decision",
+    "moderator_comment",
+    "action_owner",
+    "action_due",
+)
+
+
+def now() -> str:
+    """UTC, to the second, ISO: the clock every stored time uses (workbook times are UTC too)."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None).isoformat()
+
+
+def _columns(conn: sa.Connection, table: str) -> set[str]:
+    return {c["name"] for c in sa.inspect(conn).get_columns(table)}
+
+
+def _v1(conn: sa.Connection) -> None:
+    metadata.create_all(conn, tables=[metadata.tables[t] for t in V1_TABLES])
+
+
+def _v2(conn: sa.Connection) -> None:
+    """Practice audits (cases chosen for human audit, and their grades)."""
+    practice_audits.create(conn)
+
+
+def _v3(conn: sa.Connection) -> None:
+    """Each run keeps its whole summary (indicators, warnings, actions) for the board.
+    (A store created at v3 or later already has the column from `metadata`.)"""
+    if "summary_json" not in _columns(conn, "runs"):
+        conn.execute(sa.text("ALTER TABLE runs ADD COLUMN summary_json TEXT"))
+
+
+def _v4(conn: sa.Connection) -> None:
+    """Reviewer entries one per field, with the time they were typed; practice grades' time.
+    Every decision, response, comment and action stored before is copied into `entries`."""
+    entries.create(conn, checkfirst=True)
+    if "graded_at" not in _columns(conn, "practice_audits"):
+        conn.execute(sa.text("ALTER TABLE practice_audits ADD COLUMN graded_at VARCHAR(32)"))
+    old_fields = {
+        "manager_response": "manager_response",
+        "moderator_decision": "decision",
+        "moderator_comment": "moderator_comment",
+        "action_owner": "action_owner",
+        "action_due": "action_due",
+    }
+    rows = []
+    for d in conn.execute(sa.select(decisions)).mappings():
+        for field, column in old_fields.items():
+            if d[column] not in (None, ""):
+                rows.append(
+                    {
+                        "finding_id": d["finding_id"],
+                        "field": field,
+                        "value": str(d[column]),
+                        "entered_at": d["reviewed_at"] or d["imported_at"],
+                        "entered_by": d["reviewed_by"],
+                        "rule_id": d["rule_id"],
+                        "team": d["team"],
+                        "workbook": d["workbook"],
+                        "workbook_sha256": d["workbook_sha256"],
+                        "row": d["row"],
+                        "imported_at": d["imported_at"],
+                    }
+                )
+    if rows:
+        conn.execute(entries.insert(), rows)
+
+
+MIGRATIONS: list[tuple[int, Callable[[sa.Connection], None]]] = [
+    (1, _v1),
+    (2, _v2),
+    (3, _v3),
+    (4, _v4),
+]
