@@ -176,7 +176,7 @@ def _words(counts: dict[str, int]) -> str:
 def _summary_sheet(wb, formats, summary, capped, overdue, review: Review) -> None:
     ws = wb.add_worksheet("Summary")
     landscape(ws)
-    ws.set_column(0, 0, 44)
+    ws.set_column(0, 0, 52)
     ws.set_column(1, 1, 28)
     ws.set_column(2, 5, 17)
     ws.set_column(6, 6, 10)
@@ -242,7 +242,11 @@ def _summary_sheet(wb, formats, summary, capped, overdue, review: Review) -> Non
         for ind in indicators:
             unit = ind.get("unit") or ""
             row = s.row
-            write_text(ws, row, 0, ind.get("title") or ind.get("id") or "")
+            title = ind.get("title") or ind.get("id") or ""
+            height = row_heights([([title], 52)], 1)[0]
+            if height > LINE_HEIGHT:
+                ws.set_row(row, height)
+            write_text(ws, row, 0, title, formats.text(wrap=True))
             for col, key in ((1, "value"), (2, "target"), (3, "national")):
                 v = ind.get(key)
                 if isinstance(v, int | float) and not isinstance(v, bool):
@@ -255,10 +259,20 @@ def _summary_sheet(wb, formats, summary, capped, overdue, review: Review) -> Non
                         ),
                     )
                 else:
-                    write_text(ws, row, col, "n/a" if v is None and key == "value" else (v or ""))
+                    write_text(
+                        ws,
+                        row,
+                        col,
+                        "n/a" if v is None and key == "value" else (v or ""),
+                        formats(),
+                    )
             rag = ind.get("rag") or ""
             write_text(
-                ws, row, 4, rag, formats(bg_color=RAG_COLOURS[rag]) if rag in RAG_COLOURS else None
+                ws,
+                row,
+                4,
+                rag,
+                formats(bg_color=RAG_COLOURS[rag]) if rag in RAG_COLOURS else formats(),
             )
             s.row += 1
     s.blank()
@@ -279,7 +293,7 @@ def _summary_sheet(wb, formats, summary, capped, overdue, review: Review) -> Non
             "Rule",
             "Finding ID",
         )
-        heights = row_heights([(overdue["message"].tolist(), 44)], len(overdue))
+        heights = row_heights([(overdue["message"].tolist(), 52)], len(overdue))
         for height, row in zip(heights, overdue.itertuples(index=False), strict=True):
             r = s.row
             if height > LINE_HEIGHT:
