@@ -22,7 +22,8 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 demo: $(VENV)/.installed
 	$(BIN)/audit run sample_exports/annex_a_2026-10.xlsx --as-at $(AS_AT) --out $(OUT)
-	@echo "Audit workbook: $(abspath $(OUT))/audit.xlsx"
+	@echo "Audit workbook (QA team, all teams): $(abspath $(OUT))/audit.xlsx"
+	@echo "Team workbooks (one per team manager): $(abspath $(OUT))/teams/"
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest

@@ -27,6 +27,8 @@ from audits.scores import compute_scores
 from audits.suites import DEFAULT_DIR as SUITES_DIR
 from audits.suites import preload
 
+PARALLEL_FROM = 2000  # findings from which team workbooks are written in the helper process
+
 
 @dataclass
 class AuditRun:
@@ -47,7 +49,11 @@ def audit(
     *,
     quiet: bool = True,
     store: Store | None = None,
+    data_quality_only: bool = False,
 ) -> AuditRun:
+    """Read, check and score one export. `data_quality_only` runs the data-quality rules alone
+    (`audit validate`). Great Expectations is imported in a separate process started first, so
+    its import overlaps reading the export (`audits.suites.preload`)."""
     say = (lambda _m: None) if quiet else progress
     config = config or Config()
     say(f"Reading {export_path} ...")
@@ -57,8 +63,11 @@ def audit(
     validate_export(export)
     rename_teams(export, config.team_renames)
     ctx = Context(export=export, as_at=as_at, config=config)
-    say(f"Running {len(all_rules())} rules as at {as_at:%d/%m/%Y} ...")
-    result = run_rules(ctx)
+    rules = all_rules()
+    if data_quality_only:
+        rules = [r for r in rules if r.area == "Data quality"]
+    say(f"Running {len(rules)} rules as at {as_at:%d/%m/%Y} ...")
+    result = run_rules(ctx, rules)
     result.findings, carried, actions = apply_history(result.findings, as_at, store)
     summary = build_summary(ctx, result)
     summary["carried_forward"] = carried
@@ -156,13 +165,20 @@ def build_summary(ctx: Context, result: RunResult) -> dict:
 
 
 def write_outputs(run: AuditRun, out_dir: Path, *, quiet: bool = True) -> Path:
-    """findings.csv, summary.json and audit.xlsx; returns the workbook's path.
+    """findings.csv, summary.json, audit.xlsx and one workbook per team (teams/<team>.xlsx);
+    returns audit.xlsx's path.
 
-    All three are written to temporary files first and renamed into place only when every one
-    is complete, so an interrupted run leaves the previous outputs as they were. A workbook that
-    already holds reviewer entries is never overwritten: the new one is written beside it.
+    Everything is written to temporary files first and renamed into place only when every one
+    is complete, so an interrupted run leaves the previous outputs as they were. A workbook a
+    person has changed since the tool wrote it (on any sheet) is never overwritten: the new one
+    is written beside it and the run says so (`audits.output.written`).
     """
+    import contextlib
+    import dataclasses
+
+    from audits import helper
     from audits.output.atomic import atomic_path
+    from audits.output.team_workbooks import split_by_team, team_file_names, write_team_workbooks
     from audits.output.workbook import write_workbook
     from audits.output.written import remember, target_for
 
@@ -177,47 +193,116 @@ def write_outputs(run: AuditRun, out_dir: Path, *, quiet: bool = True) -> Path:
         ) from None
     remove_stale_parts(out_dir)
     findings = run.result.findings
-    stamp = f"{run.ctx.as_at.isoformat()}-{dt.datetime.now():%Y%m%d-%H%M%S}"
+    config = run.ctx.config
+    review = dataclasses.replace(
+        review_dates(run.ctx),
+        entries_upto=int(run.summary.get("carried_forward", {}).get("entries_upto", 0)),
+    )
+    unreadable = run.ctx.export.unreadable
+    by_team = dict(split_by_team(findings))
+    bad_by_team = dict(split_by_team(unreadable)) if len(unreadable) else {}
+    names = team_file_names(sorted(set(by_team) | set(bad_by_team)))
+    stamp = f"{run.ctx.as_at.isoformat()}-{dt.datetime.now():%Y%m%d-%H%M%S}"  # beside a kept one
     workbook, kept = target_for(out_dir / "audit.xlsx", out_dir, stamp)
-    if kept:
-        say(
-            f"{out_dir / 'audit.xlsx'} has been changed since the tool wrote it: it is kept, "
-            f"the new workbook is {workbook.name}"
-        )
-        run.summary["workbook_kept"] = (
-            "audit.xlsx has been changed since the tool wrote it and was not overwritten"
-        )
+    targets = {
+        team: target_for(out_dir / "teams" / name, out_dir, stamp) for team, name in names.items()
+    }
+    meant = [("audit.xlsx", workbook, kept)]
+    meant += [(f"teams/{names[team]}", path, k) for team, (path, k) in targets.items()]
+    kept_names = [path for _, path, k in meant if k]
+    for name, path, k in meant:
+        if k:
+            say(
+                f"{name} has been changed since it was written: it is kept, and this run's "
+                f"workbook is {path.relative_to(out_dir).as_posix()}"
+            )
     run.summary["workbook"] = workbook.name
+    run.summary["team_workbooks"] = {
+        team or "": path.relative_to(out_dir).as_posix() for team, (path, _) in targets.items()
+    }
+    if kept_names:
+        run.summary["workbooks_kept"] = [p.relative_to(out_dir).as_posix() for p in kept_names]
+    if kept:
+        run.summary["workbook_kept"] = "audit.xlsx has been changed since it was written: kept"
     say(f"Writing {len(findings):,} findings to {out_dir} ...")
-    rules = rule_rows(all_rules(), run.ctx.config, run.result)
-    with (
-        atomic_path(out_dir / "findings.csv") as csv_tmp,
-        atomic_path(workbook) as xlsx_tmp,
-        atomic_path(out_dir / "summary.json") as json_tmp,
-    ):
+    rules = rule_rows(all_rules(), config, run.result)
+    empty = findings.iloc[:0]
+    with contextlib.ExitStack() as stack:
+        csv_tmp = stack.enter_context(atomic_path(out_dir / "findings.csv"))
+        xlsx_tmp = stack.enter_context(atomic_path(workbook))
+        json_tmp = stack.enter_context(atomic_path(out_dir / "summary.json"))
+        teams = [
+            (
+                stack.enter_context(atomic_path(path)),
+                team,
+                by_team.get(team, empty),
+                bad_by_team.get(team, unreadable.iloc[:0]),
+                review,
+                config.workbook_rows_per_rule,
+            )
+            for team, (path, _) in targets.items()
+        ]
+        # in a large month the helper process writes about half the rows (the largest team
+        # workbooks) while this one writes audit.xlsx and the other teams'
+        cap = config.workbook_rows_per_rule
+        audit_rows = int(findings["rule_id"].value_counts().clip(upper=cap).sum())
+        there, here = share_out(teams, len(findings), audit_rows, cap)
+        writing = helper.submit(write_team_workbooks, there) if there else None
         write_findings_csv(findings, csv_tmp)
         capped = write_workbook(
             xlsx_tmp,
             findings,
             run.summary,
             rules,
-            run.ctx.export.unreadable,
-            run.ctx.config.workbook_rows_per_rule,
+            unreadable,
+            config.workbook_rows_per_rule,
+            review,
         )
+        write_team_workbooks(here)
+        helper.run_here_if_lost(writing, write_team_workbooks, there)
         run.summary["workbook_capped_rules"] = capped
         json_tmp.write_text(
             json.dumps(run.summary, indent=2, ensure_ascii=False, default=_json_default),
             encoding="utf-8",
         )
-    remember(out_dir, [workbook])
+    remember(out_dir, [workbook, *(path for path, _ in targets.values())])
     run.out_dir = out_dir
     return workbook
 
 
+def share_out(
+    teams: list[tuple], total: int, audit_rows: int, cap: int
+) -> tuple[list[tuple], list[tuple]]:
+    """(team workbooks for the helper process, the rest for this one): the largest to the
+    helper until it holds about half of all the rows to write (audit.xlsx's included); none
+    below `PARALLEL_FROM` findings, where starting the work elsewhere costs more than it saves."""
+    if total < PARALLEL_FROM:
+        return [], teams
+    rows = [int(job[2]["rule_id"].value_counts().clip(upper=cap).sum()) for job in teams]
+    order = sorted(range(len(teams)), key=lambda i: -rows[i])
+    there, load_there, load_here = [], 0, audit_rows
+    for i in order:
+        if load_there <= load_here:
+            there.append(i)
+            load_there += rows[i]
+        else:
+            load_here += rows[i]
+    return [teams[i] for i in there], [t for i, t in enumerate(teams) if i not in there]
+
+
+def review_dates(ctx: Context):
+    """The as-at date and the date team returns are due (working days after it)."""
+    from audits.output.workbook import Review
+
+    n = ctx.config.respond_working_days
+    due = ctx.calendar.add_working_days(pd.Series([pd.Timestamp(ctx.as_at)]), n).iloc[0]
+    return Review(ctx.as_at, pd.Timestamp(due).date(), n)
+
+
 def remove_stale_parts(out_dir: Path) -> None:
     """Temporary files left by a run that was killed mid-write (never the outputs themselves)."""
-    for name in ("findings.csv", "summary.json", "audit*.xlsx"):
-        for part in out_dir.glob(f".{name}.*.part"):
+    for name in ("findings.csv", "summary.json", "audit*.xlsx", "teams/*.xlsx"):
+        for part in out_dir.glob(f"{Path(name).parent}/.{Path(name).name}.*.part"):
             part.unlink(missing_ok=True)
 
 

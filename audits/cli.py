@@ -3,13 +3,29 @@
 
 from __future__ import annotations
 
+import calendar
 import contextlib
 import datetime as dt
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperCommand
+
+
+class _Command(TyperCommand):
+    """Usage lines as people read them: `audit run [OPTIONS] EXPORT` (not `{export}`)."""
+
+    def collect_usage_pieces(self, ctx) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                name = (param.metavar or param.name or "").upper()
+                pieces.append(name if param.required else f"[{name}]")
+        return pieces
+
 
 app = typer.Typer(
     name="audit",
@@ -17,47 +33,150 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: no '<bool>' after flags, no '{export}'
 )
 
 ExportArg = Annotated[
-    Path, typer.Argument(help="The Annex A export: a workbook, a CSV file, or a folder of them.")
+    Path,
+    typer.Argument(
+        help="The Annex A export: a workbook, a CSV file, or a folder of them.",
+        metavar="EXPORT",
+        show_default=False,
+    ),
 ]
 AsAtOpt = Annotated[
     str | None,
     typer.Option(
         "--as-at",
-        help="Audit date (YYYY-MM-DD). Defaults to today (a CIN census: its ReferenceDate; an SSDA903: the 31 March ending its year).",
+        help="Audit date, as YYYY-MM-DD or dd/mm/yyyy. Defaults to today (a CIN census: its "
+        "ReferenceDate; an SSDA903: the 31 March ending its year).",
+        metavar="DATE",
         show_default=False,
     ),
 ]
 OutOpt = Annotated[
-    Path, typer.Option("--out", help="Folder for findings.csv, audit.xlsx, summary.json.")
+    Path,
+    typer.Option(
+        "--out",
+        help="Folder for findings.csv, audit.xlsx, summary.json and teams/ (one workbook per team).",
+        metavar="DIR",
+    ),
+]
+PracticeOutOpt = Annotated[
+    Path,
+    typer.Option(
+        "--out",
+        help="Folder for the practice audit workbook (practice_audit_YYYY-MM.xlsx): one row per "
+        "chosen case, with its findings and the audit questions to grade.",
+        metavar="DIR",
+    ),
 ]
 DbOpt = Annotated[
     str | None,
     typer.Option(
         "--db",
         help="History store: a SQLite file or a SQLAlchemy URL. Default: casefile-audit.sqlite here.",
+        metavar="DB",
         show_default=False,
     ),
 ]
 ConfigOpt = Annotated[
     Path | None,
     typer.Option(
-        "--config", help="Audit config (TOML) overriding local thresholds.", show_default=False
+        "--config",
+        help="Audit config (TOML) overriding local thresholds.",
+        metavar="FILE",
+        show_default=False,
     ),
 ]
 
 
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_UK = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
 def _as_at(value: str | None) -> dt.date:
+    """--as-at as YYYY-MM-DD or dd/mm/yyyy (the way the tool prints dates); a date that does not
+    exist (30/02/2026) is called that."""
     if value is None:
         return dt.date.today()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
+    text = value.strip()
+    if m := _ISO.fullmatch(text):
+        year, month, day = (int(g) for g in m.groups())
+    elif m := _UK.fullmatch(text):
+        day, month, year = (int(g) for g in m.groups())
+    else:
         raise typer.BadParameter(
-            f"'{value}' is not a date in the form YYYY-MM-DD", param_hint="--as-at"
+            f"'{value}' is not a date: give it as YYYY-MM-DD or dd/mm/yyyy "
+            "(for example 2026-10-30 or 30/10/2026)",
+            param_hint="--as-at",
+        )
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        if 1 <= month <= 12:
+            days = calendar.monthrange(year, month)[1]
+            why = f"{calendar.month_name[month]} {year} has {days} days"
+        else:
+            why = f"there is no month {month}"
+        raise typer.BadParameter(
+            f"'{value}' is not a date that exists: {why}", param_hint="--as-at"
         ) from None
+
+
+_SEVERITY_WORDS = {
+    "Error": ("error", "errors"),
+    "Data": ("data", "data"),
+    "Query": ("query", "queries"),
+}
+
+
+def count_words(total: int, by_severity: dict[str, int]) -> str:
+    """'36 findings: 24 errors, 7 data, 5 queries'."""
+    order = [*_SEVERITY_WORDS, *sorted(set(by_severity) - set(_SEVERITY_WORDS))]
+    parts = []
+    for severity in order:
+        n = by_severity.get(severity, 0)
+        if n:
+            one, many = _SEVERITY_WORDS.get(severity, (severity.lower(), severity.lower()))
+            parts.append(f"{n:,} {one if n == 1 else many}")
+    head = f"{total:,} finding{'' if total == 1 else 's'}"
+    return head + (": " + ", ".join(parts) if parts else "")
+
+
+def lists_not_checked(summary: dict) -> list[str]:
+    """Lines naming the Annex A lists absent from the export or present with no rows."""
+    from audits.spec import BY_NUMBER
+
+    rows = {int(item["list"]): int(item["rows"]) for item in summary["lists"]}
+    absent = [f"List {n} ({spec.title})" for n, spec in BY_NUMBER.items() if n not in rows]
+    empty = [f"List {n} ({BY_NUMBER[n].title})" for n, r in sorted(rows.items()) if r == 0]
+    lines = []
+    if absent:
+        lines.append("Not in the export, so not checked: " + ", ".join(absent))
+    if empty:
+        lines.append("In the export but empty, so not checked: " + ", ".join(empty))
+    return lines
+
+
+def _version(value: bool) -> None:
+    if value:
+        from audits import __version__
+
+        typer.echo(f"casefile-audit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Show the version and exit.", callback=_version, is_eager=True
+        ),
+    ] = False,
+) -> None:
+    """Recording audit and data quality for children's social care case files (Ofsted Annex A)."""
 
 
 @contextlib.contextmanager
@@ -136,7 +255,7 @@ def _defect(exc: Exception) -> None:
     raise typer.Exit(code=1)
 
 
-@app.command()
+@app.command(cls=_Command)
 def run(
     export: ExportArg,
     out: OutOpt = Path("out"),
@@ -161,8 +280,10 @@ def run(
             _record(store, db, result)
     s = result.summary
     typer.echo(
-        f"As at {date:%d/%m/%Y}: {s['findings_total']:,} findings " + str(s["findings_by_severity"])
+        f"As at {date:%d/%m/%Y}: {count_words(s['findings_total'], s['findings_by_severity'])}"
     )
+    for line in lists_not_checked(s):
+        typer.echo(line)
     change = s.get("carried_forward", {})
     if change.get("history"):
         typer.echo(
@@ -173,29 +294,43 @@ def run(
     for item in s["rules_not_run"]:
         typer.echo(f"  not run: {item['rule_id']} — {item['reason']}")
     typer.echo(f"Workbook: {workbook.resolve()}")
+    teams = s.get("team_workbooks") or {}
+    if teams:
+        typer.echo(f"Team workbooks ({len(teams)}, one per team): {(out / 'teams').resolve()}")
 
 
-@app.command()
+@app.command(cls=_Command)
 def validate(export: ExportArg, as_at: AsAtOpt = None) -> None:
-    """Check ingestion and data quality only (no outputs written)."""
+    """Read the export and check its data quality only (no timeliness rules, no outputs
+    written); list every value that could not be read, with its place."""
     from audits.audit import audit
 
     date = _as_at(as_at) if as_at else None  # None: the return's ReferenceDate, else today
     with reported():
-        result = audit(export, date, quiet=False)
-    for item in result.summary["lists"]:
+        result = audit(export, date, quiet=False, data_quality_only=True)
+    s = result.summary
+    for item in s["lists"]:
         layout = f", {item['layout']}" if item["layout"] else ""
         typer.echo(
-            f"List {item['list']} ({item['title']}): {item['rows']} rows from {item['source']}{layout}"
+            f"List {item['list']} ({item['title']}): {item['rows']:,} rows from {item['source']}{layout}"
         )
+    for line in lists_not_checked(s):
+        typer.echo(line)
     dq = result.result.findings
-    dq = dq[dq["area"] == "Data quality"]
-    typer.echo(f"Data quality findings: {len(dq)}")
+    typer.echo(f"Data quality: {count_words(len(dq), {})}")
     for rule_id, n in dq["rule_id"].value_counts().sort_index().items():
-        typer.echo(f"  {rule_id}: {n}")
+        typer.echo(f"  {rule_id}: {n:,}")
+    bad = result.ctx.export.unreadable
+    typer.echo(f"Values that could not be read: {len(bad):,}")
+    for row in bad.itertuples(index=False):
+        sheet = f", sheet '{row.sheet}'" if row.sheet else ""
+        typer.echo(
+            f"  {row.file}{sheet}, row {row.row}, column {row.column} ({row.heading}): "
+            f"'{row.value}'; expected {row.expected}"
+        )
 
 
-@app.command()
+@app.command(cls=_Command)
 def rules(config: ConfigOpt = None) -> None:
     """Print the rule catalogue with the thresholds in force."""
     from audits.audit import rule_rows
@@ -212,7 +347,7 @@ def rules(config: ConfigOpt = None) -> None:
         typer.echo(f"        basis: {r['basis']}")
 
 
-@app.command()
+@app.command(cls=_Command)
 def example(
     out: Annotated[
         Path, typer.Option("--out", help="Folder for the synthetic export and its manifest.")
@@ -229,10 +364,10 @@ def example(
     typer.echo(f"Export: {workbook}\nManifest: {manifest}")
 
 
-@app.command()
+@app.command(cls=_Command)
 def sample(
     export: ExportArg,
-    out: OutOpt = Path("practice"),
+    out: PracticeOutOpt = Path("practice"),
     as_at: AsAtOpt = None,
     seed: Annotated[
         int, typer.Option(help="Random seed: the same seed gives the same sample.")
@@ -302,7 +437,9 @@ def _returns(paths: list[Path]) -> list[Path]:
             inside = sorted(
                 p
                 for p in path.iterdir()
-                if p.suffix.lower() == ".xlsx" and not p.name.startswith(("~$", ".")) and p.is_file()
+                if p.suffix.lower() == ".xlsx"
+                and not p.name.startswith(("~$", "."))
+                and p.is_file()
             )
             if not inside:
                 raise InputError("The folder holds no .xlsx workbooks", file=str(path))
@@ -340,8 +477,7 @@ def _moderate_practice(workbook: Path, store) -> bool:
     typer.echo(
         f"{workbook.name}: {counts['stored']} case(s) stored, {counts['unchanged']} unchanged"
         + (
-            f", {counts['older']} not stored because the store holds grades from a copy saved "
-            "later"
+            f", {counts['older']} not stored because the store holds grades from a copy saved later"
             if counts["older"]
             else ""
         )
@@ -411,7 +547,7 @@ def _moderate_returns(workbooks: list[Path], store) -> bool:
     return not outcome.problems
 
 
-@app.command()
+@app.command(cls=_Command)
 def moderate(
     workbooks: Annotated[
         list[Path],
@@ -441,7 +577,7 @@ def moderate(
         raise typer.Exit(code=1)
 
 
-@app.command()
+@app.command(cls=_Command)
 def board(
     out: Annotated[
         Path, typer.Option("--out", help="Folder for board.xlsx and board.html.")

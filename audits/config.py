@@ -41,6 +41,7 @@ class Config:
     rag_green: float = 90
     rag_amber: float = 75
     workbook_rows_per_rule: int = 5000
+    respond_working_days: int = 10  # returns due this many working days after the as-at date
     required_documents: tuple[str, ...] = DEFAULT_DOCUMENTS
     team_renames: dict[str, str] = field(default_factory=dict)
     expectations_dir: Path | None = None  # default: the project's expectations/ folder

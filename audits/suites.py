@@ -9,17 +9,17 @@ only when a run finds suites to apply (it takes about 3 seconds to import).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
 import re
-import threading
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from audits import helper
 from audits.errors import InputError
 from audits.ingest.load import ListTable
 from audits.spec import BY_NUMBER
@@ -102,24 +102,31 @@ def _quiet_offline_gx() -> None:
     logging.getLogger("great_expectations").setLevel(logging.CRITICAL)  # errors are ours to report
 
 
-def preload(folder: Path) -> threading.Thread | None:
-    """Start importing Great Expectations in the background while the export is read.
+def _import_gx() -> bool:
+    """Run in the helper process: import Great Expectations once, ahead of the suites."""
+    _quiet_offline_gx()
+    try:
+        import great_expectations  # noqa: F401
+    except Exception:  # the run reports it when the suites are applied
+        return False
+    return True
 
-    The import takes about 3 seconds of mostly Python work; overlapping it with reading the
-    files (much of it in calamine's Rust and pandas' C code) hides part of it. Only when there
-    are suites to run.
+
+def preload(folder: Path) -> Future | None:
+    """Start importing Great Expectations in the helper process while the export is read.
+
+    The import is about 2-3 seconds of Python work; a thread would gain nothing (the GIL), a
+    second process runs it on the other core. The suites are then validated in that process
+    (`run_suites`), given only the columns they name. Only when there are suites to run.
     """
+    global _preloaded
     if not any(_SUITE_FILE.match(p.name) for p in folder.glob("list_*.json")):
         return None
+    _preloaded = helper.submit(_import_gx)
+    return _preloaded
 
-    def load() -> None:
-        _quiet_offline_gx()
-        with contextlib.suppress(Exception):  # the run reports it when the suites are applied
-            import great_expectations  # noqa: F401
 
-    thread = threading.Thread(target=load, name="gx-import", daemon=True)
-    thread.start()
-    return thread
+_preloaded: Future | None = None
 
 
 def _headed_frame(table: ListTable, expectations: list[dict]) -> pd.DataFrame:
@@ -134,13 +141,62 @@ def _headed_frame(table: ListTable, expectations: list[dict]) -> pd.DataFrame:
     return table.frame[["_row", *columns]].rename(columns=columns)
 
 
+@dataclass
+class _Job:
+    """One suite's work for Great Expectations: the usable expectations and the list's columns
+    they name (under their Annex A headings, with `_row`)."""
+
+    suite: Suite
+    usable: list[dict]
+    frame: pd.DataFrame
+
+
 def run_suites(
     suites: list[Suite], tables: dict[int, ListTable]
 ) -> tuple[list[Failure], list[str]]:
-    """Validate each list with its suite; return row-level failures and notes of what was skipped."""
+    """Validate each list with its suite; return row-level failures and notes of what was skipped.
+
+    In the suites' process when `preload` started one (Great Expectations already imported
+    there), else here."""
     todo = [s for s in suites if s.number in tables and not tables[s.number].frame.empty]
     if not todo:
         return [], []
+    jobs: list[_Job] = []
+    notes: list[str] = []
+    for suite in todo:
+        table = tables[suite.number]
+        present = {table.spec.field(name).heading for name in table.columns}
+        usable, skipped = [], []
+        for exp in suite.expectations:
+            columns = [exp.get("kwargs", {}).get(k) for k in _COLUMN_KEYS]
+            absent = [c for c in columns if c is not None and c not in present]
+            (skipped if absent else usable).append(exp)
+        if skipped:
+            notes.append(
+                f"{suite.path.name}: {len(skipped)} expectation(s) skipped, columns not in this export"
+            )
+        if usable:
+            jobs.append(_Job(suite, usable, _headed_frame(table, usable)))
+    if not jobs:
+        return [], notes
+    # in the helper process when `preload` started Great Expectations there, else here
+    future = helper.submit(_validate_reporting, jobs) if _preloaded is not None else None
+    kind, value = helper.run_here_if_lost(future, _validate_reporting, jobs)
+    if kind == "input_error":
+        raise InputError(**value)
+    return value, notes
+
+
+def _validate_reporting(jobs: list[_Job]) -> tuple[str, object]:
+    """`_validate`, with bad input returned as data (it crosses the process boundary whole)."""
+    try:
+        return "ok", _validate(jobs)
+    except InputError as exc:
+        fields = ("file", "sheet", "column", "row", "expected", "action")
+        return "input_error", {"problem": exc.problem, **{f: getattr(exc, f) for f in fields}}
+
+
+def _validate(jobs: list[_Job]) -> list[Failure]:
     _quiet_offline_gx()
     import great_expectations as gx
     from great_expectations.core.expectation_suite import ExpectationSuite
@@ -163,21 +219,8 @@ def run_suites(
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     source = context.data_sources.add_pandas("export")
     failures: list[Failure] = []
-    notes: list[str] = []
-    for suite in todo:
-        table = tables[suite.number]
-        present = {table.spec.field(name).heading for name in table.columns}
-        usable, skipped = [], []
-        for exp in suite.expectations:
-            columns = [exp.get("kwargs", {}).get(k) for k in _COLUMN_KEYS]
-            absent = [c for c in columns if c is not None and c not in present]
-            (skipped if absent else usable).append(exp)
-        if skipped:
-            notes.append(
-                f"{suite.path.name}: {len(skipped)} expectation(s) skipped, columns not in this export"
-            )
-        if not usable:
-            continue
+    for job in jobs:
+        suite, usable = job.suite, job.usable
         for exp in usable:
             try:
                 get_expectation_impl(exp["type"])
@@ -209,7 +252,7 @@ def run_suites(
             name=name, data=batches, suite=context.suites.add(gx_suite)
         )
         result = validation.run(  # the frame is read (and fingerprinted) once
-            batch_parameters={"dataframe": _headed_frame(table, usable)},
+            batch_parameters={"dataframe": job.frame},
             result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["_row"]},
         )
         for res in result.results:  # Great Expectations does not keep the suite's order
@@ -230,4 +273,4 @@ def run_suites(
             message = (exp.get("meta") or {}).get("message") or f"{exp['type']} failed for {field}"
             item = json.dumps({"type": exp["type"], "kwargs": kwargs}, sort_keys=True, default=str)
             failures.append(Failure(suite.number, rows, field, main, message, item))
-    return failures, notes
+    return failures

@@ -210,7 +210,9 @@ def test_a_version_1_store_is_migrated(tmp_path):
         history.schema.schema_version.create(conn)
         history.schema._v1(conn)
         conn.execute(
-            history.schema.schema_version.insert().values(version=1, applied_at="2026-01-01T00:00:00")
+            history.schema.schema_version.insert().values(
+                version=1, applied_at="2026-01-01T00:00:00"
+            )
         )
     assert not sa.inspect(engine).has_table("practice_audits")
     with engine.begin() as conn:  # a store written before v3 had no summary column

@@ -17,7 +17,8 @@ def first_run(tmp_path):
 
 
 def test_interrupted_run_leaves_previous_outputs_intact(first_run, monkeypatch):
-    before = {p.name: p.read_bytes() for p in first_run.iterdir()}
+    before = {p: p.read_bytes() for p in first_run.rglob("*") if p.is_file()}
+    assert any(p.parent.name == "teams" for p in before)
 
     def killed(*args, **kwargs):
         raise KeyboardInterrupt  # as if the run were stopped mid-write
@@ -27,15 +28,14 @@ def test_interrupted_run_leaves_previous_outputs_intact(first_run, monkeypatch):
     monkeypatch.setattr(workbook_module, "write_workbook", killed)
     with pytest.raises(KeyboardInterrupt):
         write_outputs(audit(ROOT / "sample_exports", d("2026-11-30")), first_run)
-    after = {p.name: p.read_bytes() for p in first_run.iterdir()}
+    after = {p: p.read_bytes() for p in first_run.rglob("*") if p.is_file()}
     assert after == before  # same files, same bytes, no temporary files left behind
 
 
 def test_a_reviewed_workbook_is_never_overwritten(first_run):
     path = first_run / "audit.xlsx"
     wb = openpyxl.load_workbook(path)
-    ws = wb["Findings"]
-    ws["P2"] = "Agree"
+    wb["Rules"]["J2"] = "looked at"  # typed anywhere, not only in the reviewer columns
     wb.save(path)
     reviewed = path.read_bytes()
     run = audit(ROOT / "sample_exports", d("2026-10-30"))
@@ -43,6 +43,7 @@ def test_a_reviewed_workbook_is_never_overwritten(first_run):
     assert path.read_bytes() == reviewed
     assert new != path and new.exists() and new.name.startswith("audit-2026-10-30-")
     assert run.summary["workbook"] == new.name
+    assert run.summary["workbooks_kept"] == [new.name]
 
 
 def test_an_unreviewed_workbook_is_replaced(first_run):

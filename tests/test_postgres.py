@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from audits.cli import app
 from audits.history import Store
+from audits.output.findings_sheet import HEADING_ROW
 from tests.conftest import ROOT
 
 runner = CliRunner()
@@ -98,9 +99,11 @@ def test_runs_decisions_and_carry_forward_on_postgresql(postgres_url, tmp_path):
 
     wb = openpyxl.load_workbook(out / "audit.xlsx")
     ws = wb["Findings"]
-    header = [c.value for c in ws[1]]
-    ws.cell(2, header.index("Moderator decision") + 1).value = "Disagree — recording is correct"
-    chosen = ws.cell(2, header.index("Finding ID") + 1).value
+    header = [c.value for c in ws[HEADING_ROW]]
+    ws.cell(
+        HEADING_ROW + 1, header.index("Moderator decision") + 1
+    ).value = "Disagree — recording is correct"
+    chosen = ws.cell(HEADING_ROW + 1, header.index("Finding ID") + 1).value
     wb.save(tmp_path / "reviewed.xlsx")
     assert (
         runner.invoke(

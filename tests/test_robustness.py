@@ -72,7 +72,7 @@ def test_zip_bomb_is_refused_in_bounded_memory(tmp_path):
 def test_killed_mid_write_leaves_previous_outputs_intact(tmp_path):
     out = tmp_path / "out"
     assert run_cli(ROOT / "sample_exports", out, "2026-10-30").exit_code == 0
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     slow = (
         "import time, audits.output.workbook as w\n"
         "real = w.write_workbook\n"
@@ -112,7 +112,11 @@ def test_killed_mid_write_leaves_previous_outputs_intact(tmp_path):
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert {p.name: p.read_bytes() for p in out.iterdir() if not p.name.endswith(".part")} == before
+    assert {
+        p.name: p.read_bytes()
+        for p in out.iterdir()
+        if p.is_file() and not p.name.endswith(".part")
+    } == before
     assert run_cli(ROOT / "sample_exports", out, "2026-10-30").exit_code == 0
     assert not list(out.glob("*.part")), "stale temporary files are cleared by the next run"
 

@@ -1,10 +1,47 @@
-"""Neutralise text that a spreadsheet would run as a formula (CSV/formula injection)."""
+"""Export text made safe for spreadsheets: never a formula, never a character XML refuses.
+
+One place for the rules every writer follows (findings.csv, the workbooks, the board):
+- text starting = + - @ tab or CR would run as a formula: it gets Excel's quote prefix (in a
+  workbook) or an apostrophe (in CSV);
+- C0 control characters other than tab, line feed and carriage return (NUL, VT, ESC ...) are not
+  allowed in XML 1.0: they are shown as their visible Unicode pictures (NUL -> ␀, ESC -> ␛), so
+  nothing a person typed is lost and the file stays valid.
+"""
 
 from __future__ import annotations
+
+import re
 
 import pandas as pd
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_CONTROLS = "".join(chr(c) for c in range(32) if chr(c) not in "\t\n\r")
+_PICTURES = str.maketrans({c: chr(0x2400 + ord(c)) for c in _CONTROLS})
+_HAS_CONTROL = re.compile(f"[{re.escape(_CONTROLS)}]")
+
+
+def printable(text: pd.Series) -> pd.Series:
+    """Text with XML-forbidden control characters replaced by their visible pictures (vectorised;
+    only the rare values that hold one are translated)."""
+    text = text.fillna("").astype(str)
+    bad = text.str.contains(_HAS_CONTROL.pattern, regex=True)
+    if bad.any():
+        text = text.copy()
+        text[bad] = text[bad].str.translate(_PICTURES)
+    return text
+
+
+def printable_one(value: object) -> str:
+    """`printable` for a single value (headings, metadata)."""
+    text = "" if value is None else str(value)
+    return text.translate(_PICTURES) if _HAS_CONTROL.search(text) else text
+
+
+def needs_quote(text: pd.Series) -> pd.Series:
+    """True where a spreadsheet would take the text for a formula, an error value such as #REF!,
+    or a number (ids like 3118111 keep their text and are not flagged 'number stored as text')."""
+    risky = text.str.startswith((*FORMULA_STARTS, "#"))
+    return risky | text.str.fullmatch(r"[\d.,\s]+")
 
 
 def neutralise(text: pd.Series) -> pd.Series:
@@ -15,7 +52,7 @@ def neutralise(text: pd.Series) -> pd.Series:
 
 
 def inert(cell):
-    """Make a spreadsheet cell plain text (string type, Excel's quote prefix): never a formula,
+    """Make an openpyxl cell plain text (string type, Excel's quote prefix): never a formula,
     and still text when someone edits it in Excel."""
     cell.data_type = "s"
     cell.quotePrefix = True

@@ -1,111 +1,92 @@
-"""The moderated audit workbook (DESIGN §3), written in openpyxl's write-only mode.
+"""audit.xlsx, the QA team's whole-council workbook (DESIGN §3), written with XlsxWriter.
 
-Sheets: Summary (run metadata, scores with RAG, a bar chart), Findings (an Excel table with the
-reviewer columns; only those are unlocked), Data quality, Rules. Every value from the export is
-written as a string cell with Excel's quote prefix, so text such as `=HYPERLINK(...)` is shown,
-never run.
+Sheets: Summary (run metadata, warnings, actions, scores with RAG and a chart, indicators,
+overdue actions), Guide, Findings (every team's findings; filter on Team for one team), Data
+quality, Rules. Team managers get their own team's workbook (`team_workbooks.py`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import warnings
-from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.chart import BarChart, Reference
-from openpyxl.formatting.rule import CellIsRule
-from openpyxl.packaging.custom import IntProperty
-from openpyxl.styles import Font, PatternFill, Protection
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.filters import AutoFilter
-from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
-from audits.output.reviewed import ENTRIES_PROPERTY, MODERATOR_DECISIONS, REVIEWER_HEADINGS
-from audits.output.safe_text import FORMULA_STARTS, inert
-
-REVIEWER_COLUMNS = REVIEWER_HEADINGS
-FINDING_HEADINGS = (
-    ("finding_id", "Finding ID", 18),
-    ("rule_id", "Rule", 9),
-    ("severity", "Severity", 9),
-    ("area", "Area", 18),
-    ("list", "List", 6),
-    ("child_id", "Child ID", 12),
-    ("team", "Team", 22),
-    ("worker", "Worker", 20),
-    ("due_date", "Due date", 11),
-    ("days_overdue", "Days overdue", 13),
-    ("field", "Field", 28),
-    ("value", "Value", 16),
-    ("message", "Finding", 60),
-    ("first_raised", "First raised", 10),
+from audits.output.findings_sheet import (
+    FINDING_COLUMNS,
+    REVIEWER_COLUMNS,
+    TRAILING,
+    human_dates,
+    write_findings_sheet,
 )
-REVIEWER_KEYS = (
-    "manager_response",
-    "moderator_decision",
-    "moderator_comment",
-    "action_owner",
-    "action_due",
+from audits.output.guide import MODERATOR_DECISIONS, write_guide
+from audits.output.xlsx import (
+    DATE_FORMAT,
+    DATETIME_FORMAT,
+    LINE_HEIGHT,
+    RAG_BARS,
+    RAG_COLOURS,
+    SCORE_FORMAT,
+    Formats,
+    fitted_width,
+    landscape,
+    mark_entries,
+    new_workbook,
+    row_heights,
+    text_cells,
+    write_header,
+    write_text,
 )
-READ_ONLY_HEADINGS = ("Entered",)
-RAG_FILLS = {
-    "Green": PatternFill("solid", fgColor="C6EFCE"),
-    "Amber": PatternFill("solid", fgColor="FFEB9C"),
-    "Red": PatternFill("solid", fgColor="FFC7CE"),
-}
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="305496")
-REVIEWER_HEADER_FILL = PatternFill("solid", fgColor="375623")
-REVIEWER_FILL = PatternFill("solid", fgColor="FFF9E5")
-TITLE_FONT = Font(bold=True, size=14)
-BOLD = Font(bold=True)
-DATE_FORMAT = "dd/mm/yyyy"
-UNLOCKED = Protection(locked=False)
+
+# Every heading the writers put on Findings besides the reviewer columns (the reader tells a
+# column a person added by these).
+FINDING_HEADINGS = (*FINDING_COLUMNS, *TRAILING)
+READ_ONLY_HEADINGS = ("Action overdue", "Entered")
+
+__all__ = [
+    "FINDING_HEADINGS",
+    "READ_ONLY_HEADINGS",
+    "MODERATOR_DECISIONS",
+    "REVIEWER_COLUMNS",
+    "Review",
+    "cap_rows",
+    "human_dates",
+    "overdue_actions",
+    "write_workbook",
+]
 
 
-def _text(ws, value: object, **style) -> WriteOnlyCell:
-    """A cell that is always text: never a formula, whatever the value starts with."""
-    cell = inert(WriteOnlyCell(ws, value="" if value is None else str(value)))
-    for key, val in style.items():
-        setattr(cell, key, val)
-    return cell
+@dataclass(frozen=True)
+class Review:
+    """The review's dates: the export's as-at date, and when returns are due."""
+
+    as_at: dt.date
+    respond_by: dt.date
+    working_days: int
+    entries_upto: int = 0  # the last reviewer entry the store held when entries were pre-filled
 
 
-def _value(ws, value: object, **style) -> WriteOnlyCell:
-    if isinstance(value, str):
-        return _text(ws, value, **style)
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
-        value = None
-    cell = WriteOnlyCell(ws, value=value)
-    for key, val in style.items():
-        setattr(cell, key, val)
-    if isinstance(value, dt.date | dt.datetime):
-        cell.number_format = DATE_FORMAT
-    return cell
+def cap_rows(findings: pd.DataFrame, limit: int) -> tuple[pd.DataFrame, dict[str, int]]:
+    """At most `limit` rows per rule (findings.csv keeps all); the rules capped, with totals."""
+    counts = findings["rule_id"].value_counts()
+    over = {rule: int(n) for rule, n in counts.items() if n > limit}
+    if not over:
+        return findings, {}
+    rank = findings.groupby("rule_id").cumcount()
+    return findings[rank < limit], over
 
 
-def _header(ws, headings: Iterable[str]) -> list[WriteOnlyCell]:
-    return [_text(ws, h, font=HEADER_FONT, fill=HEADER_FILL) for h in headings]
-
-
-def _landscape(ws) -> None:
-    """Print on landscape pages, all columns on one page width."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = 9  # A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-
-
-def _widths(ws, widths: Iterable[int]) -> None:
-    for i, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
+def overdue_actions(findings: pd.DataFrame, as_at: dt.date) -> pd.DataFrame:
+    """Findings whose carried action is past its due date, most overdue first."""
+    if "action_overdue" not in findings:
+        return findings.iloc[:0].assign(action_owner=None, action_due=pd.NaT, days_past_due=0)
+    rows = findings[findings["action_overdue"].fillna(False).astype(bool)].copy()
+    due = pd.to_datetime(rows.get("action_due"))
+    rows["days_past_due"] = (pd.Timestamp(as_at) - due).dt.days
+    if "action_owner" not in rows:
+        rows["action_owner"] = None
+    return rows.sort_values("days_past_due", ascending=False, kind="stable")
 
 
 def write_workbook(
@@ -115,56 +96,101 @@ def write_workbook(
     rules: list[dict],
     unreadable: pd.DataFrame,
     rows_per_rule: int,
+    review: Review | None = None,
 ) -> dict:
-    """Write the workbook to `target` (a temporary path from `atomic_path`); return the rules
-    whose rows were capped, with their totals."""
-    wb = Workbook(write_only=True)
-    shown, capped = _cap(findings, rows_per_rule)
-    _summary_sheet(wb, summary, capped)
-    _findings_sheet(wb, shown)
-    _data_quality_sheet(wb, shown[shown["area"] == "Data quality"], unreadable)
-    _team_sheets(wb, shown)
-    _rules_sheet(wb, rules)
-    upto = summary.get("carried_forward", {}).get("entries_upto", 0)
-    wb.custom_doc_props.append(IntProperty(name=ENTRIES_PROPERTY, value=int(upto)))
-    wb.save(target)
+    """Write audit.xlsx to `target` (a temporary path); return the rules whose rows were capped."""
+    as_at = dt.date.fromisoformat(summary["as_at"])
+    review = review or Review(as_at, as_at, 0)
+    shown, capped = cap_rows(findings, rows_per_rule)
+    wb = new_workbook(target)
+    mark_entries(wb, review.entries_upto)
+    formats = Formats(wb)
+    _summary_sheet(wb, formats, summary, capped, overdue_actions(findings, as_at), review)
+    write_guide(
+        wb,
+        formats,
+        scope="all teams",
+        as_at=review.as_at,
+        respond_by=review.respond_by,
+        working_days=review.working_days,
+        team_workbook=False,
+    )
+    write_findings_sheet(
+        wb,
+        formats,
+        shown,
+        scope="All teams",
+        as_at=review.as_at,
+        respond_by=review.respond_by,
+        working_days=review.working_days,
+    )
+    write_data_quality_sheet(
+        wb, formats, findings[findings["area"] == "Data quality"], unreadable, rows_per_rule
+    )
+    _rules_sheet(wb, formats, rules)
+    wb.close()
     return capped
 
 
-def _cap(findings: pd.DataFrame, limit: int) -> tuple[pd.DataFrame, dict[str, int]]:
-    counts = findings["rule_id"].value_counts()
-    over = {rule: int(n) for rule, n in counts.items() if n > limit}
-    if not over:
-        return findings, {}
-    rank = findings.groupby("rule_id").cumcount()
-    return findings[rank < limit], over
+class _Rows:
+    """A sheet written top to bottom (constant_memory): the next free row."""
+
+    def __init__(self, ws, formats: Formats) -> None:
+        self.ws, self.f, self.row = ws, formats, 0
+
+    def text(self, *cells: object, fmt=None) -> int:
+        for col, value in enumerate(cells):
+            if value is not None:
+                write_text(self.ws, self.row, col, value, fmt)
+        self.row += 1
+        return self.row - 1
+
+    def label(self, label: str, value: object, num_format: str | None = None) -> None:
+        write_text(self.ws, self.row, 0, label, self.f.bold)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            self.ws.write_number(
+                self.row, 1, value, self.f(num_format=num_format or "#,##0", align="left")
+            )
+        elif isinstance(value, dt.datetime):
+            self.ws.write_datetime(
+                self.row, 1, value, self.f(num_format=DATETIME_FORMAT, align="left")
+            )
+        elif isinstance(value, dt.date):
+            self.ws.write_datetime(self.row, 1, value, self.f(num_format=DATE_FORMAT, align="left"))
+        else:
+            write_text(self.ws, self.row, 1, value)
+        self.row += 1
+
+    def header(self, *headings: str) -> None:
+        write_header(self.ws, self.row, headings, self.f.header)
+        self.row += 1
+
+    def blank(self) -> None:
+        self.row += 1
 
 
-def _summary_sheet(wb: Workbook, summary: dict, capped: dict[str, int]) -> None:
-    ws = wb.create_sheet("Summary")
-    _landscape(ws)
-    _widths(ws, (44, 24, 17, 12, 10, 10))
-    rows_written = 0
-    plain_append = ws.append
+def _words(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n:,} {k.lower()}" for k, n in counts.items()) or "none"
 
-    def append(cells: list) -> None:
-        nonlocal rows_written
-        rows_written += 1
-        plain_append(cells)
 
-    ws.append = append  # count rows so the chart can point at the score table
-    ws.append([_text(ws, "Casefile audit — summary", font=TITLE_FONT)])
-    meta = [
-        ("As-at date", dt.date.fromisoformat(summary["as_at"])),
-        ("Run at", summary["run_at"]),
-        ("Export", summary["export"]),
-        ("Files", ", ".join(summary["files"])),
-        ("Findings", summary["findings_total"]),
-    ]
-    for label, value in meta:
-        ws.append([_text(ws, label, font=BOLD), _value(ws, value)])
+def _summary_sheet(wb, formats, summary, capped, overdue, review: Review) -> None:
+    ws = wb.add_worksheet("Summary")
+    landscape(ws)
+    ws.set_column(0, 0, 52)
+    ws.set_column(1, 1, 28)
+    ws.set_column(2, 5, 17)
+    ws.set_column(6, 6, 10)
+    ws.set_column(7, 7, 18)
+    s = _Rows(ws, formats)
+    s.text("Casefile audit — summary", fmt=formats.title)
+    s.label("As-at date", dt.date.fromisoformat(summary["as_at"]))
+    s.label("Run at", dt.datetime.fromisoformat(summary["run_at"]))
+    s.label("Returns due by", review.respond_by)
+    s.label("Export", summary["export"])
+    s.label("Files", ", ".join(summary["files"]))
+    s.label("Findings", summary["findings_total"])
     for severity, n in summary["findings_by_severity"].items():
-        ws.append([_text(ws, f"  {severity} findings"), _value(ws, n)])
+        s.label(f"  {severity} findings", n)
     change = summary.get("carried_forward", {})
     if change.get("history"):
         for label, key in (
@@ -173,341 +199,310 @@ def _summary_sheet(wb: Workbook, summary: dict, capped: dict[str, int]) -> None:
             ("Resolved since the previous run", "resolved"),
             ("Not raised again (recording correct)", "suppressed"),
         ):
-            ws.append([_text(ws, label, font=BOLD), _value(ws, change[key])])
-    ws.append([])
-    ws.append(
-        _header(
-            ws, ["Compliance by area", "Team", "Children in scope", "Compliant", "Score %", "RAG"]
+            s.label(label, change[key])
+    actions = summary.get("actions")
+    if actions:
+        s.label("Actions open", actions.get("open", 0))
+        s.label("Actions overdue", actions.get("overdue", 0))
+    warnings = summary.get("warnings") or []
+    if warnings:
+        s.blank()
+        s.text(
+            "Warnings: read before relying on the findings",
+            fmt=formats(bold=True, font_color="#C00000"),
         )
+        s.header("Warning", "List", "Column", "Rules affected")
+        wrap = formats.text(wrap=True)
+        for w in warnings:
+            rules = w.get("rules") or []
+            s.text(
+                w.get("message") or w.get("kind") or "",
+                f"List {w['list']}" if w.get("list") not in (None, "") else "",
+                w.get("column") or "",
+                ", ".join(rules) if isinstance(rules, list) else str(rules),
+                fmt=wrap,
+            )
+    s.blank()
+    s.header("Compliance by area", "Team", "Children in scope", "Compliant", "Score %", "RAG")
+    area_rows = [a for a in summary["scores"]["by_area"] if a["children_in_scope"]]
+    first_score = s.row
+    for a in area_rows:
+        _score_row(s, a)
+    last_score = s.row - 1
+    s.blank()
+    s.header(
+        "Compliance by team (area)", "Team", "Children in scope", "Compliant", "Score %", "RAG"
     )
-    first_score_row = rows_written + 1
-    area_rows = [s for s in summary["scores"]["by_area"] if s["children_in_scope"]]
-    for s in area_rows:
-        ws.append(_score_row(ws, s))
-    last_score_row = first_score_row + len(area_rows) - 1
-    ws.append([])
-    ws.append(
-        _header(
-            ws,
-            [
-                "Compliance by team (area)",
-                "Team",
-                "Children in scope",
-                "Compliant",
-                "Score %",
-                "RAG",
-            ],
-        )
+    for t in summary["scores"]["by_team"]:
+        _score_row(s, t)
+    indicators = summary.get("indicators") or []
+    if indicators:
+        s.blank()
+        s.header("Indicator", "Value", "Target", "National", "RAG")
+        for ind in indicators:
+            unit = ind.get("unit") or ""
+            row = s.row
+            title = ind.get("title") or ind.get("id") or ""
+            height = row_heights([([title], 52)], 1)[0]
+            if height > LINE_HEIGHT:
+                ws.set_row(row, height)
+            write_text(ws, row, 0, title, formats.text(wrap=True))
+            for col, key in ((1, "value"), (2, "target"), (3, "national")):
+                v = ind.get(key)
+                if isinstance(v, int | float) and not isinstance(v, bool):
+                    ws.write_number(
+                        row,
+                        col,
+                        v,
+                        formats(
+                            num_format=SCORE_FORMAT + (' "%"' if unit == "%" else ""), align="left"
+                        ),
+                    )
+                else:
+                    write_text(
+                        ws,
+                        row,
+                        col,
+                        "n/a" if v is None and key == "value" else (v or ""),
+                        formats(),
+                    )
+            rag = ind.get("rag") or ""
+            write_text(
+                ws,
+                row,
+                4,
+                rag,
+                formats(bg_color=RAG_COLOURS[rag]) if rag in RAG_COLOURS else formats(),
+            )
+            s.row += 1
+    s.blank()
+    s.text(
+        "Actions overdue (an action agreed earlier, past its due date; the finding is still raised)",
+        fmt=formats.bold,
     )
-    for s in summary["scores"]["by_team"]:
-        ws.append(_score_row(ws, s))
-    ws.append([])
-    ws.append(_header(ws, ["List", "Layout", "Rows", "Source"]))
-    for item in summary["lists"]:
-        ws.append(
-            [
-                _text(ws, f"List {item['list']}: {item['title']}"),
-                _text(ws, item.get("layout") or ""),
-                _value(ws, item["rows"]),
-                _text(ws, item["source"]),
-            ]
+    if overdue.empty:
+        s.text("None.")
+    else:
+        s.header(
+            "Finding",
+            "Team",
+            "Child ID",
+            "Action owner",
+            "Action due",
+            "Days past due",
+            "Rule",
+            "Finding ID",
         )
-    ws.append([])
-    ws.append(_header(ws, ["Rules not run", "Reason"]))
-    for item in summary["rules_not_run"]:
-        ws.append([_text(ws, f"{item['rule_id']} {item['title']}"), _text(ws, item["reason"])])
-    if not summary["rules_not_run"]:
-        ws.append([_text(ws, "Every rule ran.")])
-    if capped:
-        ws.append([])
-        ws.append(
-            [
-                _text(
+        heights = row_heights([(overdue["message"].tolist(), 52)], len(overdue))
+        for height, row in zip(heights, overdue.itertuples(index=False), strict=True):
+            r = s.row
+            if height > LINE_HEIGHT:
+                ws.set_row(r, height)
+            for col, value in (
+                (0, row.message),
+                (1, row.team),
+                (2, row.child_id),
+                (3, row.action_owner),
+                (6, row.rule_id),
+                (7, row.finding_id),
+            ):
+                write_text(
                     ws,
-                    "Findings sheet shows at most "
-                    f"{summary['workbook_rows_per_rule']:,} rows per rule; findings.csv holds all",
-                    font=BOLD,
+                    r,
+                    col,
+                    "" if value is None or value is pd.NA else value,
+                    formats.text(quote=True, wrap=col == 0),
                 )
-            ]
+            if pd.notna(row.action_due):
+                ws.write_datetime(r, 4, pd.Timestamp(row.action_due).to_pydatetime(), formats.date)
+            ws.write_number(r, 5, int(row.days_past_due), formats(align="center"))
+            s.row += 1
+    s.blank()
+    s.header("List", "Layout", "Rows", "Source")
+    for item in summary["lists"]:
+        r = s.row
+        write_text(ws, r, 0, f"List {item['list']}: {item['title']}")
+        write_text(ws, r, 1, item.get("layout") or "")
+        ws.write_number(r, 2, item["rows"], formats(num_format="#,##0", align="left"))
+        write_text(ws, r, 3, item["source"])
+        s.row += 1
+    s.blank()
+    s.header("Rules not run", "Reason")
+    for item in summary["rules_not_run"]:
+        s.text(f"{item['rule_id']} {item['title']}", item["reason"])
+    if not summary["rules_not_run"]:
+        s.text("Every rule ran.")
+    if capped:
+        s.blank()
+        s.text(
+            f"Findings sheet shows at most {summary['workbook_rows_per_rule']:,} rows per rule; "
+            "findings.csv holds all",
+            fmt=formats.bold,
         )
         for rule_id, total in sorted(capped.items()):
-            ws.append([_text(ws, rule_id), _text(ws, f"{total:,} findings in total")])
+            s.text(rule_id, f"{total:,} findings in total")
     if area_rows:
-        chart = BarChart()
-        chart.type = "bar"
-        chart.title = "Compliance by area (%)"
-        chart.y_axis.scaling.min = 0
-        chart.y_axis.scaling.max = 100
-        chart.legend = None
-        data = Reference(ws, min_col=5, min_row=first_score_row - 1, max_row=last_score_row)
-        cats = Reference(ws, min_col=1, min_row=first_score_row, max_row=last_score_row)
-        chart.add_data(data, titles_from_data=True)
-        chart.set_categories(cats)
-        chart.height, chart.width = 7, 16
-        ws.add_chart(chart, "H2")
+        _chart(wb, ws, area_rows, first_score, last_score)
 
 
-def _score_row(ws, score: dict) -> list[WriteOnlyCell]:
+def _score_row(s: _Rows, score: dict) -> None:
     """Area, team ('All teams' for the area as a whole), counts, score and its RAG colour."""
-    return [
-        _text(ws, score["area"]),
-        _text(ws, score["team"] or "All teams"),
-        _value(ws, score["children_in_scope"]),
-        _value(ws, score["children_compliant"]),
-        _value(ws, score["score"]),
-        _text(ws, score["rag"], fill=RAG_FILLS.get(score["rag"], PatternFill())),
-    ]
+    ws, f, r = s.ws, s.f, s.row
+    write_text(ws, r, 0, score["area"])
+    write_text(ws, r, 1, score["team"] or "All teams")
+    ws.write_number(r, 2, score["children_in_scope"], f(num_format="#,##0"))
+    ws.write_number(r, 3, score["children_compliant"], f(num_format="#,##0"))
+    if score["score"] is None:
+        write_text(ws, r, 4, "n/a")
+    else:
+        ws.write_number(r, 4, score["score"], f(num_format=SCORE_FORMAT))
+    rag = score["rag"] or ""
+    write_text(ws, r, 5, rag, f(bg_color=RAG_COLOURS[rag]) if rag in RAG_COLOURS else None)
+    s.row += 1
 
 
-def _findings_sheet(wb: Workbook, findings: pd.DataFrame) -> None:
-    ws = wb.create_sheet("Findings")
-    _landscape(ws)
-    widths = [w for _, _, w in FINDING_HEADINGS] + [30, 30, 30, 18, 12, 26]
-    _widths(ws, widths)
-    n_fixed = len(FINDING_HEADINGS)
-    for offset in range(len(REVIEWER_COLUMNS)):
-        column = ws.column_dimensions[get_column_letter(n_fixed + 1 + offset)]
-        column.protection = UNLOCKED
-        column.fill = REVIEWER_FILL
-    action_due_col = get_column_letter(n_fixed + len(REVIEWER_COLUMNS))
-    ws.column_dimensions[action_due_col].number_format = DATE_FORMAT
-    ws.freeze_panes = "A2"
-    ws.append(
-        _header(ws, [h for _, h, _ in FINDING_HEADINGS])
-        + [_text(ws, h, font=HEADER_FONT, fill=REVIEWER_HEADER_FILL) for h in REVIEWER_COLUMNS]
-        + _header(ws, READ_ONLY_HEADINGS)
+def _chart(wb, ws, area_rows: list[dict], first: int, last: int) -> None:
+    """Compliance by area: each bar in its RAG colour, the score labelled on every bar (so 0%
+    reads '0.0' at the axis), the axis from 0 to 100."""
+    chart = wb.add_chart({"type": "bar"})
+    chart.add_series(
+        {
+            "name": "Score %",
+            "categories": ["Summary", first, 0, last, 0],
+            "values": ["Summary", first, 4, last, 4],
+            "points": [{"fill": {"color": RAG_BARS.get(a["rag"], "#808080")}} for a in area_rows],
+            "data_labels": {"value": True, "num_format": SCORE_FORMAT, "position": "outside_end"},
+            "gap": 60,
+        }
     )
-    findings = findings.assign(
-        value=human_dates(findings["value"]),
-        first_raised=findings.get("first_raised", ""),
-    )
-    for row, carried in zip(
-        _finding_rows(ws, findings, FINDING_HEADINGS), _carried_rows(ws, findings), strict=True
-    ):
-        ws.append(row + carried)
-    last_row = len(findings) + 1
-    last_col = get_column_letter(n_fixed + len(REVIEWER_COLUMNS) + len(READ_ONLY_HEADINGS))
-    table = Table(displayName="Findings", ref=f"A1:{last_col}{max(last_row, 2)}")
+    chart.set_title({"name": "Compliance by area (%)", "name_font": {"size": 12}})
+    # from 0 (a 0% bar is its label at the axis); room past 100 for the labels
+    chart.set_x_axis({"min": 0, "max": 110, "major_unit": 25, "num_format": "0"})
+    chart.set_y_axis({"reverse": True})
+    chart.set_legend({"none": True})
+    chart.set_size({"width": 560, "height": 60 + 28 * len(area_rows)})
+    ws.insert_chart(1, 6, chart)
+
+
+def write_data_quality_sheet(
+    wb, formats: Formats, dq: pd.DataFrame, unreadable: pd.DataFrame, limit: int
+) -> None:
+    """Every value the audit could not read, with its place in the export (at most `limit`
+    rows), and where the data-quality findings are: on Findings (each finding once a file)."""
+    ws = wb.add_worksheet("Data quality")
+    landscape(ws, repeat_rows=(4, 4))
+    ws.freeze_panes(5, 0)
     headings = (
-        [h for _, h, _ in FINDING_HEADINGS] + list(REVIEWER_COLUMNS) + list(READ_ONLY_HEADINGS)
+        "List",
+        "Team",
+        "Child ID",
+        "Column heading",
+        "Value found",
+        "Expected",
+        "File",
+        "Sheet",
+        "Row",
+        "Column",
     )
-    table.tableColumns = [TableColumn(id=i, name=h) for i, h in enumerate(headings, start=1)]
-    table.autoFilter = AutoFilter(ref=table.ref)
-    table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # columns are set above, as write-only needs
-        ws.add_table(table)
-    decision_col = get_column_letter(n_fixed + 2)
-    decisions = DataValidation(
-        type="list",
-        formula1='"' + ",".join(MODERATOR_DECISIONS) + '"',
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="Moderator decision",
-        error="Choose one of the four decisions in the list.",
+    total = len(unreadable)
+    unreadable = unreadable.iloc[:limit]
+    bad = {
+        "List": "List " + unreadable["list"].astype(str),
+        "Team": unreadable["team"],
+        "Child ID": unreadable["child_id"],
+        "Column heading": unreadable["heading"],
+        "Value found": unreadable["value"],
+        "Expected": unreadable["expected"],
+        "File": unreadable["file"],
+        "Sheet": unreadable["sheet"],
+        "Row": pd.to_numeric(unreadable["row"], errors="coerce"),
+        "Column": unreadable["column"],
+    }
+    widths = {}
+    for col, heading in enumerate(headings):
+        values = bad[heading].astype(object).where(bad[heading].notna(), "").astype(str)
+        widths[col] = fitted_width(values, heading, 6, 60 if heading == "Expected" else 30)
+        ws.set_column(col, col, widths[col])
+    counts = dq["rule_id"].value_counts().sort_index()
+    write_text(ws, 0, 0, "Data quality", formats.title)
+    write_text(
+        ws,
+        1,
+        0,
+        f"Data-quality findings: {len(dq):,}"
+        + (" (" + ", ".join(f"{r}: {n:,}" for r, n in counts.items()) + ")" if len(dq) else "")
+        + ". They are on the Findings sheet: filter Area on 'Data quality'.",
+        formats.bold,
     )
-    decisions.add(f"{decision_col}2:{decision_col}{max(last_row, 2)}")
-    due = DataValidation(
-        type="date",
-        operator="greaterThan",
-        formula1="36526",
-        allow_blank=True,
-        showErrorMessage=True,
-        error="Enter a date (dd/mm/yyyy).",
+    shown = (
+        f"; the first {limit:,} are shown, findings.csv holds all (DQ-04)" if total > limit else ""
     )
-    due.add(f"{action_due_col}2:{action_due_col}{max(last_row, 2)}")
-    ws.data_validations.append(decisions)
-    ws.data_validations.append(due)
-    overdue_col = get_column_letter([k for k, _, _ in FINDING_HEADINGS].index("days_overdue") + 1)
-    ws.conditional_formatting.add(
-        f"{overdue_col}2:{overdue_col}{max(last_row, 2)}",
-        CellIsRule(operator="greaterThan", formula=["28"], fill=RAG_FILLS["Red"]),
+    write_text(
+        ws,
+        3,
+        0,
+        f"Values the audit could not read: {total:,}, each with its place in the export{shown}",
+        formats.title,
     )
-    ws.conditional_formatting.add(
-        f"{overdue_col}2:{overdue_col}{max(last_row, 2)}",
-        CellIsRule(operator="between", formula=["1", "28"], fill=RAG_FILLS["Amber"]),
-    )
-    ws.protection.sheet = True
-    ws.protection.autoFilter = False
-    ws.protection.sort = False
-    ws.protection.formatColumns = False
-    ws.protection.formatRows = False
+    write_header(ws, 4, headings, formats.header)
+    if not total:
+        write_text(ws, 5, 0, "None: every value was read.")
+        return
+    wrap = {"Expected", "Value found", "Column heading"}
+    _write_table(ws, formats, 5, headings, bad, len(unreadable), wrap, widths)
 
 
-def _carried_rows(ws, findings: pd.DataFrame) -> Iterator[tuple]:
-    """The reviewer cells pre-filled with the latest stored entries (unlocked), and `Entered`."""
-    columns = []
-    for key in REVIEWER_KEYS:
-        values = findings[key] if key in findings else pd.Series(None, index=findings.index)
-        cells: list = [None] * len(values)
-        for at in np.flatnonzero(values.notna().to_numpy(bool)):
-            value = values.iloc[at]
-            value = value.date() if isinstance(value, pd.Timestamp) else value
-            cells[at] = _value(ws, value, protection=UNLOCKED)
-        columns.append(cells)
-    entered = findings.get("entered", pd.Series(None, index=findings.index))
-    columns.append(entered.astype(object).where(entered.notna(), None).tolist())
-    return zip(*columns, strict=True)
-
-
-def human_dates(values: pd.Series) -> pd.Series:
-    """ISO dates in a text column shown as dd/mm/yyyy (findings.csv keeps ISO)."""
-    text = values.fillna("").astype(str)
-    return text.str.replace(r"^(\d{4})-(\d{2})-(\d{2})$", r"\3/\2/\1", regex=True)
-
-
-def _data_quality_sheet(wb: Workbook, dq: pd.DataFrame, unreadable: pd.DataFrame) -> None:
-    ws = wb.create_sheet("Data quality")
-    _landscape(ws)
-    _widths(ws, (9, 6, 12, 28, 22, 60))
-    ws.freeze_panes = "A2"
-    ws.append(_header(ws, ["Rule", "List", "Child ID", "Field", "Value", "Finding"]))
-    for row in dq.itertuples(index=False):
-        ws.append(
-            [
-                _text(ws, v)
-                for v in (row.rule_id, row.list, row.child_id, row.field, row.value, row.message)
-            ]
-        )
-    ws.append([])
-    ws.append(
-        _header(
-            ws,
-            [
-                "Unreadable values",
-                "List",
-                "File",
-                "Sheet",
-                "Row",
-                "Column",
-                "Heading",
-                "Value",
-                "Expected",
-            ],
-        )
-    )
-    for row in unreadable.itertuples(index=False):
-        ws.append(
-            [
-                _text(ws, row.child_id),
-                _text(ws, row.list),
-                _text(ws, row.file),
-                _text(ws, row.sheet),
-                _value(ws, int(row.row)),
-                _text(ws, row.column),
-                _text(ws, row.heading),
-                _text(ws, row.value),
-                _text(ws, row.expected),
-            ]
-        )
-
-
-TEAM_HEADINGS = (
-    ("rule_id", "Rule", 9),
-    ("severity", "Severity", 9),
-    ("area", "Area", 18),
-    ("child_id", "Child ID", 12),
-    ("worker", "Worker", 20),
-    ("due_date", "Due date", 11),
-    ("days_overdue", "Days overdue", 9),
-    ("message", "Finding", 70),
-    ("finding_id", "Finding ID", 18),
-)
-_SHEET_NAME_BAD = str.maketrans({c: " " for c in "[]:*?/\\'"})
-
-
-def team_sheet_names(teams: list[str]) -> dict[str, str]:
-    """A valid, unique sheet name (at most 31 characters) for each team."""
-    names: dict[str, str] = {}
-    used = {"summary", "findings", "data quality", "rules"}
-    for team in teams:
-        base = ("Team " + team.translate(_SHEET_NAME_BAD).strip())[:31].strip() or "Team"
-        name, n = base, 2
-        while name.casefold() in used:
-            suffix = f" ({n})"
-            name, n = base[: 31 - len(suffix)] + suffix, n + 1
-        used.add(name.casefold())
-        names[team] = name
-    return names
-
-
-def _team_sheets(wb: Workbook, findings: pd.DataFrame) -> None:
-    """One read-only view per team, most overdue first; decisions are recorded on Findings."""
-    teams = findings["team"].replace("", "(no team)")
-    for team, name in team_sheet_names(sorted(teams.unique())).items():
-        rows = findings[teams == team].sort_values(
-            ["days_overdue", "rule_id"], ascending=[False, True], na_position="last", kind="stable"
-        )
-        ws = wb.create_sheet(name)
-        _landscape(ws)
-        _widths(ws, [w for _, _, w in TEAM_HEADINGS])
-        ws.freeze_panes = "A3"
-        ws.append(
-            [
-                _text(
-                    ws,
-                    f"{team}: {len(rows)} finding(s). Record decisions on the Findings sheet.",
-                    font=BOLD,
-                )
-            ]
-        )
-        ws.append(_header(ws, [h for _, h, _ in TEAM_HEADINGS]))
-        for row in _finding_rows(ws, rows, TEAM_HEADINGS):
-            ws.append(row)
-        ws.auto_filter.ref = f"A2:{get_column_letter(len(TEAM_HEADINGS))}{len(rows) + 2}"
-        ws.protection.sheet = True
-        ws.protection.autoFilter = False
-        ws.protection.sort = False
-
-
-def _finding_rows(ws, findings: pd.DataFrame, headings) -> Iterator[tuple]:
-    """The findings' cells row by row, prepared a column at a time.
-
-    Tens of thousands of rows are written, so only the cells that need it are cell objects:
-    dates (shown dd/mm/yyyy), and text that a spreadsheet could take for a formula, an error
-    value or a number (child ids): those carry the quote prefix, so Excel keeps them as text
-    and does not flag "number stored as text". The rest are plain strings and numbers, which
-    openpyxl writes as string and number cells.
-    """
-    columns = []
-    for key, _, _ in headings:
-        values = findings[key]
-        if key == "due_date":
-            days = pd.to_datetime(values)
-            cells = [None if pd.isna(day) else _value(ws, day.date()) for day in days.tolist()]
-        elif key == "days_overdue":
-            cells = [None if pd.isna(n) else int(n) for n in values.tolist()]
+def _write_table(
+    ws, formats, first: int, headings, values: dict, n: int, wrap: set[str], widths: dict
+) -> int:
+    plan, wrapped = [], []
+    for col, heading in enumerate(headings):
+        series = values[heading]
+        if heading == "Row":
+            plan.append(
+                (col, False, [None if pd.isna(v) else float(v) for v in series.tolist()], None)
+            )
         else:
-            text = values.astype(object).where(values.notna(), "").astype(str)
-            cells = text.tolist()
-            typed = text.str.startswith((*FORMULA_STARTS, "#"))  # formulas; '#N/A' as an error
-            typed |= text.str.fullmatch(r"[\d.,\s]+")  # ids like 3118111: text, not flagged
-            for at in np.flatnonzero(typed.to_numpy(bool)):
-                cells[at] = _text(ws, cells[at])
-        columns.append(cells)
-    return zip(*columns, strict=True)
+            cells, fmts = text_cells(series, formats, wrap=heading in wrap)
+            plan.append((col, True, cells, fmts))
+            if heading in wrap:
+                wrapped.append((cells, widths[col]))
+    heights = row_heights(wrapped, n)
+    for i in range(n):
+        if heights[i] > LINE_HEIGHT:
+            ws.set_row(first + i, heights[i])
+        for col, is_text, cells, fmts in plan:
+            value = cells[i]
+            if value is None or value == "":
+                continue
+            if is_text:
+                ws.write_string(first + i, col, value, fmts[i])
+            else:
+                ws.write_number(first + i, col, value)
+    return first + n
 
 
-def _rules_sheet(wb: Workbook, rules: list[dict]) -> None:
-    ws = wb.create_sheet("Rules")
-    _landscape(ws)
-    _widths(ws, (9, 20, 9, 40, 60, 60, 14, 40))
-    ws.freeze_panes = "A2"
-    ws.append(
-        _header(
-            ws, ["Rule", "Area", "Severity", "Flags", "Condition", "Basis", "Threshold", "Status"]
-        )
+def _rules_sheet(wb, formats: Formats, rules: list[dict]) -> None:
+    ws = wb.add_worksheet("Rules")
+    landscape(ws, repeat_rows=(0, 0))
+    ws.freeze_panes(1, 0)
+    headings = (
+        "Rule",
+        "Area",
+        "Severity",
+        "What it finds",
+        "Condition",
+        "Statutory or local basis",
+        "Threshold in force",
+        "Status this run",
     )
-    for r in rules:
-        ws.append(
-            [
-                _text(ws, r["rule_id"]),
-                _text(ws, r["area"]),
-                _text(ws, r["severity"]),
-                _text(ws, r["title"]),
-                _text(ws, r["condition"]),
-                _text(ws, r["basis"]),
-                _text(ws, r.get("threshold") or ""),
-                _text(ws, r.get("status") or ""),
-            ]
-        )
+    keys = ("rule_id", "area", "severity", "title", "condition", "basis", "threshold", "status")
+    frame = pd.DataFrame(rules, columns=list(keys))
+    caps = (9, 22, 9, 40, 50, 50, 34, 40)
+    widths = {}
+    for col, (key, heading, cap) in enumerate(zip(keys, headings, caps, strict=True)):
+        widths[col] = fitted_width(frame[key].fillna("").astype(str), heading, 8, cap)
+        ws.set_column(col, col, widths[col])
+    write_header(ws, 0, headings, formats.header)
+    values = {h: frame[k].fillna("") for h, k in zip(headings, keys, strict=True)}
+    _write_table(ws, formats, 1, headings, values, len(frame), set(headings[3:]), widths)
