@@ -32,11 +32,30 @@ def helper() -> ProcessPoolExecutor | None:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # the child inherits this
         try:
             _pool = ProcessPoolExecutor(
-                max_workers=1, mp_context=multiprocessing.get_context("spawn")
+                max_workers=1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_exit_with_parent,
             )
         except (OSError, ValueError):
             return None
     return _pool
+
+
+def _exit_with_parent() -> None:
+    """In the helper: end as soon as the process that started it ends, however it ends (a run
+    stopped with Ctrl+C or killed would otherwise leave the helper waiting for work forever)."""
+    import threading
+    from multiprocessing.connection import wait
+
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        wait([parent.sentinel])
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def forget() -> None:

@@ -251,3 +251,32 @@ def test_a_script_calling_audit_without_a_main_guard_runs_once(tmp_path):
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "ran.txt").read_text() == "ran\n"
     assert "DQ-05" in done.stdout  # the suites ran (in the helper process)
+
+
+def test_the_helper_process_ends_when_a_run_is_killed(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "hold.py"
+    script.write_text(
+        "import os, time\n"
+        "from audits import helper\n"
+        "print(helper.submit(os.getpid).result(), flush=True)\n"
+        "time.sleep(120)\n"
+    )
+    run = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    helper_pid = int(run.stdout.readline())
+    run.send_signal(signal.SIGKILL)  # as a run stopped hard mid-way
+    run.wait()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            os.kill(helper_pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.2)
+    os.kill(helper_pid, signal.SIGKILL)
+    raise AssertionError("the helper process outlived the run that started it")
