@@ -138,4 +138,4 @@ def test_rules_lists_the_catalogue_with_thresholds():
 def test_validate_reports_lists_and_data_quality():
     result = runner.invoke(app, ["validate", str(ROOT / "sample_exports"), "--as-at", "2026-10-30"])
     assert result.exit_code == 0, result.output
-    assert "List 9 (Care leavers)" in result.output and "DQ-04: 2" in result.output
+    assert "List 9 (Care leavers)" in result.output and "DQ-04: 3" in result.output
