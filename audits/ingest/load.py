@@ -184,13 +184,16 @@ def _body(raw: RawTable, rec: Recognition) -> pd.DataFrame:
     rows = raw.rows[rec.header_index + 1 :]
     width = max((len(r) for r in rows), default=0)
     width = max(width, rec.width)
-    frame = (
-        pd.DataFrame.from_records(rows, columns=range(width))
+    # dtype=object keeps a blank (None) apart from a NaN number, which is reported
+    frame = values.mark_non_finite(
+        pd.DataFrame(rows, columns=range(width), dtype=object)
         if rows
-        else pd.DataFrame(columns=range(width))
+        else pd.DataFrame(columns=range(width), dtype=object)
     )
-    frame = frame.astype(object)
-    frame.index = pd.RangeIndex(rec.header_index + 2, rec.header_index + 2 + len(frame))
+    if raw.row_numbers is not None:
+        frame.index = pd.Index(raw.row_numbers[rec.header_index + 1 :], dtype="int64")
+    else:
+        frame.index = pd.RangeIndex(rec.header_index + 2, rec.header_index + 2 + len(frame))
     return frame
 
 
@@ -205,15 +208,16 @@ def normalise(raw: RawTable, rec: Recognition) -> tuple[ListTable, pd.DataFrame]
         f = spec.field(name)
         cells = body[col]
         if f.kind == "id":
-            out[name] = values.identifier(cells)
+            ids, masks[name] = values.checked_text(cells)
+            out[name] = values.identifier(ids)
         elif f.kind == "date":
             out[name], masks[name] = values.dates(cells)
         elif f.kind == "number":
-            out[name], masks[name] = values.numbers(cells)
+            out[name], masks[name] = values.numbers(cells, f.count)
         elif f.kind == "code" and f.domain is not None:
             out[name], masks[name] = values.coded(cells, f.domain)
         else:
-            out[name] = values.text(cells)
+            out[name], masks[name] = values.checked_text(cells)
     unheaded = {col: values.text(body[col]) for col in _unheaded_columns(raw, rec, body)}
     keep = out.notna().any(axis=1)  # rows of spaces, '#N/A' and the like are blank rows too
     for mask in masks.values():
@@ -226,7 +230,10 @@ def normalise(raw: RawTable, rec: Recognition) -> tuple[ListTable, pd.DataFrame]
     out.insert(0, "_row", out.index.astype("int64"))
     out = out.reset_index(drop=True)
     bad = _unreadable_records(raw, rec, body, out, masks)
-    bad = pd.concat([bad, _values_without_heading(raw, rec, out, unheaded)], ignore_index=True)
+    bad = pd.concat(
+        [bad, _values_without_heading(raw, rec, out, unheaded), _stray_cells(raw, rec, out)],
+        ignore_index=True,
+    )
     table = ListTable(spec, out, raw.file, raw.sheet, rec.by, rec.headings, rec.unmatched)
     return table, bad
 
@@ -259,8 +266,10 @@ def _unreadable_records(raw, rec, body, out, masks) -> pd.DataFrame:
         f = rec.spec.field(name)
         expected = {
             "date": "a date (dd/mm/yyyy, yyyy-mm-dd or an Excel date) between 1900 and 2099",
-            "number": "a number",
+            "number": "a whole number of zero or more" if f.count else "a number of zero or more",
             "code": f"one of: {f.domain.describe()}" if f.domain else "a code",
+            "id": "an identifier, not a spreadsheet error or a formula without its result",
+            "text": "a value, not a spreadsheet error or a formula without its result",
         }[f.kind]
         raw_values = values.text(body[col_of[name]].iloc[positions]).reset_index(drop=True)
         ctx = _context(out, positions)
@@ -317,4 +326,35 @@ def _values_without_heading(raw, rec, out, unheaded: dict[int, pd.Series]) -> pd
         )
     return (
         pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=UNREADABLE_COLUMNS)
+    )
+
+
+def _stray_cells(raw: RawTable, rec: Recognition, out: pd.DataFrame) -> pd.DataFrame:
+    """Cells far to the right of the table (beyond the columns read), below the heading row."""
+    heading_row = raw.row_numbers[rec.header_index] if raw.row_numbers else rec.header_index + 1
+    cells = [(r, c, v) for r, c, v in raw.stray if r > heading_row]
+    if not cells:
+        return pd.DataFrame(columns=UNREADABLE_COLUMNS)
+    rows = pd.Series([r for r, _, _ in cells], dtype="int64")
+    ctx = {
+        name: rows.map(pd.Series(out[name].to_numpy(), index=out["_row"].to_numpy()))
+        if name in out
+        else pd.Series([pd.NA] * len(rows), dtype=object)
+        for name in ("child_id", "team", "worker")
+    }
+    return pd.DataFrame(
+        {
+            "list": rec.spec.label,
+            "file": raw.file.name,
+            "sheet": raw.sheet or "",
+            "row": rows,
+            "column": [column_letter(c) for _, c, _ in cells],
+            "heading": "",
+            "field": "",
+            "child_id": ctx["child_id"],
+            "team": ctx["team"],
+            "worker": ctx["worker"],
+            "value": values.text(pd.Series([v for _, _, v in cells], dtype=object)),
+            "expected": "no value: the cell is far to the right of the table, under no heading",
+        }
     )
