@@ -15,7 +15,6 @@ from audits.config import Config
 from audits.engine.context import Context
 from audits.engine.registry import Rule, all_rules
 from audits.engine.run import RunResult, run_rules
-from audits.errors import InputError
 from audits.history import Store
 from audits.ingest.load import Export, load_export
 from audits.output.findings_csv import write_findings_csv
@@ -178,44 +177,32 @@ def build_summary(ctx: Context, result: RunResult) -> dict:
 def write_outputs(run: AuditRun, out_dir: Path, *, quiet: bool = True) -> Path:
     """findings.csv, summary.json and audit.xlsx; returns the workbook's path.
 
-    All three are written to temporary files first and renamed into place only when every one
-    is complete, so an interrupted run leaves the previous outputs as they were. A workbook that
-    already holds reviewer entries is never overwritten: the new one is written beside it.
+    The set is written into a staged folder and published as one (audits.output.publish): an
+    interrupted run leaves the previous outputs as they were, and files this run does not write
+    stay where they are. A workbook that already holds reviewer entries is never overwritten:
+    the new one is written beside it.
     """
-    from audits.output.atomic import atomic_path
+    from audits.output.publish import publish
     from audits.output.reviewed import holds_reviewer_entries
     from audits.output.workbook import write_workbook
 
     say = (lambda _m: None) if quiet else progress
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(
-            f"The output folder cannot be created ({exc.strerror})",
-            file=str(out_dir),
-            expected="--out naming a folder you can write to",
-        ) from None
-    remove_stale_parts(out_dir)
-    findings = run.result.findings
-    workbook = out_dir / "audit.xlsx"
-    if holds_reviewer_entries(workbook):
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        workbook = out_dir / f"audit-{run.ctx.as_at.isoformat()}-{stamp}.xlsx"
-        say(
-            f"{out_dir / 'audit.xlsx'} holds reviewer entries: it is kept, the new workbook is {workbook.name}"
-        )
-        run.summary["workbook_kept"] = "audit.xlsx holds reviewer entries and was not overwritten"
-    run.summary["workbook"] = workbook.name
-    say(f"Writing {len(findings):,} findings to {out_dir} ...")
-    rules = rule_rows(all_rules(), run.ctx.config, run.result)
-    with (
-        atomic_path(out_dir / "findings.csv") as csv_tmp,
-        atomic_path(workbook) as xlsx_tmp,
-        atomic_path(out_dir / "summary.json") as json_tmp,
-    ):
-        write_findings_csv(findings, csv_tmp)
+    with publish(out_dir) as staged:
+        findings = run.result.findings
+        workbook = out_dir / "audit.xlsx"
+        if holds_reviewer_entries(workbook):
+            stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+            workbook = out_dir / f"audit-{run.ctx.as_at.isoformat()}-{stamp}.xlsx"
+            say(
+                f"{out_dir / 'audit.xlsx'} holds reviewer entries: it is kept, the new workbook is {workbook.name}"
+            )
+            run.summary["workbook_kept"] = "audit.xlsx holds reviewer entries and was not overwritten"
+        run.summary["workbook"] = workbook.name
+        say(f"Writing {len(findings):,} findings to {out_dir} ...")
+        rules = rule_rows(all_rules(), run.ctx.config, run.result)
+        write_findings_csv(findings, staged / "findings.csv")
         capped = write_workbook(
-            xlsx_tmp,
+            staged / workbook.name,
             findings,
             run.summary,
             rules,
@@ -223,7 +210,7 @@ def write_outputs(run: AuditRun, out_dir: Path, *, quiet: bool = True) -> Path:
             run.ctx.config.workbook_rows_per_rule,
         )
         run.summary["workbook_capped_rules"] = capped
-        json_tmp.write_text(
+        (staged / "summary.json").write_text(
             json.dumps(run.summary, indent=2, ensure_ascii=False, default=_json_default),
             encoding="utf-8",
         )
