@@ -12,6 +12,7 @@ import pandas as pd
 
 from audits import __version__
 from audits.config import Config
+from audits.coverage import coverage_warnings
 from audits.engine.context import Context
 from audits.engine.registry import Rule, all_rules
 from audits.engine.run import RunResult, run_rules
@@ -159,6 +160,7 @@ def build_summary(ctx: Context, result: RunResult) -> dict:
             if not o.ran
         ],
         "rule_notes": {o.rule.id: o.notes for o in result.outcomes if o.notes},
+        "warnings": coverage_warnings(export, result.outcomes),
         "thresholds": {
             "cin_visit_working_days": ctx.config.cin_visit_working_days,
             "cp_visit_working_days": ctx.config.cp_visit_working_days,

@@ -210,6 +210,8 @@ def run(
         )
     for item in s["rules_not_run"]:
         typer.echo(f"  not run: {item['rule_id']} — {item['reason']}")
+    for warning in s.get("warnings", []):
+        typer.echo(f"  warning: {warning['message']}")
     typer.echo(f"Workbook: {workbook.resolve()}")
 
 

@@ -98,28 +98,56 @@ class Export:
 
 
 def export_files(path: Path) -> list[Path]:
+    """The files of the export. Only regular files are read (not a FIFO, a device such as
+    /dev/null, or a socket), and in a folder a symbolic link is never followed out of it."""
     if not path.exists():
         raise InputError(
             "The export was not found",
             file=str(path),
             expected="a workbook, a CSV file, or a folder holding them",
         )
+    if not path.is_file() and not path.is_dir():
+        raise InputError(
+            "The export is not an ordinary file or folder (it is a device, a pipe or a socket)",
+            file=str(path),
+            expected="a workbook, a CSV file, or a folder holding them",
+            action="Name the exported file itself",
+        )
     if path.is_file():
         return [path]
-    files = sorted(
+    outside = links_outside(path)
+    files = [
         p
-        for p in path.iterdir()
+        for p in sorted(path.iterdir())
         if p.is_file()
+        and p.name not in outside
         and p.suffix.lower() in SPREADSHEET_SUFFIXES
         and not p.name.startswith(("~$", "."))
-    )
+    ]
     if not files:
         raise InputError(
-            "The folder holds no spreadsheet or CSV files",
+            "The folder holds no spreadsheet or CSV files"
+            + (
+                f" (links to files outside it are not followed: {', '.join(outside)})"
+                if outside
+                else ""
+            ),
             file=str(path),
             expected="Annex A lists as .xlsx, .xls or .csv files",
         )
     return files
+
+
+def links_outside(folder: Path) -> list[str]:
+    """Names of the symbolic links in an export folder that lead out of it (never read)."""
+    if not folder.is_dir():
+        return []
+    root = folder.resolve()
+    return [
+        p.name
+        for p in sorted(folder.iterdir())
+        if p.is_symlink() and not p.resolve().is_relative_to(root)
+    ]
 
 
 def load_export(path: Path | str, specs: tuple[ListSpec, ...] = ALL_SPECS) -> Export:
@@ -128,7 +156,10 @@ def load_export(path: Path | str, specs: tuple[ListSpec, ...] = ALL_SPECS) -> Ex
     files = export_files(path)
     found: dict[str, ListTable] = {}
     unreadable: list[pd.DataFrame] = []
-    skipped: list[str] = []
+    skipped = [
+        f"{name} (a link to a file outside the export folder: not read)"
+        for name in links_outside(path)
+    ]
     for file in files:
         for raw in read_tables(file):
             recognition = recognise(raw, specs)

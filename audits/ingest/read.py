@@ -92,12 +92,16 @@ def _looks_like_text(head: bytes) -> bool:
     if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
         return True
     if b"\x00" in head:
-        return _utf16_without_bom(head) is not None
+        if _utf16_without_bom(head) is not None:
+            return True
+        if head.count(0) > max(len(head) // 100, 2):  # a stray NUL in text, not binary data
+            return False
+        head = head.replace(b"\x00", b"")
     try:
         head.decode("utf-8")
         return True
     except UnicodeDecodeError as exc:
-        if exc.start >= len(head) - 4:  # a character cut by the 4 KB window
+        if exc.start >= len(head) - 4 and len(head) >= 4000:  # a character cut by the window
             return True
     try:
         text = head.decode("cp1252")
@@ -189,7 +193,8 @@ def _read_xlsx(path: Path) -> Iterator[RawTable]:
         with zipfile.ZipFile(path) as archive:
             parts = _sheet_paths(archive)
             scans = {name: scan(archive, part) for name, part in parts.items()}
-        book = python_calamine.CalamineWorkbook.from_path(str(path))
+        with path.open("rb") as fh:  # by its bytes: calamine's from_path goes by the suffix
+            book = python_calamine.CalamineWorkbook.from_filelike(fh)
     except BaseException as exc:  # calamine raises several kinds, and panics, for a broken file
         if not isinstance(exc, Exception) and not _is_panic(exc):
             raise
@@ -313,6 +318,8 @@ def decode_text(path: Path) -> str:
 
 def _read_csv(path: Path) -> RawTable:
     text = decode_text(path)
+    if "\r" in text:  # Windows, old Mac and mixed line endings all read as lines
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     sample = text[:65536]
     try:
         delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter

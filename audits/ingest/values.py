@@ -14,6 +14,7 @@ import pandas as pd
 
 from audits.codes import CodeDomain
 from audits.ingest.xlsx_cells import FORMULA_MARK
+from audits.output.safe_text import printable
 
 UNREADABLE = "(unreadable)"  # canonical value of a code that is present but not in its code list
 BLANK_TOKENS = {"", "#n/a", "n/a", "na", "null", "none", "nan", "nat", "-", "#null!"}
@@ -99,6 +100,7 @@ def text(col: pd.Series) -> pd.Series:
     if other.any():
         out[other] = col[other].astype(str)
     result = out.astype("str").str.replace(_SPACE_CHARS, " ", regex=True).str.strip()
+    result = printable(result)  # control characters kept visible as escapes, safe to write
     blank = result.str.casefold().isin(BLANK_TOKENS)
     return result.mask(blank | result.isna())
 

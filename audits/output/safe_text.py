@@ -2,7 +2,32 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
+
+# Characters an .xlsx (XML 1.0) cannot hold: C0 controls other than tab, line feed and carriage
+# return, and the non-characters U+FFFE and U+FFFF. openpyxl raises on them; Excel refuses them.
+UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _escape(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text):
+    """Text (a str or a Series) with every character a workbook cannot hold shown as a visible
+    escape: vertical tab -> `\\x0b`, NUL -> `\\x00`, ESC -> `\\x1b`. Anything else is unchanged,
+    so the value stays visible and every writer (openpyxl, XlsxWriter, CSV, JSON) can write it."""
+    if isinstance(text, pd.Series):
+        if text.empty:
+            return text
+        return text.str.replace(UNWRITABLE, _escape, regex=True)
+    if isinstance(text, str):
+        return UNWRITABLE.sub(_escape, text)
+    return text
+
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
