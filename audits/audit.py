@@ -198,7 +198,9 @@ def write_outputs(run: AuditRun, out_dir: Path, *, quiet: bool = True) -> Path:
             say(
                 f"{out_dir / 'audit.xlsx'} holds reviewer entries: it is kept, the new workbook is {workbook.name}"
             )
-            run.summary["workbook_kept"] = "audit.xlsx holds reviewer entries and was not overwritten"
+            run.summary["workbook_kept"] = (
+                "audit.xlsx holds reviewer entries and was not overwritten"
+            )
         run.summary["workbook"] = workbook.name
         say(f"Writing {len(findings):,} findings to {out_dir} ...")
         rules = rule_rows(all_rules(), run.ctx.config, run.result)

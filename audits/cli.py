@@ -148,7 +148,9 @@ def _record(store, db: str | None, result) -> None:
         store.record_run(result.summary, result.result.findings, result.ctx.export.files)
     except (sqlalchemy.exc.SQLAlchemyError, sqlite3.Error) as exc:
         if db is not None:
-            cause = store_problem(exc.orig if isinstance(exc, sqlalchemy.exc.DBAPIError) else exc, db)
+            cause = store_problem(
+                exc.orig if isinstance(exc, sqlalchemy.exc.DBAPIError) else exc, db
+            )
             raise EnvironmentProblem(
                 f"{cause.problem}, so the run was not recorded there (the outputs were written)",
                 file=db,
@@ -278,7 +280,7 @@ def sample(
         int, typer.Option(help="Random seed: the same seed gives the same sample.")
     ] = 1,
     per_team: Annotated[
-        int | None, typer.Option("--per-team", help="Random cases per team.")
+        int | None, typer.Option("--per-team", min=0, max=1000, help="Random cases per team.")
     ] = None,
     config: ConfigOpt = None,
     db: DbOpt = None,
@@ -305,8 +307,8 @@ def sample(
             exclude=exclude,
         )
         workbook = out / f"practice_audit_{month}.xlsx"
+        store.record_sample(month, chosen)  # first: a store that cannot record writes nothing
         write_practice_workbook(workbook, chosen, cfg.practice_audit_questions, month)
-        store.record_sample(month, chosen)
     typer.echo(
         f"{len(chosen)} case(s) chosen from {chosen['team'].nunique()} team(s); "
         f"{len(exclude)} child(ren) excluded as audited in the last {cfg.practice_audit_exclude_months} months."

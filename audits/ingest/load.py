@@ -302,7 +302,8 @@ def _unreadable_records(raw, rec, body, out, masks) -> pd.DataFrame:
             "id": "an identifier, not a spreadsheet error or a formula without its result",
             "text": "a value, not a spreadsheet error or a formula without its result",
         }[f.kind]
-        raw_values = values.text(body[col_of[name]].iloc[positions]).reset_index(drop=True)
+        cells = body[col_of[name]].iloc[positions]
+        raw_values = values.text(cells).fillna(cells.astype(str).str.strip()).reset_index(drop=True)
         ctx = _context(out, positions)
         parts.append(
             pd.DataFrame(
