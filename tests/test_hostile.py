@@ -180,6 +180,16 @@ def test_counts_must_be_whole_numbers_of_zero_or_more(tmp_path, value):
     assert "whole number of zero or more" in found["message"].iloc[0]
 
 
+def test_an_implausibly_large_count_is_reported(tmp_path):
+    csv = tmp_path / "l8.csv"
+    csv.write_text(
+        ",".join(L8) + "\n1,01/01/2026,,01/02/2026,2980511549797802000000000000000,North,Sam\n"
+    )
+    out = tmp_path / "out"
+    assert run_export(csv, out).exit_code == 0
+    assert len(dq04(out)) == 1
+
+
 @pytest.mark.parametrize("value", ["0", "3", "12", "1,000"])
 def test_whole_counts_are_read(tmp_path, value):
     csv = tmp_path / "l8.csv"

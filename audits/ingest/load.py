@@ -297,7 +297,9 @@ def _unreadable_records(raw, rec, body, out, masks) -> pd.DataFrame:
         f = rec.spec.field(name)
         expected = {
             "date": "a date (dd/mm/yyyy, yyyy-mm-dd or an Excel date) between 1900 and 2099",
-            "number": "a whole number of zero or more" if f.count else "a number of zero or more",
+            "number": f"a whole number of zero or more (at most {values.COUNT_MAX:,})"
+            if f.count
+            else "a number of zero or more",
             "code": f"one of: {f.domain.describe()}" if f.domain else "a code",
             "id": "an identifier, not a spreadsheet error or a formula without its result",
             "text": "a value, not a spreadsheet error or a formula without its result",

@@ -306,7 +306,7 @@ def decode_text(path: Path) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        return data.decode("utf-16", errors="replace")
     encoding = _utf16_without_bom(data[:4096])
     if encoding:
         return data.decode(encoding, errors="replace")

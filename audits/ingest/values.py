@@ -155,6 +155,8 @@ def _from_serial(nums: pd.Series) -> pd.Series:
     return converted.where(ok).astype("datetime64[us]")
 
 
+COUNT_MAX = 100_000  # no child has more episodes, plans or placements than this in a year
+NUMBER_MAX = 1e9  # ages, FTEs: far below where whole-number conversions overflow
 NOT_A_NUMBER = (
     "NaN (not a number)"  # how a cell holding a NaN number is shown (see `mark_non_finite`)
 )
@@ -212,14 +214,20 @@ def checked_text(col: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 @by_unique
 def numbers(col: pd.Series, count: bool = False) -> tuple[pd.Series, pd.Series]:
-    """Finite numbers of zero or more (`count`: whole numbers too); anything else is unreadable."""
+    """Finite numbers from 0 to NUMBER_MAX (`count`: whole numbers to COUNT_MAX); anything else
+    is unreadable."""
     words = text(col)
     typed = col.astype(object)
     is_text = typed.map(lambda v: isinstance(v, str))  # by_unique: once per distinct value
     spelled = typed[is_text].astype(str).str.strip().str.casefold().isin(_NON_FINITE_WORDS)
     present = words.notna() | spelled.reindex(col.index, fill_value=False)
     nums = pd.to_numeric(words.str.replace(",", "", regex=False), errors="coerce").astype("float64")
-    ok = nums.notna() & np.isfinite(nums) & (nums >= 0)
+    ok = (
+        nums.notna()
+        & np.isfinite(nums)
+        & (nums >= 0)
+        & (nums <= (COUNT_MAX if count else NUMBER_MAX))
+    )
     if count:
         ok &= nums == np.floor(nums)
     return nums.where(ok), present & ~ok
