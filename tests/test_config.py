@@ -26,7 +26,10 @@ def test_values_in_force_are_shown_by_audit_rules(tmp_path):
     [
         ("cp_visit_days = 10", "Unknown setting 'cp_visit_days'"),
         ("cp_visit_working_days = 'ten'", "must be a whole number"),
-        ("cp_visit_working_days = -1", "'cp_visit_working_days' must be a whole number from 1 to 250"),
+        (
+            "cp_visit_working_days = -1",
+            "'cp_visit_working_days' must be a whole number from 1 to 250",
+        ),
         ("cin_visit_working_days = 1000000000", "'cin_visit_working_days' must be"),
         ("cin_visit_working_days = 9223372036854775807", "'cin_visit_working_days' must be"),
         ("cin_visit_working_days = 0", "from 1 to 250"),

@@ -23,11 +23,11 @@ import zipfile
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
-MAX_COLUMNS = 1024  # Annex A lists have under 50 columns; cells further right are `stray`
+MAX_COLUMNS = 104  # A to CZ; Annex A lists have under 50 columns; cells further right are `stray`
 FORMULA_MARK = " (formula saved without its result)"
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _ROW_REF = re.compile(rb'<row[^>]*?\sr="(\d+)"')
-_WIDE_CELL = re.compile(rb'<c[^>]*?\sr="[A-Z]{3}\d')
+_WIDE_CELL = re.compile(rb' r="(?:[D-Z][A-Z]|[A-Z]{3})[0-9]')  # a cell in column DA or beyond
 _REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
 _EPOCH = dt.datetime(1899, 12, 30)
 _DATE_FORMAT_IDS = {14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 30, 36, 45, 46, 47, 50, 57}
@@ -41,7 +41,7 @@ class SheetScan:
 
     formulas: bool = False
     errors: bool = False
-    wide: bool = False  # a cell in column AAA or beyond
+    wide: bool = False  # a cell beyond MAX_COLUMNS (column DA or further right)
     rows: int = 0  # <row> elements
     last_row: int = 0  # highest row number named
 
@@ -67,11 +67,10 @@ def scan(archive: zipfile.ZipFile, member: str) -> SheetScan:
                 found.errors = found.errors or b't="e"' in piece
                 found.wide = found.wide or _WIDE_CELL.search(piece) is not None
                 found.rows += chunk.count(b"<row")
-                numbers = _ROW_REF.findall(piece)
-                if numbers:
-                    found.last_row = max(
-                        found.last_row, int(numbers[-1]), int(max(numbers, key=len))
-                    )
+                last = piece.rfind(b"<row")  # rows are in order: the last one is the lowest
+                numbered = _ROW_REF.match(piece, last) if last >= 0 else None
+                if numbered:
+                    found.last_row = max(found.last_row, int(numbered.group(1)))
                 tail = chunk[-64:]
     except KeyError:
         pass
