@@ -88,6 +88,8 @@ def test_a_kill_at_any_step_leaves_one_whole_set(tmp_path, step, exchange):
     (out / "notes.txt").write_text("a person's notes")
     (out / "teams").mkdir(exist_ok=True)
     (out / "teams" / "kept.txt").write_text("kept")
+    (out / "empty folder").mkdir()
+    (out / "link to notes").symlink_to("notes.txt")
     before = _snapshot(out)
     hook = (
         "import os, signal, audits.output.workbook as w\n"
@@ -121,6 +123,7 @@ def test_a_kill_at_any_step_leaves_one_whole_set(tmp_path, step, exchange):
     recover(out)  # what every publishing command runs first
     after = _snapshot(out)
     assert after["notes.txt"] == b"a person's notes" and after["teams/kept.txt"] == b"kept"
+    assert (out / "empty folder").is_dir() and os.readlink(out / "link to notes") == "notes.txt"
     as_at = json.loads(after["summary.json"])["as_at"]
     if as_at == "2026-10-30":
         assert after == before, "the previous set, whole"

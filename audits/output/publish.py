@@ -160,19 +160,23 @@ def _problem(exc: OSError, out_dir: Path) -> InputError:
 
 
 def _carry(current: Path, staged: Path) -> None:
-    """Hard-link (else copy) into `staged` every file of `current` that it does not hold."""
-    for path in current.rglob("*"):
-        if path.is_symlink() or not path.is_file():
-            continue
-        relative = path.relative_to(current)
-        target = staged / relative
-        if target.exists() or target.is_symlink():
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(path, target)
-        except OSError:
-            shutil.copy2(path, target)
+    """Carry into `staged` everything of `current` it does not hold: files by hard link (else a
+    copy), symbolic links as links (never followed), folders even when empty."""
+    for root, folders, files in os.walk(current, followlinks=False):
+        here = Path(root)
+        there = staged / here.relative_to(current)
+        there.mkdir(parents=True, exist_ok=True)
+        for name in [*files, *(f for f in folders if (here / f).is_symlink())]:
+            path, target = here / name, there / name
+            if target.exists() or target.is_symlink():
+                continue
+            if path.is_symlink():
+                os.symlink(os.readlink(path), target)
+            elif path.is_file():
+                try:
+                    os.link(path, target)
+                except OSError:
+                    shutil.copy2(path, target)
 
 
 def _fsync_tree(folder: Path) -> None:
