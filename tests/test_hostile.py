@@ -129,6 +129,16 @@ def test_a_rust_panic_is_caught_and_the_sheet_read_carefully(tmp_path):
     assert (2, "B", "-1e+300") in place(export.unreadable)
 
 
+def test_a_damaged_sheet_is_named_not_a_defect(tmp_path):
+    rows = [L8, ("1", "01/01/2026", None, "01/02/2026", 1, "North", "Sam")]
+    xml = sheet_xml(rows).replace("</sheetData>", "<row><c></sheetData>")
+    path = write_xlsx(tmp_path / "e.xlsx", {"List_8": xml})
+    result = run_export(path, tmp_path / "out")
+    assert result.exit_code == 1
+    assert "damaged" in result.output and "List_8" in result.output
+    assert "defect" not in result.output
+
+
 def test_a_panic_anywhere_is_a_clear_message_not_a_defect(monkeypatch, tmp_path):
     import audits.audit
 

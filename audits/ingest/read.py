@@ -233,14 +233,14 @@ def _is_panic(exc: BaseException) -> bool:
 
 
 def _calamine_rows(book, name: str) -> list[tuple] | None:
-    """The sheet's rows, or None when the Rust reader panics on a value (read it carefully then).
+    """The sheet's rows, or None when the Rust reader fails or panics (read it carefully then).
     Its panic message is kept off the terminal: the careful reader takes over silently."""
     try:
         with _quiet_stderr():
             return [tuple(r) for r in book.get_sheet_by_name(name).to_python(skip_empty_area=False)]
     except BaseException as exc:
-        if _is_panic(exc):
-            return None
+        if isinstance(exc, Exception) or _is_panic(exc):
+            return None  # a damaged sheet too: the careful reader names what is wrong
         raise
 
 
