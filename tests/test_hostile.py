@@ -367,14 +367,6 @@ def test_links_out_of_the_export_folder_are_not_followed(tmp_path):
     assert result.exit_code == 1 and "links to files outside it are not followed" in result.output
 
 
-def test_out_naming_the_working_folder_is_refused_clearly(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "notes.txt").write_text("mine")
-    result = run_export(ROOT / "sample_exports", tmp_path, "2026-10-30")
-    assert result.exit_code == 1 and "a folder of its own" in result.output
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
-
-
 def test_out_naming_a_file_is_refused_clearly(tmp_path):
     (tmp_path / "out").write_text("not a folder")
     result = run_export(ROOT / "sample_exports", tmp_path / "out", "2026-10-30")

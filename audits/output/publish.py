@@ -94,15 +94,6 @@ def _check_target(out_dir: Path) -> None:
             expected="--out naming a folder (it is created if it does not exist)",
             action="Choose another name for --out, or move the file away",
         )
-    if out_dir.parent == out_dir or out_dir == Path.home() or Path.cwd().is_relative_to(out_dir):
-        raise InputError(
-            "The output folder named with --out holds the folder you are working in (or is your "
-            "home folder or the top of the disk); the outputs are published by replacing the "
-            "output folder as a whole, so it must be a folder of its own",
-            file=str(out_dir),
-            expected="--out naming a folder for the outputs, e.g. --out out",
-            action="Run it again with --out naming a folder of its own",
-        )
     if out_dir.is_symlink():
         raise InputError(
             "The output folder named with --out is a symbolic link",
