@@ -367,6 +367,18 @@ def test_links_out_of_the_export_folder_are_not_followed(tmp_path):
     assert result.exit_code == 1 and "links to files outside it are not followed" in result.output
 
 
+def test_out_naming_the_working_folder_keeps_working_in_it(tmp_path, monkeypatch):
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    (work / "notes.txt").write_text("mine")
+    assert run_export(ROOT / "sample_exports", ".", "2026-10-30").exit_code == 0
+    assert run_export(ROOT / "sample_exports", ".", "2026-11-30").exit_code == 0
+    assert os.path.samefile(os.getcwd(), work)  # this process follows --out to the new set
+    assert (work / "notes.txt").read_text() == "mine"
+    assert json.loads((work / "summary.json").read_text())["as_at"] == "2026-11-30"
+
+
 def test_out_naming_a_file_is_refused_clearly(tmp_path):
     (tmp_path / "out").write_text("not a folder")
     result = run_export(ROOT / "sample_exports", tmp_path / "out", "2026-10-30")

@@ -127,7 +127,11 @@ def publish(out_dir: Path) -> Iterator[Path]:
                     shutil.copymode(out_dir, staged)
                 _step("carried")
                 _fsync_tree(staged)
+                inside = _cwd_inside(out_dir)
                 previous = _swap(staged, out_dir)
+                if inside is not None:  # this process works in --out: follow it to the new set
+                    with contextlib.suppress(OSError):
+                        os.chdir(out_dir / inside)
                 _step("swapped")
             except BaseException:
                 shutil.rmtree(staged, ignore_errors=True)
@@ -137,6 +141,15 @@ def publish(out_dir: Path) -> Iterator[Path]:
             _step("removed")
     except OSError as exc:
         raise _problem(exc, out_dir) from None
+
+
+def _cwd_inside(out_dir: Path) -> Path | None:
+    """Where the working folder is inside `out_dir`, or None when it is elsewhere."""
+    try:
+        here = Path.cwd()
+    except OSError:
+        return None
+    return here.relative_to(out_dir) if here.is_relative_to(out_dir) else None
 
 
 def _problem(exc: OSError, out_dir: Path) -> InputError:
