@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,10 +14,10 @@ import pandas as pd
 from audits import __version__
 from audits.carry_forward import apply_history
 from audits.config import Config
+from audits.coverage import coverage_warnings
 from audits.engine.context import Context
 from audits.engine.registry import Rule, all_rules
 from audits.engine.run import RunResult, run_rules
-from audits.errors import InputError
 from audits.history import Store
 from audits.indicators import compute_indicators
 from audits.ingest.load import Export, load_export
@@ -148,6 +149,7 @@ def build_summary(ctx: Context, result: RunResult) -> dict:
             if not o.ran
         ],
         "rule_notes": {o.rule.id: o.notes for o in result.outcomes if o.notes},
+        "warnings": coverage_warnings(export, result.outcomes),
         "thresholds": {
             "cin_visit_working_days": ctx.config.cin_visit_working_days,
             "cp_visit_working_days": ctx.config.cp_visit_working_days,
@@ -168,30 +170,21 @@ def write_outputs(run: AuditRun, out_dir: Path, *, quiet: bool = True) -> Path:
     """findings.csv, summary.json, audit.xlsx and one workbook per team (teams/<team>.xlsx);
     returns audit.xlsx's path.
 
-    Everything is written to temporary files first and renamed into place only when every one
-    is complete, so an interrupted run leaves the previous outputs as they were. A workbook a
-    person has changed since the tool wrote it (on any sheet) is never overwritten: the new one
-    is written beside it and the run says so (`audits.output.written`).
+    The set is written into a staged folder and published as one (`audits.output.publish`): an
+    interrupted run leaves the previous outputs as they were, and files this run does not write
+    stay where they are. A workbook a person has changed since the tool wrote it (on any sheet)
+    is never overwritten: the new one is written beside it and the run says so
+    (`audits.output.written`).
     """
-    import contextlib
     import dataclasses
 
     from audits import helper
-    from audits.output.atomic import atomic_path
+    from audits.output.publish import publish
     from audits.output.team_workbooks import split_by_team, team_file_names, write_team_workbooks
     from audits.output.workbook import write_workbook
     from audits.output.written import remember, target_for
 
     say = (lambda _m: None) if quiet else progress
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(
-            f"The output folder cannot be created ({exc.strerror})",
-            file=str(out_dir),
-            expected="--out naming a folder you can write to",
-        ) from None
-    remove_stale_parts(out_dir)
     findings = run.result.findings
     config = run.ctx.config
     review = dataclasses.replace(
@@ -203,37 +196,42 @@ def write_outputs(run: AuditRun, out_dir: Path, *, quiet: bool = True) -> Path:
     bad_by_team = dict(split_by_team(unreadable)) if len(unreadable) else {}
     names = team_file_names(sorted(set(by_team) | set(bad_by_team)))
     stamp = f"{run.ctx.as_at.isoformat()}-{dt.datetime.now():%Y%m%d-%H%M%S}"  # beside a kept one
-    workbook, kept = target_for(out_dir / "audit.xlsx", out_dir, stamp)
-    targets = {
-        team: target_for(out_dir / "teams" / name, out_dir, stamp) for team, name in names.items()
-    }
-    meant = [("audit.xlsx", workbook, kept)]
-    meant += [(f"teams/{names[team]}", path, k) for team, (path, k) in targets.items()]
-    kept_names = [path for _, path, k in meant if k]
-    for name, path, k in meant:
-        if k:
-            say(
-                f"{name} has been changed since it was written: it is kept, and this run's "
-                f"workbook is {path.relative_to(out_dir).as_posix()}"
-            )
-    run.summary["workbook"] = workbook.name
-    run.summary["team_workbooks"] = {
-        team or "": path.relative_to(out_dir).as_posix() for team, (path, _) in targets.items()
-    }
-    if kept_names:
-        run.summary["workbooks_kept"] = [p.relative_to(out_dir).as_posix() for p in kept_names]
-    if kept:
-        run.summary["workbook_kept"] = "audit.xlsx has been changed since it was written: kept"
-    say(f"Writing {len(findings):,} findings to {out_dir} ...")
-    rules = rule_rows(all_rules(), config, run.result)
-    empty = findings.iloc[:0]
-    with contextlib.ExitStack() as stack:
-        csv_tmp = stack.enter_context(atomic_path(out_dir / "findings.csv"))
-        xlsx_tmp = stack.enter_context(atomic_path(workbook))
-        json_tmp = stack.enter_context(atomic_path(out_dir / "summary.json"))
+    with publish(out_dir) as staged:
+        out_dir = Path(os.path.abspath(out_dir))
+        workbook, kept = target_for(out_dir / "audit.xlsx", out_dir, stamp)
+        targets = {
+            team: target_for(out_dir / "teams" / name, out_dir, stamp)
+            for team, name in names.items()
+        }
+        meant = [("audit.xlsx", workbook, kept)]
+        meant += [(f"teams/{names[team]}", path, k) for team, (path, k) in targets.items()]
+        kept_names = [path for _, path, k in meant if k]
+        for name, path, k in meant:
+            if k:
+                say(
+                    f"{name} has been changed since it was written: it is kept, and this run's "
+                    f"workbook is {path.relative_to(out_dir).as_posix()}"
+                )
+        run.summary["workbook"] = workbook.name
+        run.summary["team_workbooks"] = {
+            team or "": path.relative_to(out_dir).as_posix() for team, (path, _) in targets.items()
+        }
+        if kept_names:
+            run.summary["workbooks_kept"] = [p.relative_to(out_dir).as_posix() for p in kept_names]
+        if kept:
+            run.summary["workbook_kept"] = "audit.xlsx has been changed since it was written: kept"
+        say(f"Writing {len(findings):,} findings to {out_dir} ...")
+
+        def staged_path(path: Path) -> Path:
+            target = staged / path.relative_to(out_dir)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            return target
+
+        rules = rule_rows(all_rules(), config, run.result)
+        empty = findings.iloc[:0]
         teams = [
             (
-                stack.enter_context(atomic_path(path)),
+                staged_path(path),
                 team,
                 by_team.get(team, empty),
                 bad_by_team.get(team, unreadable.iloc[:0]),
@@ -248,9 +246,9 @@ def write_outputs(run: AuditRun, out_dir: Path, *, quiet: bool = True) -> Path:
         audit_rows = int(findings["rule_id"].value_counts().clip(upper=cap).sum())
         there, here = share_out(teams, len(findings), audit_rows, cap)
         writing = helper.submit(write_team_workbooks, there) if there else None
-        write_findings_csv(findings, csv_tmp)
+        write_findings_csv(findings, staged / "findings.csv")
         capped = write_workbook(
-            xlsx_tmp,
+            staged_path(workbook),
             findings,
             run.summary,
             rules,
@@ -261,11 +259,11 @@ def write_outputs(run: AuditRun, out_dir: Path, *, quiet: bool = True) -> Path:
         write_team_workbooks(here)
         helper.run_here_if_lost(writing, write_team_workbooks, there)
         run.summary["workbook_capped_rules"] = capped
-        json_tmp.write_text(
+        (staged / "summary.json").write_text(
             json.dumps(run.summary, indent=2, ensure_ascii=False, default=_json_default),
             encoding="utf-8",
         )
-    remember(out_dir, [workbook, *(path for path, _ in targets.values())])
+        remember(staged, [staged_path(workbook), *(staged_path(p) for p, _ in targets.values())])
     run.out_dir = out_dir
     return workbook
 
@@ -297,13 +295,6 @@ def review_dates(ctx: Context):
     n = ctx.config.respond_working_days
     due = ctx.calendar.add_working_days(pd.Series([pd.Timestamp(ctx.as_at)]), n).iloc[0]
     return Review(ctx.as_at, pd.Timestamp(due).date(), n)
-
-
-def remove_stale_parts(out_dir: Path) -> None:
-    """Temporary files left by a run that was killed mid-write (never the outputs themselves)."""
-    for name in ("findings.csv", "summary.json", "audit*.xlsx", "teams/*.xlsx"):
-        for part in out_dir.glob(f"{Path(name).parent}/.{Path(name).name}.*.part"):
-            part.unlink(missing_ok=True)
 
 
 def _json_default(value: object) -> object:

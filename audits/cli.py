@@ -181,7 +181,8 @@ def _options(
 
 @contextlib.contextmanager
 def reported() -> Iterator[None]:
-    """Bad input -> one paragraph and exit 1; anything unexpected -> `_defect`; never a traceback."""
+    """Bad input or a broken environment -> one paragraph and exit 1; anything unexpected ->
+    `_defect`; never a traceback. The reader's Rust panics (BaseException) are caught too."""
     from audits.errors import InputError
 
     try:
@@ -190,8 +191,47 @@ def reported() -> Iterator[None]:
         raise
     except InputError as exc:
         _fail(exc)
-    except Exception as exc:
-        _defect(exc)
+    except KeyboardInterrupt:
+        typer.echo("Stopped (Ctrl+C); the previous outputs are as they were.", err=True)
+        raise typer.Exit(code=130) from None
+    except BaseException as exc:  # noqa: BLE001 - sorted into input, environment, defect
+        known = _known_cause(exc)
+        if known is None:
+            if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+                raise
+            _defect(exc)
+        _fail(known)
+
+
+def _known_cause(exc: BaseException):
+    """The InputError a failure really is (disk, permissions, store, unreadable file), or None."""
+    import sqlite3
+
+    from audits.errors import EnvironmentProblem, environment_problem, store_problem
+
+    if type(exc).__name__ == "PanicException":  # python-calamine's Rust reader gave up
+        return EnvironmentProblem(
+            f"The spreadsheet reader could not read a workbook in the export ({exc})",
+            expected="an .xlsx workbook saved by Excel or the case system",
+            action="Open the workbook in Excel, save it again as .xlsx (or save each list as "
+            "CSV), and run it again",
+        )
+    if isinstance(exc, MemoryError):
+        return EnvironmentProblem(
+            "The computer ran out of memory reading the export",
+            action="Close other programs, or save each list as a CSV file, and run it again",
+        )
+    if isinstance(exc, sqlite3.Error):
+        return store_problem(exc)
+    try:
+        import sqlalchemy
+    except ImportError:  # pragma: no cover
+        sqlalchemy = None
+    if sqlalchemy is not None and isinstance(exc, sqlalchemy.exc.DBAPIError):
+        return store_problem(exc.orig or exc)
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return environment_problem(exc)
+    return None
 
 
 def _fail(exc: Exception) -> None:
@@ -203,36 +243,41 @@ def _history(db: str | None):
     """The history store. The default one (a file in the working folder) is optional: if it
     cannot be opened there, the audit still runs and says that it kept no history. A store named
     with --db must work."""
+    import sqlite3
+
     import sqlalchemy
 
-    from audits.errors import InputError
+    from audits.errors import store_problem
     from audits.history import DEFAULT_DB, Store
 
     try:
         return Store.open(db)
-    except (sqlalchemy.exc.SQLAlchemyError, OSError) as exc:
+    except (sqlalchemy.exc.SQLAlchemyError, sqlite3.Error, OSError) as exc:
         if db is not None:
-            raise InputError(
-                f"The history store cannot be opened ({type(exc).__name__}: {exc})",
-                file=db,
-                expected="a writable SQLite file or a reachable database URL",
-            ) from None
+            cause = exc.orig if isinstance(exc, sqlalchemy.exc.DBAPIError) else exc
+            raise store_problem(cause or exc, db) from None
         typer.echo(f"Note: no history kept ({DEFAULT_DB} cannot be written here: {exc}).", err=True)
         return None
 
 
 def _record(store, db: str | None, result) -> None:
+    import sqlite3
+
     import sqlalchemy
 
-    from audits.errors import InputError
+    from audits.errors import EnvironmentProblem, store_problem
 
     try:
         store.record_run(result.summary, result.result.findings, result.ctx.export.files)
-    except sqlalchemy.exc.SQLAlchemyError as exc:
+    except (sqlalchemy.exc.SQLAlchemyError, sqlite3.Error) as exc:
         if db is not None:
-            raise InputError(
-                f"The run could not be recorded in the history store ({exc}); the outputs were written",
+            cause = store_problem(
+                exc.orig if isinstance(exc, sqlalchemy.exc.DBAPIError) else exc, db
+            )
+            raise EnvironmentProblem(
+                f"{cause.problem}, so the run was not recorded there (the outputs were written)",
                 file=db,
+                action=cause.action,
             ) from None
         typer.echo(f"Note: the run was not recorded in the history store ({exc}).", err=True)
 
@@ -293,6 +338,8 @@ def run(
         )
     for item in s["rules_not_run"]:
         typer.echo(f"  not run: {item['rule_id']} — {item['reason']}")
+    for warning in s.get("warnings", []):
+        typer.echo(f"  warning: {warning['message']}")
     typer.echo(f"Workbook: {workbook.resolve()}")
     teams = s.get("team_workbooks") or {}
     if teams:
@@ -373,7 +420,7 @@ def sample(
         int, typer.Option(help="Random seed: the same seed gives the same sample.")
     ] = 1,
     per_team: Annotated[
-        int | None, typer.Option("--per-team", help="Random cases per team.")
+        int | None, typer.Option("--per-team", min=0, max=1000, help="Random cases per team.")
     ] = None,
     config: ConfigOpt = None,
     db: DbOpt = None,

@@ -48,8 +48,8 @@ YES_NO_UNKNOWN = CodeDomain(
 GENDER = CodeDomain(
     "Gender",
     {
-        "Male": ["M", "Boy"],
-        "Female": ["F", "Girl"],
+        "Male": ["M"],
+        "Female": ["F"],
         "Not stated/recorded": [
             "Not stated/recorded (or unborn)",
             "Not stated",
@@ -134,5 +134,257 @@ ROLE = CodeDomain(
         "NQSW/ASYE": ["NQSW", "ASYE", "NQSW / ASYE", "Newly qualified social worker"],
         "CRW": ["Children's resource worker", "Family support worker"],
         "TM": ["Team manager", "Team Manager", "Manager"],
+    },
+)
+
+
+class LabelledDomain(CodeDomain):
+    """An Ofsted code list of `code: label` pairs (a label-only list maps each label to itself).
+
+    Accepted: the code, the label, `CODE: label` or `CODE - label` (any label after a known code),
+    each with or without Ofsted's `a)` prefix, case and spacing ignored.
+    """
+
+    _LEADING = re.compile(r"^([a-z0-9]{1,4})\s*(?:[:\-–]|$)")
+
+    def __init__(self, name: str, labels: dict[str, str | None], **extra: list[str]) -> None:
+        spellings: dict[str, list[str]] = {}
+        for code, label in labels.items():
+            forms = [label, f"{code}: {label}", f"{code} - {label}"] if label else []
+            spellings[code] = forms + extra.get(code, [])
+        super().__init__(name, spellings)
+        self._by_code = {_key(code): code for code, label in labels.items() if label}
+
+    def describe(self) -> str:
+        return ", ".join(self.codes)
+
+    def parse(self, text: pd.Series) -> pd.Series:
+        keys = text.str.replace(_PREFIX, "", regex=True)
+        keys = keys.str.replace(_SPACES, " ", regex=True).str.strip().str.casefold()
+        whole = keys.map(self._lookup)
+        if not self._by_code:
+            return whole
+        lead = keys.str.extract(self._LEADING, expand=False).map(self._by_code)
+        return whole.fillna(lead)
+
+
+# --- Ofsted Annex A code lists (the template's "Codes_used" sheet and guidance). A value may be
+# written as the code, `a) CODE`, `CODE: label`, `CODE - label` or the label alone. ---
+ETHNICITY = LabelledDomain(
+    "Ethnicity",
+    {
+        "WBRI": "White British",
+        "WIRI": "White Irish",
+        "WIRT": "Traveller of Irish heritage",
+        "WOTH": "Any other White background",
+        "WROM": "Gypsy/Roma",
+        "MWBC": "White and Black Caribbean",
+        "MWBA": "White and Black African",
+        "MWAS": "White and Asian",
+        "MOTH": "Any other Mixed background",
+        "AIND": "Indian",
+        "APKN": "Pakistani",
+        "ABAN": "Bangladeshi",
+        "AOTH": "Any other Asian background",
+        "BCRB": "Caribbean",
+        "BAFR": "African",
+        "BOTH": "Any other Black background",
+        "CHNE": "Chinese",
+        "OOTH": "Any other ethnic group",
+        "REFU": "Refused",
+        "NOBT": "Information not yet obtained",
+    },
+)
+SOURCE = LabelledDomain(
+    "Contact / referral source",
+    {
+        "1A": "Individual",
+        "1B": "Individual",
+        "1C": "Individual",
+        "1D": "Individual",
+        "2A": "Schools",
+        "2B": "Education services",
+        "3A": "Health services",
+        "3B": "Health services",
+        "3C": "Health services",
+        "3D": "Health services",
+        "3E": "Health services",
+        "3F": "Health services",
+        "4": "Housing",
+        "5A": "LA services",
+        "5B": "LA services",
+        "5C": "LA services",
+        "6": "Police",
+        "7": "Other legal agency",
+        "8": "Other",
+        "9": "Anonymous",
+        "10": "Unknown",
+    },
+)
+NEED = LabelledDomain(
+    "Category of need",
+    {
+        "N1": "Abuse or neglect",
+        "N2": "Child's disability",
+        "N3": "Parental disability or illness",
+        "N4": "Family in acute stress",
+        "N5": "Family dysfunction",
+        "N6": "Socially unacceptable behaviour",
+        "N7": "Low income",
+        "N8": "Absent parenting",
+        "N9": "Cases other than children in need",
+        "N0": "Not stated",
+    },
+)
+CLOSURE_REASON = LabelledDomain(
+    "Reason for closure",
+    {
+        "RC1": "Adopted",
+        "RC2": "Died",
+        "RC3": "Child arrangements order",
+        "RC4": "Special guardianship order",
+        "RC5": "Transferred to services of another local authority",
+        "RC6": "Transferred to adult social care services",
+        "RC7": "Services ceased for any other reason, including child no longer in need",
+        "RC8": "Case closed after assessment, no further action",
+    },
+)
+CASE_STATUS = LabelledDomain(
+    "Case status",
+    {
+        "Looked after child": None,
+        "Child Protection plan": None,
+        "Child in need plan": None,
+        "Open assessment": None,
+        "Closed episode": None,
+    },
+)
+ABUSE_CATEGORY = LabelledDomain(
+    "Category of abuse",
+    {
+        "Neglect": None,
+        "Physical abuse": None,
+        "Sexual abuse": None,
+        "Emotional abuse": None,
+        "Multiple/not recommended": None,
+    },
+)
+LEGAL_STATUS = LabelledDomain(
+    "Legal status",
+    {
+        "C1": "ICO",
+        "C2": "FCO",
+        "D1": "Freeing order",
+        "E1": "Placement order",
+        "V2": "Single period under S20",
+        "L1": "Police protection LA accommodation",
+        "L2": "EPO",
+        "L3": "Child assessment order LA accommodation",
+        "J1": "Remanded to LA or youth detention",
+        "J2": "LA accommodation under PACE",
+        "J3": "Youth rehabilitation order",
+        "V3": "Short term breaks, episodes recorded",
+        "V4": "Short term breaks, agreements recorded",
+    },
+)
+PERMANENCE_PLAN = LabelledDomain(
+    "Permanence plan",
+    {
+        "Return to family": None,
+        "Adoption": None,
+        "SGO/CAO": None,
+        "Supported living in the community": None,
+        "Long-term residential placement": None,
+        "Long-term fostering": None,
+        "Other": None,
+    },
+)
+REASON_CEASED = LabelledDomain(
+    "Reason ceased to be looked after",
+    {
+        "E11": "Adopted - application unopposed",
+        "E12": "Adopted - consent dispensed",
+        "E2": "Died",
+        "E3": "Care taken by another LA",
+        "E4A": "Returned home to live with parents or relatives - part of planning",
+        "E4B": "Returned home to live with parents or relatives - not part of planning",
+        "E13": "Parents, relatives or other with no parental responsibility",
+        "E41": "Residence order granted",
+        "E45": "Special Guardianship Orders - former carer relative/friend",
+        "E46": "Special Guardianship Orders - former carer other",
+        "E47": "Special Guardianship Orders - relative/friend",
+        "E48": "Special Guardianship Orders - other",
+        "E5": "Moved into independent living - supported",
+        "E6": "Moved into independent living - no support",
+        "E7": "Transferred to residential care funded by adult social services",
+        "E9": "Sentenced to custody",
+        "E14": "Accommodation on remand ended",
+        "E15": "Age assessment determined child was 18 or over",
+        "E16": "Child moved abroad",
+        "E8": "Care ceased for any other reason",
+        "X1": "Episode ceases and new episode begins on same day",
+    },
+)
+PLACEMENT_PROVIDER = LabelledDomain(
+    "Placement provider",
+    {
+        "PR0": "Parents/Parental responsibility",
+        "PR1": "Own provision",
+        "PR2": "Other LA provision",
+        "PR3": "Other public provision",
+        "PR4": "Private provision",
+        "PR5": "Voluntary/third sector",
+    },
+)
+PLACEMENT_LOCATION = LabelledDomain(
+    "Placement location",
+    {"In": None, "Out": None},
+)
+ELIGIBILITY = LabelledDomain(
+    "Eligibility category",
+    {"Relevant child": None, "Former relevant child": None, "Qualifying care leaver": None},
+)
+ACCOMMODATION = LabelledDomain(
+    "Type of accommodation",
+    {
+        "B": "Parents/relatives",
+        "C": "Community home / residential care",
+        "D": "Semi-independent, transitional accommodation and self-contained accommodation",
+        "E": "Supported lodgings",
+        "G": "Abroad",
+        "H": "Deported",
+        "K": "Ordinary lodgings, without formal support",
+        "R": "Residence not known",
+        "S": "No fixed abode / homeless",
+        "T": "Foyers and similar supported accommodation",
+        "U": "Independent living",
+        "V": "Emergency accommodation",
+        "W": "Bed and breakfast",
+        "X": "In custody",
+        "Y": "Other accommodation",
+        "Z": "With former foster carers",
+    },
+)
+ACTIVITY = LabelledDomain(
+    "Activity status",
+    {
+        "F1": "Full time in higher education",
+        "P1": "Part time in higher education",
+        "F2": "Full time in education other than higher",
+        "P2": "Part time in education other than higher",
+        "F3": "Full time in training or employment",
+        "P3": "Part time in training or employment",
+        "G4": "Not in education, employment or training - illness or disability",
+        "G5": "Not in education, employment or training - other",
+        "G6": "Not in education, employment or training - pregnancy or parenting",
+    },
+)
+NO_LONGER_REASON = LabelledDomain(
+    "Reason no longer placed for adoption",
+    {
+        "RD1": "The child's needs changed subsequent to the decision",
+        "RD2": "The Court did not make a placement order",
+        "RD3": "Prospective adopters could not be found",
+        "RD4": "Any other reason",
     },
 )

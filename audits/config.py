@@ -6,6 +6,7 @@ key is optional and unknown keys are refused with a clear message.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -28,6 +29,42 @@ DEFAULT_DOCUMENTS = (
     "Bank account",
     "Health history",
 )
+
+
+# Sensible range of every number in the config: (whole numbers only, lowest, highest, what it is).
+RANGES: dict[str, tuple[bool, float, float, str]] = {
+    "cin_visit_working_days": (True, 1, 250, "working days"),
+    "cp_visit_working_days": (True, 1, 250, "working days"),
+    "care_leaver_contact_days": (True, 1, 3650, "days"),
+    "oversight_days": (True, 1, 3650, "days"),
+    "caseload_standard": (False, 1, 200, "children per full-time worker"),
+    "caseload_standard_nqsw": (False, 1, 200, "children per full-time worker"),
+    "rag_green": (False, 0, 100, "per cent"),
+    "rag_amber": (False, 0, 100, "per cent"),
+    "workbook_rows_per_rule": (True, 1, 1_000_000, "rows"),
+    "practice_audit_per_team": (True, 0, 1000, "cases"),
+    "practice_audit_risk_picks": (True, 0, 1000, "cases"),
+    "practice_audit_exclude_months": (True, 0, 120, "months"),
+    "respond_working_days": (True, 1, 60, "working days"),
+    "indicator_amber_points": (False, 0, 100, "percentage points"),
+    "indicator_amber_caseload": (False, 0, 200, "children per full-time worker"),
+}
+MAX_NAME_LENGTH = 200
+
+
+def check_number(key: str, value: object, file: str | None = None) -> int | float:
+    """`value` if it is a number in `key`'s range (booleans, NaN and infinity refused)."""
+    whole, low, high, unit = RANGES[key]
+    kind = "a whole number" if whole else "a number"
+    ok = isinstance(value, int | float) and not isinstance(value, bool)
+    ok = ok and math.isfinite(value) and (not whole or float(value).is_integer())
+    if not ok or not low <= value <= high:
+        raise InputError(
+            f"'{key}' must be {kind} from {low:,.15g} to {high:,.15g} ({unit}), not {value!r}",
+            file=file,
+            expected=f"a line such as '{key} = {getattr(Config(), key):g}'",
+        )
+    return int(value) if whole else float(value)
 
 
 @dataclass(frozen=True)
@@ -88,17 +125,27 @@ class Config:
 
                 value = parse_settings(value, str(path))
             elif isinstance(default, tuple):
-                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                    raise InputError(f"'{key}' must be a list of names", file=str(path))
+                if not isinstance(value, list) or not all(_is_name(v) for v in value):
+                    raise InputError(
+                        f"'{key}' must be a list of names (each 1 to {MAX_NAME_LENGTH} characters)",
+                        file=str(path),
+                    )
                 value = tuple(value)
             elif isinstance(default, dict):
-                if not isinstance(value, dict):
+                if not isinstance(value, dict) or not all(_is_name(v) for v in value.values()):
                     raise InputError(f"'{key}' must be a table of old = new names", file=str(path))
-            elif isinstance(default, int | float) and (
-                isinstance(value, bool) or not isinstance(value, int | float) or value < 0
-            ):
-                raise InputError(
-                    f"'{key}' must be a number of zero or more, not {value!r}", file=str(path)
-                )
+            else:
+                value = check_number(key, value, str(path))
             values[key] = value
-        return cls(**values)
+        config = cls(**values)
+        if config.rag_amber > config.rag_green:
+            raise InputError(
+                f"'rag_amber' ({config.rag_amber:g}) is above 'rag_green' ({config.rag_green:g})",
+                file=str(path),
+                expected="rag_amber at most rag_green, e.g. rag_green = 90 and rag_amber = 75",
+            )
+        return config
+
+
+def _is_name(value: object) -> bool:
+    return isinstance(value, str) and 0 < len(value.strip()) <= MAX_NAME_LENGTH

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 
 class InputError(Exception):
     """Bad input: says which file, sheet and column, what was expected and what to do."""
@@ -49,3 +51,66 @@ class InputError(Exception):
 
 class UsageError(Exception):
     """Wrong use of the command line (exit code 2)."""
+
+
+class EnvironmentProblem(InputError):
+    """The machine, not the export: a full disk, a read-only or locked folder, a damaged or
+    locked history store. Same one-paragraph form and exit code as bad input."""
+
+
+_OS_CAUSES = {
+    errno.ENOSPC: ("the disk is full", "Free some space on that disk (or use --out elsewhere)"),
+    errno.EDQUOT: ("the disk quota is used up", "Free some space or use --out elsewhere"),
+    errno.EROFS: ("the folder is on a read-only disk", "Use a folder you can write to"),
+    errno.EACCES: ("permission was refused", "Use a folder you can write to, or ask IT for access"),
+    errno.EPERM: ("the operation is not permitted", "Use a folder you can write to"),
+    errno.ENOTDIR: (
+        "a name in the path is a file, not a folder",
+        "Name a folder (or a new name) instead",
+    ),
+    errno.EISDIR: ("a folder stands where a file was expected", "Name a file instead"),
+    errno.ENAMETOOLONG: ("the name is too long", "Use a shorter path"),
+    errno.EMFILE: ("too many files are open", "Close other programs and run it again"),
+    errno.EIO: ("the disk reported a read or write error", "Check the disk, then run it again"),
+}
+
+
+def environment_problem(exc: OSError, doing: str = "reading or writing a file") -> InputError:
+    """A clear paragraph for an operating-system error: what failed, why, and what to do."""
+    cause, action = _OS_CAUSES.get(
+        exc.errno or 0, (exc.strerror or type(exc).__name__, "Check the path and run it again")
+    )
+    return EnvironmentProblem(
+        f"The audit could not finish {doing}: {cause}",
+        file=str(exc.filename) if exc.filename else None,
+        action=action,
+    )
+
+
+def store_problem(exc: BaseException, db: str | None = None) -> InputError:
+    """A clear paragraph for a history store that is damaged, read-only or in use."""
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        cause, action = "another program is using it", "Wait for the other run to finish"
+    elif "readonly" in text or "read-only" in text or "permission" in text:
+        cause, action = "it is read-only", "Make the file writable or name another with --db"
+    elif "not a database" in text or "malformed" in text or "corrupt" in text:
+        cause, action = (
+            "the file is damaged or is not a history store",
+            "Restore it from a backup, or name another file with --db (a new one starts empty)",
+        )
+    elif "unable to open" in text or "no such" in text:
+        cause, action = "it cannot be opened", "Check the --db path and that its folder exists"
+    elif "disk" in text and "full" in text:
+        cause, action = "the disk is full", "Free some space on that disk"
+    else:
+        cause, action = (
+            f"the database reported an error ({type(exc).__name__})",
+            "Check the --db file or URL",
+        )
+    return EnvironmentProblem(
+        f"The history store cannot be used: {cause}",
+        file=db or "the history store (--db; default casefile-audit.sqlite in this folder)",
+        expected="a writable SQLite file or a reachable database URL",
+        action=action,
+    )

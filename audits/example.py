@@ -326,6 +326,7 @@ class Builder:
             "PSRMEM - Support with memory and cognition"  # an adult social care code
         )
         self.expect("DQ-05", 6, r)
+        self.expect("DQ-04", 6, r)  # not in Ofsted's Primary Need code list
         add[6].append(r)
         r = self.cp()
         r["seen_alone"] = "Maybe"

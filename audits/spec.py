@@ -33,6 +33,7 @@ class Field:
     kind: Kind = "text"
     domain: CodeDomain | None = None
     aliases: tuple[str, ...] = ()
+    count: bool = False  # a number that must be a whole number of zero or more
 
     @property
     def keys(self) -> set[str]:
@@ -80,10 +81,10 @@ CHILD_ID = Field(
     "child_id", "Child Unique ID", "id", aliases=("Child ID", "Child Unique Identifier")
 )
 GENDER = Field("gender", "Gender", "code", codes.GENDER, aliases=("Sex",))
-ETHNICITY = Field("ethnicity", "Ethnicity")
+ETHNICITY = Field("ethnicity", "Ethnicity", "code", codes.ETHNICITY)
 DOB = Field("dob", "Date of Birth", "date", aliases=("DOB",))
 AGE = Field("age", "Age of Child (Years)", "number", aliases=("Age", "Age of Child"))
-DISABILITY = Field("disability", "Does the Child have a Disability")
+DISABILITY = Field("disability", "Does the Child have a Disability", "code", codes.YES_NO_UNKNOWN)
 TEAM = Field("team", "Allocated Team")
 WORKER = Field("worker", "Allocated Worker")
 PERSON = (CHILD_ID, GENDER, ETHNICITY, DOB, AGE)
@@ -95,7 +96,7 @@ LIST1 = ListSpec(
     (
         *PERSON,
         Field("contact_date", "Date of Contact", "date"),
-        Field("contact_source", "Contact Source"),
+        Field("contact_source", "Contact Source", "code", codes.SOURCE),
     ),
     signature=("contact_date", "contact_source"),
     identity_fields=("contact_date",),
@@ -120,9 +121,9 @@ LIST3 = ListSpec(
     (
         *PERSON,
         Field("referral_date", "Date of Referral", "date"),
-        Field("referral_source", "Referral Source"),
-        Field("referral_nfa", "Referral NFA?"),
-        Field("referrals_12m", "Number of Referrals in Last 12 Months", "number"),
+        Field("referral_source", "Referral Source", "code", codes.SOURCE),
+        Field("referral_nfa", "Referral NFA?", "code", codes.YES_NO),
+        Field("referrals_12m", "Number of Referrals in Last 12 Months", "number", count=True),
         TEAM,
         WORKER,
     ),
@@ -158,6 +159,8 @@ LIST4 = ListSpec(
         Field(
             "assessed_in_need",
             "Was the child assessed as requiring LA children's social care support",
+            "code",
+            codes.YES_NO,
             aliases=("Was the child assessed as being in need at assessment",),
         ),
         TEAM,
@@ -195,9 +198,13 @@ LIST5 = ListSpec(
         Field(
             "icpc_plan",
             "Did the Initial Child Protection Conference Result in a Child Protection Plan",
+            "code",
+            codes.YES_NO,
         ),
-        Field("s47_12m", "Number of Section 47 Enquiries in the last 12 months", "number"),
-        Field("icpc_12m", "Number of ICPCs in the last 12 months", "number"),
+        Field(
+            "s47_12m", "Number of Section 47 Enquiries in the last 12 months", "number", count=True
+        ),
+        Field("icpc_12m", "Number of ICPCs in the last 12 months", "number", count=True),
         TEAM,
         WORKER,
     ),
@@ -212,11 +219,11 @@ LIST6 = ListSpec(
         *PERSON,
         DISABILITY,
         Field("cin_start", "CIN Start Date", "date"),
-        Field("primary_need", "Primary Need Code"),
+        Field("primary_need", "Primary Need Code", "code", codes.NEED),
         Field("last_seen", "Date Child Was Last Seen", "date"),
         Field("cin_closed", "CIN Closure Date", "date"),
-        Field("closure_reason", "Reason for Closure"),
-        Field("case_status", "Case Status"),
+        Field("closure_reason", "Reason for Closure", "code", codes.CLOSURE_REASON),
+        Field("case_status", "Case Status", "code", codes.CASE_STATUS),
         TEAM,
         WORKER,
     ),
@@ -232,8 +239,8 @@ LIST7 = ListSpec(
         *PERSON,
         DISABILITY,
         Field("plan_start", "Child Protection Plan Start Date", "date"),
-        Field("initial_category", "Initial Category of Abuse"),
-        Field("latest_category", "Latest Category of Abuse"),
+        Field("initial_category", "Initial Category of Abuse", "code", codes.ABUSE_CATEGORY),
+        Field("latest_category", "Latest Category of Abuse", "code", codes.ABUSE_CATEGORY),
         Field(
             "last_visit",
             "Date of the Last Statutory Visit",
@@ -246,8 +253,10 @@ LIST7 = ListSpec(
         Field(
             "epo",
             "Subject to Emergency Protection Order or Protected Under Police Powers in Last Six Months (Y/N)",
+            "code",
+            codes.YES_NO,
         ),
-        Field("previous_plans", "Number of Previous Child Protection Plans", "number"),
+        Field("previous_plans", "Number of Previous Child Protection Plans", "number", count=True),
         TEAM,
         WORKER,
     ),
@@ -261,48 +270,59 @@ LIST8 = ListSpec(
     "Children in care",
     (
         *PERSON,
-        Field("uasc", "Unaccompanied Asylum Seeking Child (UASC) within the Last 12 Months (Y/N)"),
+        Field(
+            "uasc",
+            "Unaccompanied Asylum Seeking Child (UASC) within the Last 12 Months (Y/N)",
+            "code",
+            codes.YES_NO,
+        ),
         DISABILITY,
         Field("cla_start", "Date Started to be Looked After", "date"),
-        Field("category_of_need", "Child's Category of Need"),
+        Field("category_of_need", "Child's Category of Need", "code", codes.NEED),
         Field(
             "subsequent_period",
             "Is this a second or subsequent period of being a Looked After Child within the last 12 months (Y/N)",
+            "code",
+            codes.YES_NO,
             aliases=(
                 "Is this a second or subsequent episode of being a Looked After Child within the last 12 months (Y/N)",
             ),
         ),
         Field("legal_status_start", "Start date of current legal status", "date"),
-        Field("legal_status", "Child's Legal Status"),
+        Field("legal_status", "Child's Legal Status", "code", codes.LEGAL_STATUS),
         Field("latest_review", "Date of Latest Statutory Review", "date"),
         Field("last_visit", "Date of Last Social Work Visit", "date"),
         Field(
             "permanence_plan",
             "What is the permanence plan for this child?",
+            "code",
+            codes.PERMANENCE_PLAN,
             aliases=("Permanence Plan",),
         ),
         Field("last_iro_contact", "Date of Last IRO Visit / Contact to the Child", "date"),
         Field("last_health_assessment", "Date of Last Health Assessment", "date"),
         Field("last_dental_check", "Date of Last Dental Check", "date"),
-        Field("placements_12m", "Number of Placements in the Last 12 months", "number"),
+        Field("placements_12m", "Number of Placements in the Last 12 months", "number", count=True),
         Field("ceased", "Date Ceased to be Looked After", "date"),
-        Field("reason_ceased", "Reason Ceased to be Looked After"),
+        Field("reason_ceased", "Reason Ceased to be Looked After", "code", codes.REASON_CEASED),
         Field("placement_start", "Start Date of Most Recent Placement", "date"),
         Field("placement_type", "Placement Type", "code", codes.PLACEMENT_TYPE),
-        Field("placement_provider", "Placement Provider"),
+        Field("placement_provider", "Placement Provider", "code", codes.PLACEMENT_PROVIDER),
         Field("placement_postcode", "Placement postcode"),
         Field("placement_urn", "URN of Placement"),
-        Field("placement_location", "Placement Location"),
+        Field("placement_location", "Placement Location", "code", codes.PLACEMENT_LOCATION),
         Field("placement_la", "LA of Placement"),
         Field(
             "missing_episodes",
             "Number of Episodes the Child has been 'Missing' from their Placement in the last 12 months",
             "number",
+            count=True,
         ),
         Field(
             "absent_episodes",
             "Number of Episodes the Child has been 'Absent' from their Placement in the last 12 months",
             "number",
+            count=True,
         ),
         Field(
             "return_interview_offered",
@@ -313,6 +333,8 @@ LIST8 = ListSpec(
         Field(
             "return_interview_accepted",
             "Did the child accept a Return Interview after their last missing episode (Y/N)?",
+            "code",
+            codes.YES_NO_UNKNOWN,
         ),
         TEAM,
         WORKER,
@@ -330,6 +352,8 @@ LIST9 = ListSpec(
         Field(
             "uasc",
             "Unaccompanied Asylum Seeking Child (UASC), or formerly UASC if 18 or over (Y/N)",
+            "code",
+            codes.YES_NO,
         ),
         DISABILITY,
         TEAM,
@@ -339,15 +363,15 @@ LIST9 = ListSpec(
             "Allocated Personal Advisor",
             aliases=("Allocated Personal Adviser",),
         ),
-        Field("eligibility", "Eligibility Category"),
+        Field("eligibility", "Eligibility Category", "code", codes.ELIGIBILITY),
         Field("pathway_plan_review", "Latest Pathway Plan Review Date", "date"),
         Field("in_touch", "LA in Touch", "code", codes.LA_IN_TOUCH),
         Field("latest_contact", "Latest Date of Contact", "date"),
-        Field("accommodation_type", "Type of Accommodation"),
+        Field("accommodation_type", "Type of Accommodation", "code", codes.ACCOMMODATION),
         Field(
             "accommodation_suitability", "Suitability of Accommodation", "code", codes.SUITABILITY
         ),
-        Field("activity", "Activity Status"),
+        Field("activity", "Activity Status", "code", codes.ACTIVITY),
     ),
     signature=(
         "eligibility",
@@ -383,7 +407,12 @@ LIST10 = ListSpec(
             "Date of Decision that Child Should No Longer be Placed for Adoption",
             "date",
         ),
-        Field("no_longer_reason", "Reason Why Child No Longer Placed for Adoption"),
+        Field(
+            "no_longer_reason",
+            "Reason Why Child No Longer Placed for Adoption",
+            "code",
+            codes.NO_LONGER_REASON,
+        ),
         Field(
             "ffa_placed",
             "Date the child was placed for fostering in FFA or concurrent planning placement",

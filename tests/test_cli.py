@@ -149,8 +149,8 @@ def test_validate_checks_data_quality_only_and_places_each_unreadable_value(monk
     result = runner.invoke(app, ["validate", str(ROOT / "sample_exports"), "--as-at", "30/10/2026"])
     assert result.exit_code == 0, result.output
     assert ran and {r.area for r in ran} == {"Data quality"}  # no timeliness rule ran
-    assert "List 9 (Care leavers)" in result.output and "DQ-04: 2" in result.output
-    assert "Values that could not be read: 2" in result.output
+    assert "List 9 (Care leavers)" in result.output and "DQ-04: 3" in result.output
+    assert "Values that could not be read: 3" in result.output
     assert (
         "annex_a_2026-10.xlsx, sheet 'List_7', row 16, column K (Was the Child Seen Alone?): "
         "'Maybe'; expected one of: Yes, No, Unknown"

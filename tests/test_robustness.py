@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
-import time
 import zipfile
 
 import openpyxl
@@ -69,56 +69,97 @@ def test_zip_bomb_is_refused_in_bounded_memory(tmp_path):
         load_export(bomb)
 
 
-def test_killed_mid_write_leaves_previous_outputs_intact(tmp_path):
+KILL_STEPS = ("writing", "staged", "carried", "between-renames", "swapped", "removed")
+
+
+def _snapshot(folder):
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+@pytest.mark.parametrize("exchange", [True, False], ids=["renameat2", "two-renames"])
+@pytest.mark.parametrize("step", KILL_STEPS)
+def test_a_kill_at_any_step_leaves_one_whole_set(tmp_path, step, exchange):
+    """SIGKILL the run at each step of publishing: --out holds the previous set or the new one,
+    never a mixture, and a person's files stay as they were."""
     out = tmp_path / "out"
     assert run_cli(ROOT / "sample_exports", out, "2026-10-30").exit_code == 0
-    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
-    slow = (
-        "import time, audits.output.workbook as w\n"
+    (out / "notes.txt").write_text("a person's notes")
+    (out / "teams").mkdir(exist_ok=True)
+    (out / "teams" / "kept.txt").write_text("kept")
+    (out / "empty folder").mkdir()
+    (out / "link to notes").symlink_to("notes.txt")
+    before = _snapshot(out)
+    hook = (
+        "import os, signal, audits.output.workbook as w\n"
         "real = w.write_workbook\n"
-        "def slow(*a, **k):\n"
-        "    r = real(*a, **k)\n"
-        "    time.sleep(60)\n"
+        "def write(path, *a, **k):\n"
+        "    r = real(path, *a, **k)\n"
+        "    if os.environ.get('CASEFILE_AUDIT_KILL_AT') == 'writing':\n"
+        "        os.kill(os.getpid(), signal.SIGKILL)\n"
         "    return r\n"
-        "w.write_workbook = slow\n"
+        "w.write_workbook = write\n"
+        "import audits.audit\n"
         "from audits.cli import app\n"
         "app()\n"
     )
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            slow,
-            "run",
-            str(ROOT / "sample_exports"),
-            "--as-at",
-            "2026-11-30",
-            "--out",
-            str(out),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    env = {**os.environ, "CASEFILE_AUDIT_KILL_AT": step}
+    if not exchange:
+        env["CASEFILE_AUDIT_NO_EXCHANGE"] = "1"
+    args = ["run", str(ROOT / "sample_exports"), "--as-at", "2026-11-30", "--out", str(out)]
+    proc = subprocess.run(
+        [sys.executable, "-c", hook, *args, "--no-history"],
+        env=env,
+        capture_output=True,
+        timeout=300,
     )
-    try:
-        deadline = time.time() + 60
-        while (
-            not list(out.glob(".audit.xlsx.*.part"))
-            or list(out.glob(".audit.xlsx.*.part"))[0].stat().st_size == 0
-        ):
-            assert time.time() < deadline and proc.poll() is None, "the run never started writing"
-            time.sleep(0.05)
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert {
-        p.name: p.read_bytes()
-        for p in out.iterdir()
-        if p.is_file() and not p.name.endswith(".part")
-    } == before
-    assert run_cli(ROOT / "sample_exports", out, "2026-10-30").exit_code == 0
-    assert not list(out.glob("*.part")), "stale temporary files are cleared by the next run"
+    if step == "between-renames" and exchange:
+        assert proc.returncode == 0, proc.stderr  # the atomic exchange has no such step
+    else:
+        assert proc.returncode == -signal.SIGKILL, proc.stderr
+    from audits.output.publish import recover
+
+    recover(out)  # what every publishing command runs first
+    after = _snapshot(out)
+    assert after["notes.txt"] == b"a person's notes" and after["teams/kept.txt"] == b"kept"
+    assert (out / "empty folder").is_dir() and os.readlink(out / "link to notes") == "notes.txt"
+    as_at = json.loads(after["summary.json"])["as_at"]
+    if as_at == "2026-10-30":
+        assert after == before, "the previous set, whole"
+    else:
+        assert as_at == "2026-11-30"
+        summary = json.loads(after["summary.json"])
+        new_files = {"findings.csv", "summary.json", "audit.xlsx", ".casefile-audit-written.json"}
+        new_files |= {f"{name}" for name in summary["team_workbooks"].values()}
+        assert all(
+            after[name] != before[name] for name in ("findings.csv", "summary.json", "audit.xlsx")
+        ), "the new set, whole"
+        assert new_files <= set(after)
+        assert {k: v for k, v in after.items() if k not in new_files} == {
+            k: v for k, v in before.items() if k not in new_files
+        }
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith((".out.staging", ".out.old"))]
+
+
+def test_two_runs_on_one_folder_at_once_both_finish(tmp_path):
+    out = tmp_path / "out"
+    args = ["run", str(ROOT / "sample_exports"), "--out", str(out), "--no-history"]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", "from audits.cli import app; app()", *args, "--as-at", day],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for day in ("2026-10-30", "2026-11-30")
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+    summary = json.loads((out / "summary.json").read_text())
+    findings = pd.read_csv(out / "findings.csv", dtype=str)
+    assert len(findings) == summary["findings_total"] > 0  # one run's csv beside its summary
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith((".out.staging", ".out.old"))]
 
 
 def test_a_million_row_list_is_audited(tmp_path):

@@ -98,28 +98,56 @@ class Export:
 
 
 def export_files(path: Path) -> list[Path]:
+    """The files of the export. Only regular files are read (not a FIFO, a device such as
+    /dev/null, or a socket), and in a folder a symbolic link is never followed out of it."""
     if not path.exists():
         raise InputError(
             "The export was not found",
             file=str(path),
             expected="a workbook, a CSV file, or a folder holding them",
         )
+    if not path.is_file() and not path.is_dir():
+        raise InputError(
+            "The export is not an ordinary file or folder (it is a device, a pipe or a socket)",
+            file=str(path),
+            expected="a workbook, a CSV file, or a folder holding them",
+            action="Name the exported file itself",
+        )
     if path.is_file():
         return [path]
-    files = sorted(
+    outside = links_outside(path)
+    files = [
         p
-        for p in path.iterdir()
+        for p in sorted(path.iterdir())
         if p.is_file()
+        and p.name not in outside
         and p.suffix.lower() in SPREADSHEET_SUFFIXES
         and not p.name.startswith(("~$", "."))
-    )
+    ]
     if not files:
         raise InputError(
-            "The folder holds no spreadsheet or CSV files",
+            "The folder holds no spreadsheet or CSV files"
+            + (
+                f" (links to files outside it are not followed: {', '.join(outside)})"
+                if outside
+                else ""
+            ),
             file=str(path),
             expected="Annex A lists as .xlsx, .xls or .csv files",
         )
     return files
+
+
+def links_outside(folder: Path) -> list[str]:
+    """Names of the symbolic links in an export folder that lead out of it (never read)."""
+    if not folder.is_dir():
+        return []
+    root = folder.resolve()
+    return [
+        p.name
+        for p in sorted(folder.iterdir())
+        if p.is_symlink() and not p.resolve().is_relative_to(root)
+    ]
 
 
 def load_export(path: Path | str, specs: tuple[ListSpec, ...] = ALL_SPECS) -> Export:
@@ -132,7 +160,10 @@ def load_export(path: Path | str, specs: tuple[ListSpec, ...] = ALL_SPECS) -> Ex
     files = export_files(path)
     found: dict[str, ListTable] = {}
     unreadable: list[pd.DataFrame] = []
-    skipped: list[str] = []
+    skipped = [
+        f"{name} (a link to a file outside the export folder: not read)"
+        for name in links_outside(path)
+    ]
     for file in files:
         for raw in read_tables(file):
             recognition = recognise(raw, specs)
@@ -188,13 +219,16 @@ def _body(raw: RawTable, rec: Recognition) -> pd.DataFrame:
     rows = raw.rows[rec.header_index + 1 :]
     width = max((len(r) for r in rows), default=0)
     width = max(width, rec.width)
-    frame = (
-        pd.DataFrame.from_records(rows, columns=range(width))
+    # dtype=object keeps a blank (None) apart from a NaN number, which is reported
+    frame = values.mark_non_finite(
+        pd.DataFrame(rows, columns=range(width), dtype=object)
         if rows
-        else pd.DataFrame(columns=range(width))
+        else pd.DataFrame(columns=range(width), dtype=object)
     )
-    frame = frame.astype(object)
-    frame.index = pd.RangeIndex(rec.header_index + 2, rec.header_index + 2 + len(frame))
+    if raw.row_numbers is not None:
+        frame.index = pd.Index(raw.row_numbers[rec.header_index + 1 :], dtype="int64")
+    else:
+        frame.index = pd.RangeIndex(rec.header_index + 2, rec.header_index + 2 + len(frame))
     return frame
 
 
@@ -209,15 +243,16 @@ def normalise(raw: RawTable, rec: Recognition) -> tuple[ListTable, pd.DataFrame]
         f = spec.field(name)
         cells = body[col]
         if f.kind == "id":
-            out[name] = values.identifier(cells)
+            ids, masks[name] = values.checked_text(cells)
+            out[name] = values.identifier(ids)
         elif f.kind == "date":
             out[name], masks[name] = values.dates(cells)
         elif f.kind == "number":
-            out[name], masks[name] = values.numbers(cells)
+            out[name], masks[name] = values.numbers(cells, f.count)
         elif f.kind == "code" and f.domain is not None:
             out[name], masks[name] = values.coded(cells, f.domain)
         else:
-            out[name] = values.text(cells)
+            out[name], masks[name] = values.checked_text(cells)
     unheaded = {col: values.text(body[col]) for col in _unheaded_columns(raw, rec, body)}
     keep = out.notna().any(axis=1)  # rows of spaces, '#N/A' and the like are blank rows too
     for mask in masks.values():
@@ -230,7 +265,10 @@ def normalise(raw: RawTable, rec: Recognition) -> tuple[ListTable, pd.DataFrame]
     out.insert(0, "_row", out.index.astype("int64"))
     out = out.reset_index(drop=True)
     bad = _unreadable_records(raw, rec, body, out, masks)
-    bad = pd.concat([bad, _values_without_heading(raw, rec, out, unheaded)], ignore_index=True)
+    bad = pd.concat(
+        [bad, _values_without_heading(raw, rec, out, unheaded), _stray_cells(raw, rec, out)],
+        ignore_index=True,
+    )
     table = ListTable(spec, out, raw.file, raw.sheet, rec.by, rec.headings, rec.unmatched)
     return table, bad
 
@@ -263,10 +301,15 @@ def _unreadable_records(raw, rec, body, out, masks) -> pd.DataFrame:
         f = rec.spec.field(name)
         expected = {
             "date": "a date (dd/mm/yyyy, yyyy-mm-dd or an Excel date) between 1900 and 2099",
-            "number": "a number",
+            "number": f"a whole number of zero or more (at most {values.COUNT_MAX:,})"
+            if f.count
+            else "a number of zero or more",
             "code": f"one of: {f.domain.describe()}" if f.domain else "a code",
+            "id": "an identifier, not a spreadsheet error or a formula without its result",
+            "text": "a value, not a spreadsheet error or a formula without its result",
         }[f.kind]
-        raw_values = values.text(body[col_of[name]].iloc[positions]).reset_index(drop=True)
+        cells = body[col_of[name]].iloc[positions]
+        raw_values = values.text(cells).fillna(cells.astype(str).str.strip()).reset_index(drop=True)
         ctx = _context(out, positions)
         parts.append(
             pd.DataFrame(
@@ -321,4 +364,35 @@ def _values_without_heading(raw, rec, out, unheaded: dict[int, pd.Series]) -> pd
         )
     return (
         pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=UNREADABLE_COLUMNS)
+    )
+
+
+def _stray_cells(raw: RawTable, rec: Recognition, out: pd.DataFrame) -> pd.DataFrame:
+    """Cells far to the right of the table (beyond the columns read), below the heading row."""
+    heading_row = raw.row_numbers[rec.header_index] if raw.row_numbers else rec.header_index + 1
+    cells = [(r, c, v) for r, c, v in raw.stray if r > heading_row]
+    if not cells:
+        return pd.DataFrame(columns=UNREADABLE_COLUMNS)
+    rows = pd.Series([r for r, _, _ in cells], dtype="int64")
+    ctx = {
+        name: rows.map(pd.Series(out[name].to_numpy(), index=out["_row"].to_numpy()))
+        if name in out
+        else pd.Series([pd.NA] * len(rows), dtype=object)
+        for name in ("child_id", "team", "worker")
+    }
+    return pd.DataFrame(
+        {
+            "list": rec.spec.label,
+            "file": raw.file.name,
+            "sheet": raw.sheet or "",
+            "row": rows,
+            "column": [column_letter(c) for _, c, _ in cells],
+            "heading": "",
+            "field": "",
+            "child_id": ctx["child_id"],
+            "team": ctx["team"],
+            "worker": ctx["worker"],
+            "value": values.text(pd.Series([v for _, _, v in cells], dtype=object)),
+            "expected": "no value: the cell is far to the right of the table, under no heading",
+        }
     )

@@ -8,16 +8,26 @@ caught with a clear message.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import os
+import sys
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from audits.errors import InputError
+from audits.ingest.xlsx_cells import (
+    DamagedSheet,
+    date_styles,
+    read_cells,
+    scan,
+    shared_strings,
+)
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".csv", ".txt"}
 HEAD_ROWS = 12  # rows searched for the heading row (title rows may stand above it)
@@ -36,6 +46,8 @@ class RawTable:
     file: Path
     sheet: str | None
     rows: list[tuple]  # every row as read, heading and title rows included
+    row_numbers: list[int] | None = None  # 1-based row of each entry of `rows`; None: 1, 2, ...
+    stray: list[tuple[int, int, object]] = field(default_factory=list)  # (row, col) far right
 
     @property
     def where(self) -> str:
@@ -80,12 +92,16 @@ def _looks_like_text(head: bytes) -> bool:
     if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
         return True
     if b"\x00" in head:
-        return _utf16_without_bom(head) is not None
+        if _utf16_without_bom(head) is not None:
+            return True
+        if head.count(0) > max(len(head) // 100, 2):  # a stray NUL in text, not binary data
+            return False
+        head = head.replace(b"\x00", b"")
     try:
         head.decode("utf-8")
         return True
     except UnicodeDecodeError as exc:
-        if exc.start >= len(head) - 4:  # a character cut by the 4 KB window
+        if exc.start >= len(head) - 4 and len(head) >= 4000:  # a character cut by the window
             return True
     try:
         text = head.decode("cp1252")
@@ -141,24 +157,6 @@ def _check_zip(path: Path) -> None:
         )
 
 
-def _has_formulas(archive: zipfile.ZipFile, member: str) -> bool:
-    """Whether a sheet's XML holds any formula element (streamed, in bounded memory)."""
-    tail = b""
-    try:
-        with archive.open(member.lstrip("/")) as fh:
-            while chunk := fh.read(1 << 20):
-                if b"<f>" in tail + chunk or b"<f " in tail + chunk:
-                    return True
-                tail = chunk[-3:]
-    except KeyError:
-        return False
-    return False
-
-
-class FormulaWithoutValue(str):
-    """A formula cell saved without its result (the file was never recalculated in Excel)."""
-
-
 _NS = {
     "main": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
     "rel": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -186,63 +184,83 @@ def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
 
 def _read_xlsx(path: Path) -> Iterator[RawTable]:
     """Cells by python-calamine (Rust; an order of magnitude faster than openpyxl), except for
-    sheets holding formulas, which openpyxl reads so a formula saved without its result stays
-    visible instead of becoming a silent blank."""
+    sheets it cannot be trusted with (formulas, error values, cells far outside the data, or a
+    value it panics on), which `xlsx_cells` reads cell by cell, keeping what each cell holds."""
     import python_calamine
 
     _check_zip(path)
     try:
-        book = python_calamine.CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises several kinds for a broken package
+        with zipfile.ZipFile(path) as archive:
+            parts = _sheet_paths(archive)
+            scans = {name: scan(archive, part) for name, part in parts.items()}
+        with path.open("rb") as fh:  # by its bytes: calamine's from_path goes by the suffix
+            book = python_calamine.CalamineWorkbook.from_filelike(fh)
+    except BaseException as exc:  # calamine raises several kinds, and panics, for a broken file
+        if not isinstance(exc, Exception) and not _is_panic(exc):
+            raise
         raise InputError(
             f"The workbook cannot be opened ({type(exc).__name__}: {exc})",
             file=str(path),
             expected="an .xlsx workbook saved by Excel or the case system",
             action="Open it in Excel and save it again as .xlsx",
         ) from None
-    with zipfile.ZipFile(path) as archive:
-        parts = _sheet_paths(archive)
-        with_formulas = {name for name, part in parts.items() if _has_formulas(archive, part)}
+    cache: dict[str, object] = {}
     for name in book.sheet_names:
-        if name in with_formulas:
-            rows = _read_with_formulas(path, name)
-        else:
-            rows = [tuple(r) for r in book.get_sheet_by_name(name).to_python(skip_empty_area=False)]
-        yield RawTable(path, name, rows)
+        found = scans.get(name)
+        rows = None if found is not None and found.needs_care else _calamine_rows(book, name)
+        if rows is not None or name not in parts:
+            yield RawTable(path, name, rows or [])
+            continue
+        with zipfile.ZipFile(path) as archive:
+            if not cache:
+                cache["strings"] = shared_strings(archive)
+                cache["dates"] = date_styles(archive)
+            try:
+                cells = read_cells(archive, parts[name], cache["strings"], cache["dates"])
+            except (DamagedSheet, zipfile.BadZipFile, OSError, EOFError) as exc:
+                raise InputError(
+                    f"The workbook is damaged and this sheet cannot be read ({exc})",
+                    file=str(path),
+                    sheet=name,
+                    expected="a complete .xlsx file",
+                    action="Open it in Excel and save it again, or export the list again",
+                ) from None
+        yield RawTable(path, name, cells.rows, row_numbers=cells.row_numbers, stray=cells.stray)
 
 
-def _read_with_formulas(path: Path, sheet: str) -> list[tuple]:
-    import openpyxl
+def _is_panic(exc: BaseException) -> bool:
+    return type(exc).__name__ == "PanicException"
 
-    values = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    written = openpyxl.load_workbook(path, read_only=True, data_only=False)
+
+def _calamine_rows(book, name: str) -> list[tuple] | None:
+    """The sheet's rows, or None when the Rust reader fails or panics (read it carefully then).
+    Its panic message is kept off the terminal: the careful reader takes over silently."""
     try:
-        rows = [tuple(r) for r in values[sheet].iter_rows(values_only=True)]
-        return _mark_uncached_formulas(rows, written[sheet])
+        with _quiet_stderr():
+            return [tuple(r) for r in book.get_sheet_by_name(name).to_python(skip_empty_area=False)]
+    except BaseException as exc:
+        if isinstance(exc, Exception) or _is_panic(exc):
+            return None  # a damaged sheet too: the careful reader names what is wrong
+        raise
+
+
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """Send file descriptor 2 to /dev/null for the duration (the Rust panic hook writes there)."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
     finally:
-        values.close()
-        written.close()
-
-
-def _mark_uncached_formulas(rows: list[tuple], ws) -> list[tuple]:
-    """Keep a formula with no saved result visible (as its text) instead of a silent blank."""
-    marked = []
-    for values, written in zip(rows, ws.iter_rows(values_only=True), strict=False):
-        if any(
-            v is None and isinstance(w, str) and w.startswith("=")
-            for v, w in zip(values, written, strict=False)
-        ):
-            values = (
-                tuple(
-                    FormulaWithoutValue(w)
-                    if v is None and isinstance(w, str) and w.startswith("=")
-                    else v
-                    for v, w in zip(values, written, strict=False)
-                )
-                + values[len(written) :]
-            )
-        marked.append(values)
-    return marked
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def _read_xls(path: Path) -> Iterator[RawTable]:
@@ -288,7 +306,7 @@ def decode_text(path: Path) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        return data.decode("utf-16", errors="replace")
     encoding = _utf16_without_bom(data[:4096])
     if encoding:
         return data.decode(encoding, errors="replace")
@@ -300,6 +318,8 @@ def decode_text(path: Path) -> str:
 
 def _read_csv(path: Path) -> RawTable:
     text = decode_text(path)
+    if "\r" in text:  # Windows, old Mac and mixed line endings all read as lines
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     sample = text[:65536]
     try:
         delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter

@@ -339,8 +339,8 @@ def _list9(oc3: pd.DataFrame, file: Path, people: pd.DataFrame):
         {
             "in_touch": oc3["IN_TOUCH"].reset_index(drop=True),
             "activity": oc3["ACTIV"].reset_index(drop=True),
-            "accommodation_type": accom,
             # OC3 ACCOM: a letter for the type, then 1 suitable or 2 unsuitable
+            "accommodation_type": accom.str.replace(r"[0-9]+$", "", regex=True),
             "accommodation_suitability": suffix.where(suffix.isin(["1", "2"]), accom),
         }
     )

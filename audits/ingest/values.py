@@ -7,11 +7,14 @@ read; those stay visible as DQ-04 findings and never become invented values.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import numpy as np
 import pandas as pd
 
 from audits.codes import CodeDomain
+from audits.ingest.xlsx_cells import FORMULA_MARK
+from audits.output.safe_text import printable
 
 UNREADABLE = "(unreadable)"  # canonical value of a code that is present but not in its code list
 BLANK_TOKENS = {"", "#n/a", "n/a", "na", "null", "none", "nan", "nat", "-", "#null!"}
@@ -97,6 +100,7 @@ def text(col: pd.Series) -> pd.Series:
     if other.any():
         out[other] = col[other].astype(str)
     result = out.astype("str").str.replace(_SPACE_CHARS, " ", regex=True).str.strip()
+    result = printable(result)  # control characters kept visible as escapes, safe to write
     blank = result.str.casefold().isin(BLANK_TOKENS)
     return result.mask(blank | result.isna())
 
@@ -151,11 +155,82 @@ def _from_serial(nums: pd.Series) -> pd.Series:
     return converted.where(ok).astype("datetime64[us]")
 
 
+COUNT_MAX = 100_000  # no child has more episodes, plans or placements than this in a year
+NUMBER_MAX = 1e9  # ages, FTEs: far below where whole-number conversions overflow
+NOT_A_NUMBER = (
+    "NaN (not a number)"  # how a cell holding a NaN number is shown (see `mark_non_finite`)
+)
+# Excel's error values, and a formula saved without its result (see ingest.xlsx_cells): data that
+# is not a value, reported as DQ-04 in any column instead of becoming a team or worker name.
+_NOT_A_VALUE = (
+    r"#(?:REF!|VALUE!|DIV/0!|NAME\?|NUM!|SPILL!|CALC!|GETTING_DATA|FIELD!|BLOCKED!|CONNECT!"
+    r"|BUSY!|UNKNOWN!|EXTERNAL!|PYTHON!|ERROR!?)"
+    rf"|{re.escape(NOT_A_NUMBER)}|[+-]?(?:Infinity|inf)|=.*{re.escape(FORMULA_MARK)}"
+)
+_NON_FINITE_WORDS = {
+    "nan",
+    "+nan",
+    "-nan",
+    "inf",
+    "+inf",
+    "-inf",
+    "infinity",
+    "+infinity",
+    "-infinity",
+}
+
+
+def mark_non_finite(frame: pd.DataFrame) -> pd.DataFrame:
+    """Cells holding a NaN or infinite number (not blanks: blanks are None or '') become visible
+    text, so they are reported instead of passing as blank or as a huge number."""
+    values = frame.to_numpy(dtype=object, copy=True)
+    if not values.size:
+        return frame
+    with np.errstate(invalid="ignore"):
+        nan = values != values  # only a NaN is unequal to itself
+        pos_inf = values == np.inf
+        neg_inf = values == -np.inf
+    hit = nan | pos_inf | neg_inf
+    if not hit.any():
+        return frame
+    values[nan] = NOT_A_NUMBER
+    values[pos_inf] = "Infinity"
+    values[neg_inf] = "-Infinity"
+    return pd.DataFrame(values, index=frame.index, columns=frame.columns, dtype=object)
+
+
+def not_a_value(words: pd.Series) -> pd.Series:
+    """Text that is an error value, a NaN/infinite number or a formula without its result."""
+    return words.str.fullmatch(_NOT_A_VALUE, case=False).fillna(False).astype(bool)
+
+
 @by_unique
-def numbers(col: pd.Series) -> tuple[pd.Series, pd.Series]:
+def checked_text(col: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Text, with error values and formulas without a result blanked and flagged unreadable."""
     words = text(col)
-    nums = pd.to_numeric(words.str.replace(",", "", regex=False), errors="coerce")
-    return nums.astype("float64"), words.notna() & nums.isna()
+    bad = not_a_value(words)
+    return words.mask(bad), bad
+
+
+@by_unique
+def numbers(col: pd.Series, count: bool = False) -> tuple[pd.Series, pd.Series]:
+    """Finite numbers from 0 to NUMBER_MAX (`count`: whole numbers to COUNT_MAX); anything else
+    is unreadable."""
+    words = text(col)
+    typed = col.astype(object)
+    is_text = typed.map(lambda v: isinstance(v, str))  # by_unique: once per distinct value
+    spelled = typed[is_text].astype(str).str.strip().str.casefold().isin(_NON_FINITE_WORDS)
+    present = words.notna() | spelled.reindex(col.index, fill_value=False)
+    nums = pd.to_numeric(words.str.replace(",", "", regex=False), errors="coerce").astype("float64")
+    ok = (
+        nums.notna()
+        & np.isfinite(nums)
+        & (nums >= 0)
+        & (nums <= (COUNT_MAX if count else NUMBER_MAX))
+    )
+    if count:
+        ok &= nums == np.floor(nums)
+    return nums.where(ok), present & ~ok
 
 
 @by_unique

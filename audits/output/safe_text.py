@@ -4,8 +4,9 @@ One place for the rules every writer follows (findings.csv, the workbooks, the b
 - text starting = + - @ tab or CR would run as a formula: it gets Excel's quote prefix (in a
   workbook) or an apostrophe (in CSV);
 - C0 control characters other than tab, line feed and carriage return (NUL, VT, ESC ...) are not
-  allowed in XML 1.0: they are shown as their visible Unicode pictures (NUL -> ␀, ESC -> ␛), so
-  nothing a person typed is lost and the file stays valid.
+  allowed in XML 1.0: they are shown as visible escapes (NUL -> `\\x00`, ESC -> `\\x1b`), so
+  nothing a person typed is lost and the file stays valid. The loader applies this to export text
+  as it reads it; the writers apply it again to anything else they write.
 """
 
 from __future__ import annotations
@@ -14,27 +15,35 @@ import re
 
 import pandas as pd
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_CONTROLS = "".join(chr(c) for c in range(32) if chr(c) not in "\t\n\r")
-_PICTURES = str.maketrans({c: chr(0x2400 + ord(c)) for c in _CONTROLS})
-_HAS_CONTROL = re.compile(f"[{re.escape(_CONTROLS)}]")
+# Characters an .xlsx (XML 1.0) cannot hold: C0 controls other than tab, line feed and carriage
+# return, and the non-characters U+FFFE and U+FFFF. openpyxl raises on them; Excel refuses them.
+UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def printable(text: pd.Series) -> pd.Series:
-    """Text with XML-forbidden control characters replaced by their visible pictures (vectorised;
-    only the rare values that hold one are translated)."""
-    text = text.fillna("").astype(str)
-    bad = text.str.contains(_HAS_CONTROL.pattern, regex=True)
-    if bad.any():
-        text = text.copy()
-        text[bad] = text[bad].str.translate(_PICTURES)
+def _escape(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text):
+    """Text (a str or a Series) with every character a workbook cannot hold shown as a visible
+    escape: vertical tab -> `\\x0b`, NUL -> `\\x00`, ESC -> `\\x1b`. Anything else is unchanged,
+    so the value stays visible and every writer (openpyxl, XlsxWriter, CSV, JSON) can write it."""
+    if isinstance(text, pd.Series):
+        if text.empty:
+            return text
+        return text.str.replace(UNWRITABLE, _escape, regex=True)
+    if isinstance(text, str):
+        return UNWRITABLE.sub(_escape, text)
     return text
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def printable_one(value: object) -> str:
     """`printable` for a single value (headings, metadata)."""
-    text = "" if value is None else str(value)
-    return text.translate(_PICTURES) if _HAS_CONTROL.search(text) else text
+    return printable("" if value is None else str(value))
 
 
 def needs_quote(text: pd.Series) -> pd.Series:

@@ -91,7 +91,7 @@ class Formats:
 def text_cells(values: pd.Series, formats: Formats, *, wrap: bool = False, **props):
     """A text column ready to write: printable strings, and each cell's format (quote-prefixed
     where the text could be taken for a formula, an error value or a number)."""
-    text = printable(values.astype(object).where(values.notna(), ""))
+    text = printable(values.astype(object).where(values.notna(), "").astype(str))
     plain = formats.text(wrap=wrap, **props)
     quoted = formats.text(quote=True, wrap=wrap, **props)
     quote = needs_quote(text).to_numpy(bool)

@@ -1,0 +1,243 @@
+"""A careful reader of one .xlsx sheet's cells, for the sheets the fast reader cannot be trusted with.
+
+python-calamine (Rust) is fast, but it allocates every cell of the rectangle the cells span (one
+stray cell at XFD1048576 asks for tens of gigabytes and aborts the process), reads an error value
+such as `#REF!` as a blank, shows a formula saved without its result as a blank, and panics on a
+date serial such as -1e300. `scan` looks at a sheet's XML first (streamed, bounded memory);
+`read_cells` then reads such a sheet itself, keeping only the cells that hold something:
+
+- error values stay visible as their text (`#REF!`), and a formula without a saved result as
+  `=<formula> (formula saved without its result)`, so the loader reports them as DQ-04;
+- a number in a date format becomes a date only when it is a plausible date; otherwise the
+  number itself is kept (and reported where a date was expected);
+- cells beyond `MAX_COLUMNS` are returned apart (`stray`) with their place, so a stray cell far
+  to the right costs nothing and is still reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import zipfile
+from dataclasses import dataclass, field
+from xml.etree import ElementTree
+
+MAX_COLUMNS = 104  # A to CZ; Annex A lists have under 50 columns; cells further right are `stray`
+FORMULA_MARK = " (formula saved without its result)"
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_ROW_REF = re.compile(rb'<row[^>]*?\sr="(\d+)"')
+_WIDE_CELL = re.compile(rb' r="(?:[D-Z][A-Z]|[A-Z]{3})[0-9]')  # a cell in column DA or beyond
+_REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
+_EPOCH = dt.datetime(1899, 12, 30)
+_DATE_FORMAT_IDS = {14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 30, 36, 45, 46, 47, 50, 57}
+_DATE_CODE = re.compile(r"[dmyhs]", re.IGNORECASE)
+_QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
+
+
+@dataclass
+class SheetScan:
+    """What a sheet's XML holds, found without parsing it."""
+
+    formulas: bool = False
+    errors: bool = False
+    wide: bool = False  # a cell beyond MAX_COLUMNS (column DA or further right)
+    rows: int = 0  # <row> elements
+    last_row: int = 0  # highest row number named
+
+    @property
+    def sparse(self) -> bool:
+        """Rows far below the data (a stray cell): the rectangle would be mostly empty."""
+        return self.last_row > 2 * self.rows + 1000
+
+    @property
+    def needs_care(self) -> bool:
+        return self.formulas or self.errors or self.wide or self.sparse
+
+
+def scan(archive: zipfile.ZipFile, member: str) -> SheetScan:
+    """Stream the sheet's XML once, in 1 MB pieces (a small overlap keeps tags cut in two)."""
+    found = SheetScan()
+    tail = b""
+    try:
+        with archive.open(member) as fh:
+            while chunk := fh.read(1 << 20):
+                piece = tail + chunk
+                found.formulas = found.formulas or b"<f>" in piece or b"<f " in piece
+                found.errors = found.errors or b't="e"' in piece
+                found.wide = found.wide or _WIDE_CELL.search(piece) is not None
+                found.rows += chunk.count(b"<row")
+                last = piece.rfind(b"<row")  # rows are in order: the last one is the lowest
+                numbered = _ROW_REF.match(piece, last) if last >= 0 else None
+                if numbered:
+                    found.last_row = max(found.last_row, int(numbered.group(1)))
+                tail = chunk[-64:]
+    except KeyError:
+        pass
+    return found
+
+
+def column_index(letters: str) -> int:
+    """'A' -> 0, 'XFD' -> 16383."""
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+@dataclass
+class SheetCells:
+    rows: list[tuple]  # rows that hold something, each up to the widest such row (<= MAX_COLUMNS)
+    row_numbers: list[int]  # the 1-based row number of each
+    stray: list[tuple[int, int, object]] = field(default_factory=list)  # (row, column, value)
+
+
+def shared_strings(archive: zipfile.ZipFile) -> list[str]:
+    try:
+        fh = archive.open("xl/sharedStrings.xml")
+    except KeyError:
+        return []
+    strings = []
+    with fh:
+        for _, elem in ElementTree.iterparse(fh, events=("end",)):
+            if elem.tag == f"{_MAIN}si":
+                strings.append(_text_of(elem))
+                elem.clear()
+    return strings
+
+
+def date_styles(archive: zipfile.ZipFile) -> set[int]:
+    """Indexes of the cell styles whose number format shows a date."""
+    try:
+        root = ElementTree.fromstring(archive.read("xl/styles.xml"))
+    except (KeyError, ElementTree.ParseError):
+        return set()
+    custom = set()
+    for fmt in root.iter(f"{_MAIN}numFmt"):
+        code = _QUOTED.sub("", fmt.get("formatCode", ""))
+        if _DATE_CODE.search(code) and not re.fullmatch(r"[#0.,%E+\-\s]*", code):
+            custom.add(_int(fmt.get("numFmtId")))
+    xfs = root.find(f"{_MAIN}cellXfs")
+    if xfs is None:
+        return set()
+    return {
+        i
+        for i, xf in enumerate(xfs.findall(f"{_MAIN}xf"))
+        if _int(xf.get("numFmtId")) in _DATE_FORMAT_IDS | custom
+    }
+
+
+def read_cells(
+    archive: zipfile.ZipFile, member: str, strings: list[str], dates: set[int]
+) -> SheetCells:
+    """Every cell that holds something, with its place; blank cells cost nothing."""
+    found: dict[int, dict[int, object]] = {}
+    stray: list[tuple[int, int, object]] = []
+    row_number, col = 0, -1
+    with archive.open(member) as fh:
+        for event, elem in _events(fh, member):
+            tag = elem.tag
+            if event == "start":
+                if tag == f"{_MAIN}row":
+                    row_number = _int(elem.get("r")) or row_number + 1
+                    col = -1
+                continue
+            if tag == f"{_MAIN}c":
+                ref = _REF.match(elem.get("r") or "")
+                col = column_index(ref.group(1)) if ref else col + 1
+                value = _value(elem, strings, dates)
+                if value is not None:
+                    if col < MAX_COLUMNS:
+                        found.setdefault(row_number, {})[col] = value
+                    else:
+                        stray.append((row_number, col, value))
+                elem.clear()
+            elif tag == f"{_MAIN}row":
+                elem.clear()
+    width = max((max(cells) + 1 for cells in found.values()), default=0)
+    numbers = sorted(found)
+    rows = []
+    for number in numbers:
+        row = [None] * width
+        for c, value in found[number].items():
+            row[c] = value
+        rows.append(tuple(row))
+    return SheetCells(rows, numbers, stray)
+
+
+def _events(fh, member: str):
+    """iterparse, with damaged XML turned into a clear message naming the sheet's part."""
+    try:
+        yield from ElementTree.iterparse(fh, events=("start", "end"))
+    except ElementTree.ParseError as exc:
+        raise DamagedSheet(f"the sheet's XML ({member}) is damaged: {exc}") from None
+
+
+class DamagedSheet(ValueError):
+    """A sheet whose XML cannot be parsed."""
+
+
+def _value(cell: ElementTree.Element, strings: list[str], dates: set[int]) -> object:
+    kind = cell.get("t", "n")
+    v = cell.find(f"{_MAIN}v")
+    text = v.text if v is not None else None
+    if kind == "inlineStr":
+        inline = cell.find(f"{_MAIN}is")
+        return _text_of(inline) if inline is not None else None
+    if text is None:
+        formula = cell.find(f"{_MAIN}f")
+        if formula is not None and (formula.text or "").strip():
+            return f"={formula.text.strip()}{FORMULA_MARK}"
+        return None
+    if kind == "s":
+        index = _int(text)
+        return strings[index] if index is not None and 0 <= index < len(strings) else None
+    if kind == "str":
+        return unescape(text)
+    if kind == "e":
+        return text
+    if kind == "b":
+        return text.strip() in ("1", "true")
+    if kind == "d":
+        try:
+            return dt.datetime.fromisoformat(text.strip())
+        except ValueError:
+            return text
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    if _int(cell.get("s")) in dates and math.isfinite(number) and 1 <= number < 2958466:
+        return _EPOCH + dt.timedelta(days=number)
+    if math.isfinite(number) and number.is_integer() and abs(number) < 1e15:
+        return int(number)
+    return number
+
+
+def _text_of(elem: ElementTree.Element) -> str:
+    """The text of a string item: its <t> pieces, rich-text runs included, phonetic runs not;
+    Excel's `_x000B_` escapes (characters XML cannot hold) decoded."""
+    parts = []
+    for child in elem.iter():
+        if child.tag == f"{_MAIN}t":
+            parts.append(child.text or "")
+        elif child.tag == f"{_MAIN}rPh":
+            break
+    return unescape("".join(parts))
+
+
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def unescape(text: str) -> str:
+    """`_x000B_` -> the character U+000B (`_x005F_` escapes a literal underscore)."""
+    if "_x" not in text:
+        return text
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
+def _int(text: str | None) -> int | None:
+    try:
+        return int(text) if text is not None else None
+    except ValueError:
+        return None
