@@ -312,13 +312,19 @@ def run(
     ] = False,
 ) -> None:
     """Audit an export: writes findings.csv, audit.xlsx and summary.json to --out."""
-    from audits.audit import audit, write_outputs
+    from audits import gx_preload
     from audits.config import Config
 
     date = _as_at(as_at) if as_at else None  # None: the return's ReferenceDate, else today
     with reported():
         store = None if no_history else _history(db)
-        result = audit(export, date, Config.load(config), quiet=False, store=store)
+        settings = Config.load(config)
+        # Great Expectations starts importing in the helper process before this one imports
+        # pandas and the rules (`audit` would start it only after them)
+        gx_preload.start(settings.expectations_dir or gx_preload.DEFAULT_DIR)
+        from audits.audit import audit, write_outputs
+
+        result = audit(export, date, settings, quiet=False, store=store)
         date = result.ctx.as_at
         workbook = write_outputs(result, out, quiet=False)
         if store is not None:

@@ -3,16 +3,14 @@
 Each file `expectations/list_N.json` holds a suite for Annex A list N. Columns are named by their
 Annex A heading as `audit rules` and the Rules sheet show it; coded fields hold the canonical
 code (`Yes`, `No`, `Suitable` ...) and dates are dates. Each failing row becomes a DQ-05 finding
-whose message is the expectation's `meta.message`. Great Expectations is imported here only, and
-only when a run finds suites to apply (it takes about 3 seconds to import).
+whose message is the expectation's `meta.message`. Great Expectations is imported only here and in
+the helper process (`audits.gx_preload`), and only when a run finds suites to apply (it takes
+about 3 seconds to import).
 """
 
 from __future__ import annotations
 
 import json
-import logging
-import os
-import re
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,11 +19,14 @@ import pandas as pd
 
 from audits import helper
 from audits.errors import InputError
+from audits.gx_preload import DEFAULT_DIR as DEFAULT_DIR  # re-exported
+from audits.gx_preload import SUITE_FILE as _SUITE_FILE
+from audits.gx_preload import has_suites
+from audits.gx_preload import import_gx as _import_gx
+from audits.gx_preload import quiet_offline_gx as _quiet_offline_gx
 from audits.ingest.load import ListTable
 from audits.spec import BY_NUMBER
 
-DEFAULT_DIR = Path(__file__).resolve().parents[1] / "expectations"
-_SUITE_FILE = re.compile(r"^list_(\d{1,2})\.json$")
 _COLUMN_KEYS = ("column", "column_A", "column_B")
 
 
@@ -97,21 +98,6 @@ def find_suites(folder: Path) -> list[Suite]:
     return suites
 
 
-def _quiet_offline_gx() -> None:
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # no usage statistics: no network
-    logging.getLogger("great_expectations").setLevel(logging.CRITICAL)  # errors are ours to report
-
-
-def _import_gx() -> bool:
-    """Run in the helper process: import Great Expectations once, ahead of the suites."""
-    _quiet_offline_gx()
-    try:
-        import great_expectations  # noqa: F401
-    except Exception:  # the run reports it when the suites are applied
-        return False
-    return True
-
-
 def preload(folder: Path) -> Future | None:
     """Start importing Great Expectations in the helper process while the export is read.
 
@@ -120,7 +106,7 @@ def preload(folder: Path) -> Future | None:
     (`run_suites`), given only the columns they name. Only when there are suites to run.
     """
     global _preloaded
-    if not any(_SUITE_FILE.match(p.name) for p in folder.glob("list_*.json")):
+    if not has_suites(folder):
         return None
     _preloaded = helper.submit(_import_gx)
     return _preloaded

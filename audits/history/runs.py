@@ -15,6 +15,16 @@ from audits.output.written import sha256_of
 SCORE_FIELDS = ("area", "team", "children_in_scope", "children_compliant", "score")
 
 
+def records_of(frame: pd.DataFrame) -> list[dict]:
+    """The frame's rows as dicts of plain Python values (None for missing), built a column at
+    a time (`to_dict("records")` boxes every value one by one: seconds for 80,000 findings)."""
+    columns = [
+        frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in frame.columns
+    ]
+    names = list(frame.columns)
+    return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+
+
 class RunsStore:
     engine: sa.Engine
 
@@ -42,8 +52,7 @@ class RunsStore:
                     due_date=pd.to_datetime(frame["due_date"]).dt.strftime("%Y-%m-%d"),
                     days_overdue=frame["days_overdue"].astype("Int64"),
                 )[[c.name for c in findings.columns]]
-                records = rows.astype(object).where(rows.notna(), None).to_dict("records")
-                conn.execute(findings.insert(), records)
+                conn.execute(findings.insert(), records_of(rows))
             score_rows = [
                 {"run_id": run_id, **{k: s[k] for k in SCORE_FIELDS}}
                 for s in [*summary["scores"]["by_area"], *summary["scores"]["by_team"]]

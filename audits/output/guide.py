@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from audits.output.reviewed import MODERATOR_DECISIONS
-from audits.output.xlsx import LINE_HEIGHT, Formats, landscape, row_heights, write_text
+from audits.output.xlsx import LINE_HEIGHT, Formats, landscape, text_height, write_text
 from audits.spec import BY_NUMBER
 
 DECISION_USE = (
@@ -118,7 +118,7 @@ def write_guide(
 
     def line(left: str, right: str = "", left_fmt=term) -> None:
         nonlocal row
-        height = max(row_heights([([left], 30), ([right], 110)], 1)[0], LINE_HEIGHT)
+        height = max(text_height([(left, 30), (right, 110)]), LINE_HEIGHT)
         if height > LINE_HEIGHT:
             ws.set_row(row, height)
         write_text(ws, row, 0, left, left_fmt)

@@ -50,7 +50,13 @@ def needs_quote(text: pd.Series) -> pd.Series:
     """True where a spreadsheet would take the text for a formula, an error value such as #REF!,
     or a number (ids like 3118111 keep their text and are not flagged 'number stored as text')."""
     risky = text.str.startswith((*FORMULA_STARTS, "#"))
-    return risky | text.str.fullmatch(r"[\d.,\s]+")
+    # the full match needs Python's regex (Unicode digits and spaces), one value at a time:
+    # only values without an ASCII letter (matched by Arrow, all at once) can be numbers
+    maybe = ~text.str.contains("[A-Za-z]", regex=True).fillna(False).to_numpy(bool)
+    number = pd.Series(False, index=text.index)
+    if maybe.any():
+        number[maybe] = text[maybe].str.fullmatch(r"[\d.,\s]+").fillna(False).to_numpy(bool)
+    return risky | number
 
 
 def neutralise(text: pd.Series) -> pd.Series:

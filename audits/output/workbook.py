@@ -35,6 +35,7 @@ from audits.output.xlsx import (
     new_workbook,
     row_heights,
     text_cells,
+    text_height,
     write_header,
     write_text,
 )
@@ -243,7 +244,7 @@ def _summary_sheet(wb, formats, summary, capped, overdue, review: Review) -> Non
             unit = ind.get("unit") or ""
             row = s.row
             title = ind.get("title") or ind.get("id") or ""
-            height = row_heights([([title], 52)], 1)[0]
+            height = text_height([(str(title), 52)])
             if height > LINE_HEIGHT:
                 ws.set_row(row, height)
             write_text(ws, row, 0, title, formats.text(wrap=True))

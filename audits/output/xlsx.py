@@ -9,6 +9,7 @@ take for a formula, an error value or a number carries Excel's quote prefix.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -146,14 +147,28 @@ def as_date(value: object) -> dt.date | None:
 LINE_HEIGHT = 15.0  # points per line of 11-point text
 
 
+def _per_line(width: float) -> float:
+    return max(width * 1.1 - 1, 1.0)  # a width unit: about 1.1 characters of text
+
+
 def row_heights(columns: list[tuple[Sequence[str], float]], n: int) -> np.ndarray:
     """Each row's height for its wrapped text (lines measured vectorised from text lengths and
     column widths): spreadsheets do not grow rows themselves when a file is opened."""
     lines = np.ones(n)
     for values, width in columns:
         text = pd.Series(values, dtype=object).fillna("").astype(str)
-        per_line = max(width * 1.1 - 1, 1.0)  # a width unit: about 1.1 characters of text
+        per_line = _per_line(width)
         need = np.ceil(text.str.len().to_numpy(dtype=float) / per_line)
         need += text.str.count("\n").to_numpy(dtype=float)
         lines = np.maximum(lines, need)
     return np.minimum(lines, 20) * LINE_HEIGHT
+
+
+def text_height(cells: Sequence[tuple[str, float]]) -> float:
+    """One row's height for a few wrapped texts of known width (as `row_heights` measures
+    them), in plain Python: a fixed line of a Guide or Summary sheet, where building a pandas
+    Series per row would cost more than the row."""
+    lines = 1.0
+    for text, width in cells:
+        lines = max(lines, math.ceil(len(text) / _per_line(width)) + text.count("\n"))
+    return min(lines, 20) * LINE_HEIGHT
