@@ -8,6 +8,7 @@ lock (SQLite `BEGIN IMMEDIATE`, a PostgreSQL advisory lock) so two first runs ca
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -45,7 +46,7 @@ def make_engine(url: str) -> sa.Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
         if parsed.database and parsed.database != ":memory:":
-            cursor.execute("PRAGMA journal_mode = WAL")
+            _wal(cursor)
         cursor.close()
 
     @sa.event.listens_for(engine, "begin")
@@ -53,6 +54,22 @@ def make_engine(url: str) -> sa.Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("write_lock") else "BEGIN")
 
     return engine
+
+
+def _wal(cursor) -> None:
+    """Switch the file to WAL. Two processes creating one store at the same moment can both ask;
+    SQLite answers 'locked' at once rather than waiting, so ask again until the timeout."""
+    import sqlite3
+
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def exists(db: str | Path | None) -> bool:
