@@ -101,15 +101,7 @@ def line_chart(
         f'role="img" aria-label="{esc(title)}">',
         heading,
     ]
-    tick = lo
-    while tick <= hi + step / 1000:
-        parts.append(
-            f'<line x1="{left}" x2="{left + plot_w}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" '
-            'stroke="#e3e3e3"/>'
-            f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" font-size="10" '
-            f'fill="#555">{tick:g}</text>'
-        )
-        tick += step
+    parts += _gridlines(lo, hi, step, left, plot_w, y)
     every = max(1, math.ceil(n / 8))
     for i, month in enumerate(months):
         if i % every == 0 or i == n - 1:
@@ -182,15 +174,7 @@ def bar_chart(
         f'role="img" aria-label="{esc(title)}">',
         f'<text x="{left}" y="15" font-size="12" font-weight="bold">{esc(title)}</text>',
     ]
-    tick = 0.0
-    while tick <= hi + step / 1000:
-        parts.append(
-            f'<line x1="{left}" x2="{left + plot_w}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" '
-            'stroke="#e3e3e3"/>'
-            f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" font-size="10" '
-            f'fill="#555">{tick:g}</text>'
-        )
-        tick += step
+    parts += _gridlines(0.0, hi, step, left, plot_w, y)
     for i, month in enumerate(months):
         centre = left + group * (i + 0.5)
         start = centre - bar * k / 2
@@ -217,3 +201,18 @@ def bar_chart(
         kx += 24 + 7 * len(name)
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _gridlines(lo: float, hi: float, step: float, left: float, plot_w: float, y) -> list[str]:
+    """Horizontal gridlines with their values at the left, from `lo` to `hi` every `step`."""
+    out = []
+    tick = lo
+    while tick <= hi + step / 1000:
+        out.append(
+            f'<line x1="{left}" x2="{left + plot_w}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" '
+            'stroke="#e3e3e3"/>'
+            f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" font-size="10" '
+            f'fill="#555">{tick:g}</text>'
+        )
+        tick += step
+    return out
