@@ -93,8 +93,14 @@ def sheet_xml(rows: list[tuple], extra: dict[tuple[int, int], object] | None = N
     )
 
 
-def write_xlsx(path: Path, sheets: dict[str, str]) -> Path:
-    """A workbook of sheets given as sheet XML (see `sheet_xml`)."""
+def shared_text(index: int | str) -> Raw:
+    """A text cell pointing at shared string `index` (see `write_xlsx(strings=...)`)."""
+    return Raw('t="s"', f"<v>{index}</v>")
+
+
+def write_xlsx(path: Path, sheets: dict[str, str], strings: list[str] | None = None) -> Path:
+    """A workbook of sheets given as sheet XML (see `sheet_xml`), with `strings` as its shared
+    strings when given."""
     names = list(sheets)
     overrides = "".join(
         f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
@@ -114,6 +120,15 @@ def write_xlsx(path: Path, sheets: dict[str, str]) -> Path:
         f'<Relationship Id="rId{len(names) + 1}" Type="http://schemas.openxmlformats.org/'
         'officeDocument/2006/relationships/styles" Target="styles.xml"/>'
     )
+    if strings is not None:
+        overrides += (
+            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+        )
+        rels += (
+            f'<Relationship Id="rId{len(names) + 2}" Type="http://schemas.openxmlformats.org/'
+            'officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+        )
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("[Content_Types].xml", _CONTENT_TYPES.format(sheets=overrides))
         zf.writestr("_rels/.rels", _ROOT_RELS)
@@ -131,6 +146,14 @@ def write_xlsx(path: Path, sheets: dict[str, str]) -> Path:
             f"{rels}</Relationships>",
         )
         zf.writestr("xl/styles.xml", _STYLES)
+        if strings is not None:
+            items = "".join(f"<si><t>{escape(text)}</t></si>" for text in strings)
+            zf.writestr(
+                "xl/sharedStrings.xml",
+                '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                f'count="{len(strings)}" uniqueCount="{len(strings)}">{items}</sst>',
+            )
         for i, name in enumerate(names, start=1):
             zf.writestr(f"xl/worksheets/sheet{i}.xml", sheets[name])
     return path

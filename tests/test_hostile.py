@@ -18,7 +18,7 @@ from audits.ingest.load import load_export
 from audits.output.safe_text import printable
 from audits.spec import ANNEX_A
 from tests.conftest import ROOT
-from tests.hostile_files import Raw, date_serial, sheet_xml, write_xlsx
+from tests.hostile_files import Raw, date_serial, shared_text, sheet_xml, write_xlsx
 
 runner = CliRunner()
 L8 = (
@@ -119,6 +119,42 @@ def test_every_hostile_cell_value_is_data_reported_with_its_place(tmp_path, kind
     findings = pd.read_csv(out / "findings.csv", dtype=str, keep_default_na=False)
     assert not findings["team"].str.contains("#|formula", regex=True).any()
     assert not findings["worker"].str.contains("#|formula", regex=True).any()
+
+
+@pytest.mark.parametrize("index", ["2", "10", "99999999999", "-1", "x"])
+def test_a_damaged_shared_text_index_is_reported_not_read_as_blank_or_another_text(tmp_path, index):
+    """calamine errors on an index past the end of the shared strings, and reads `-1` or `x` as
+    the first string ('North' here): both would be silent."""
+    good = ["7", date_serial("46000"), None, date_serial("46000"), 1, shared_text(0), "Sam"]
+    bad = good[:6] + [shared_text(index)]
+    rows = [L8, tuple(good), tuple(bad)]
+    path = write_xlsx(tmp_path / "e.xlsx", {"List_8": sheet_xml(rows)}, strings=["North", "Ann"])
+    out = tmp_path / "out"
+    result = run_export(path, out)
+    assert result.exit_code == 0, result.output
+    found = dq04(out)
+    assert len(found) == 1, found.to_dict("records")
+    assert "row 3, column G" in found["message"].iloc[0]
+    assert f"text no. {index} is missing" in found["value"].iloc[0]
+    frame = load_export(path).lists[8].frame
+    assert frame["team"].tolist() == ["North", "North"]
+    assert frame["worker"].iloc[0] == "Sam" and pd.isna(frame["worker"].iloc[1])
+
+
+def test_sheets_whose_shared_text_indexes_are_plain_numbers_stay_on_the_fast_reader(tmp_path):
+    import zipfile
+
+    from audits.ingest.xlsx_cells import scan
+
+    strings = [f"text {i}" for i in range(12)]
+    rows = [L8] + [
+        ("1", None, None, None, 1, shared_text(i), shared_text(11 - i)) for i in range(12)
+    ]
+    for index, careful in [("3", False), ("-1", True), ("x", True), ("", True)]:
+        rows[5] = ("1", None, None, None, 1, "North", shared_text(index))
+        path = write_xlsx(tmp_path / "e.xlsx", {"List_8": sheet_xml(rows)}, strings=strings)
+        with zipfile.ZipFile(path) as archive:
+            assert scan(archive, "xl/worksheets/sheet1.xml").needs_care is careful, index
 
 
 def test_a_rust_panic_is_caught_and_the_sheet_read_carefully(tmp_path):

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from audits.cli import app
 from audits.spec import ANNEX_A
-from tests.hostile_files import Raw, date_serial, sheet_xml, write_xlsx
+from tests.hostile_files import Raw, date_serial, shared_text, sheet_xml, write_xlsx
 
 runner = CliRunner()
 SPECS = [s for s in ANNEX_A if s.audited]
@@ -127,7 +127,9 @@ UNREADABLE_CELLS = st.one_of(
     st.sampled_from(["NaN", "INF", "-INF", "1e400", "-1e400"]).map(
         lambda v: Raw("", f"<v>{v}</v>")
     ),
+    st.sampled_from(["2", "99", "-1", "x", "1.5"]).map(shared_text),  # not in SHARED
 )
+SHARED = ["North", "Sam"]  # the shared strings of every generated workbook
 # Cells that may or may not be readable: anything at all, which must never break the run.
 ANY_CELL = st.one_of(
     st.none(),
@@ -136,6 +138,7 @@ ANY_CELL = st.one_of(
     FLOATS.map(lambda x: Raw("", f"<v>{_raw_number(x)}</v>")),
     FLOATS.map(lambda x: date_serial(_raw_number(x))),
     st.booleans(),
+    st.sampled_from(["0", "1"]).map(shared_text),
 )
 
 
@@ -164,7 +167,8 @@ def test_any_cell_value_is_read_or_reported_never_a_traceback(tmp_path_factory, 
     rows, planted, stray = sheet
     folder = tmp_path_factory.mktemp("cells")
     extra = {stray: Raw("", "<v>1</v>")} if stray else None
-    path = write_xlsx(folder / "export.xlsx", {"List_8": sheet_xml([L8, *rows], extra)})
+    sheets = {"List_8": sheet_xml([L8, *rows], extra)}
+    path = write_xlsx(folder / "export.xlsx", sheets, strings=SHARED)
     out = folder / "out"
     result = runner.invoke(
         app, ["run", str(path), "--as-at", "2026-11-23", "--out", str(out), "--no-history"]

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from audits.codes import CodeDomain
-from audits.ingest.xlsx_cells import FORMULA_MARK
+from audits.ingest.xlsx_cells import FORMULA_MARK, MISSING_TEXT
 from audits.output.safe_text import printable
 
 UNREADABLE = "(unreadable)"  # canonical value of a code that is present but not in its code list
@@ -166,6 +166,7 @@ _NOT_A_VALUE = (
     r"#(?:REF!|VALUE!|DIV/0!|NAME\?|NUM!|SPILL!|CALC!|GETTING_DATA|FIELD!|BLOCKED!|CONNECT!"
     r"|BUSY!|UNKNOWN!|EXTERNAL!|PYTHON!|ERROR!?)"
     rf"|{re.escape(NOT_A_NUMBER)}|[+-]?(?:Infinity|inf)|=.*{re.escape(FORMULA_MARK)}"
+    rf"|{re.escape(MISSING_TEXT).replace(re.escape('{}'), '.*')}"
 )
 _NON_FINITE_WORDS = {
     "nan",

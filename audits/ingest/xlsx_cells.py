@@ -11,7 +11,10 @@ date serial such as -1e300. `scan` looks at a sheet's XML first (streamed, bound
 - a number in a date format becomes a date only when it is a plausible date; otherwise the
   number itself is kept (and reported where a date was expected);
 - cells beyond `MAX_COLUMNS` are returned apart (`stray`) with their place, so a stray cell far
-  to the right costs nothing and is still reported.
+  to the right costs nothing and is still reported;
+- a text cell pointing at a shared string the workbook does not hold (a damaged index: past the
+  end, which calamine refuses, or `-1` or `x`, which it reads as the first string) keeps its
+  place as `MISSING_TEXT`, reported as DQ-04.
 """
 
 from __future__ import annotations
@@ -25,10 +28,12 @@ from xml.etree import ElementTree
 
 MAX_COLUMNS = 104  # A to CZ; Annex A lists have under 50 columns; cells further right are `stray`
 FORMULA_MARK = " (formula saved without its result)"
+MISSING_TEXT = "(text no. {} is missing from the workbook's shared strings)"
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _ROW_REF = re.compile(rb'<row[^>]*?\sr="(\d+)"')
 _WIDE_CELL = re.compile(rb' r="(?:[D-Z][A-Z]|[A-Z]{3})[0-9]')  # a cell in column DA or beyond
 _REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
+_ODD_TEXT_INDEX = re.compile(rb't="s"[^>]*><v>(?!\d+</v>)')  # starts with a literal: quick
 _EPOCH = dt.datetime(1899, 12, 30)
 _DATE_FORMAT_IDS = {14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 30, 36, 45, 46, 47, 50, 57}
 _DATE_CODE = re.compile(r"[dmyhs]", re.IGNORECASE)
@@ -42,6 +47,9 @@ class SheetScan:
     formulas: bool = False
     errors: bool = False
     wide: bool = False  # a cell beyond MAX_COLUMNS (column DA or further right)
+    # a text cell whose shared-string index is not a plain whole number: calamine reads `-1` or
+    # `x` as the first string (an index past the end it refuses, and the careful reader takes over)
+    odd_text_index: bool = False
     rows: int = 0  # <row> elements
     last_row: int = 0  # highest row number named
 
@@ -52,7 +60,7 @@ class SheetScan:
 
     @property
     def needs_care(self) -> bool:
-        return self.formulas or self.errors or self.wide or self.sparse
+        return self.formulas or self.errors or self.wide or self.sparse or self.odd_text_index
 
 
 def scan(archive: zipfile.ZipFile, member: str) -> SheetScan:
@@ -66,12 +74,14 @@ def scan(archive: zipfile.ZipFile, member: str) -> SheetScan:
                 found.formulas = found.formulas or b"<f>" in piece or b"<f " in piece
                 found.errors = found.errors or b't="e"' in piece
                 found.wide = found.wide or _WIDE_CELL.search(piece) is not None
+                if not found.odd_text_index:
+                    found.odd_text_index = _ODD_TEXT_INDEX.search(piece) is not None
                 found.rows += chunk.count(b"<row")
                 last = piece.rfind(b"<row")  # rows are in order: the last one is the lowest
                 numbered = _ROW_REF.match(piece, last) if last >= 0 else None
                 if numbered:
                     found.last_row = max(found.last_row, int(numbered.group(1)))
-                tail = chunk[-64:]
+                tail = chunk[-256:]
     except KeyError:
         pass
     return found
@@ -191,7 +201,9 @@ def _value(cell: ElementTree.Element, strings: list[str], dates: set[int]) -> ob
         return None
     if kind == "s":
         index = _int(text)
-        return strings[index] if index is not None and 0 <= index < len(strings) else None
+        if index is not None and 0 <= index < len(strings):
+            return strings[index]
+        return MISSING_TEXT.format(text.strip())
     if kind == "str":
         return unescape(text)
     if kind == "e":
