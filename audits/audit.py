@@ -26,7 +26,7 @@ from audits.output.findings_csv import write_findings_csv
 from audits.schemas import validate_export
 from audits.scores import compute_scores
 from audits.suites import DEFAULT_DIR as SUITES_DIR
-from audits.suites import preload
+from audits.suites import find_suites, preload, start_suites
 
 PARALLEL_FROM = 2000  # findings from which team workbooks are written in the helper process
 
@@ -61,9 +61,13 @@ def audit(
     preload(config.expectations_dir or SUITES_DIR)
     export = load_export(export_path)
     given, as_at = as_at, as_at or default_as_at(export)  # a return's ReferenceDate, else today
-    validate_export(export)
     rename_teams(export, config.team_renames)
-    ctx = Context(export=export, as_at=as_at, config=config)
+    # the lists are final: the helper process validates the suites while this one checks the
+    # schemas and runs the other rules (DQ-05 collects the result)
+    suites = find_suites(config.expectations_dir or SUITES_DIR)
+    started = start_suites(suites, export.lists) if suites else None
+    validate_export(export)
+    ctx = Context(export=export, as_at=as_at, config=config, suites=started)
     rules = all_rules()
     if data_quality_only:
         rules = [r for r in rules if r.area == "Data quality"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import calendar
 import contextlib
 import datetime as dt
+import gc
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -655,5 +656,12 @@ def board(
         typer.echo(f"Board pack: {path.resolve()}")
 
 
-def main() -> None:  # pragma: no cover
-    app()
+def main() -> None:
+    """The `audit` command. At its end the process's objects are left to the operating system:
+    Python's last garbage collection over a month's frames (millions of objects) would add
+    about 0.3 s to every run and free nothing that outlives the process. Everything the run
+    writes is closed and published before this point."""
+    try:
+        app()
+    finally:
+        gc.freeze()

@@ -11,6 +11,7 @@ work is done in the main process instead (`run_here_if_lost`).
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import multiprocessing
 import os
@@ -34,16 +35,24 @@ def helper() -> ProcessPoolExecutor | None:
             _pool = ProcessPoolExecutor(
                 max_workers=1,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=_exit_with_parent,
+                initializer=_in_helper,
             )
         except (OSError, ValueError):
             return None
     return _pool
 
 
+def _in_helper() -> None:
+    """Run first in the helper process. It holds nothing to save, so it ends without tearing
+    down its modules (pandas, Great Expectations: most of a second, which the run would wait for
+    at its end), and it ends with the process that started it."""
+    atexit.register(os._exit, 0)
+    _exit_with_parent()
+
+
 def _exit_with_parent() -> None:
-    """In the helper: end as soon as the process that started it ends, however it ends (a run
-    stopped with Ctrl+C or killed would otherwise leave the helper waiting for work forever)."""
+    """End as soon as the process that started it ends, however it ends (a run stopped with
+    Ctrl+C or killed would otherwise leave the helper waiting for work forever)."""
     import threading
     from multiprocessing.connection import wait
 

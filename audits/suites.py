@@ -137,16 +137,29 @@ class _Job:
     frame: pd.DataFrame
 
 
-def run_suites(
-    suites: list[Suite], tables: dict[int, ListTable]
-) -> tuple[list[Failure], list[str]]:
-    """Validate each list with its suite; return row-level failures and notes of what was skipped.
+@dataclass
+class SuiteRun:
+    """Suites being validated: in the helper process when `preload` started Great Expectations
+    there (the work then overlaps this process's own), else here when the result is asked for."""
 
-    In the suites' process when `preload` started one (Great Expectations already imported
-    there), else here."""
+    jobs: list[_Job]
+    notes: list[str]
+    future: Future | None
+
+    def result(self) -> tuple[list[Failure], list[str]]:
+        """Row-level failures, and notes of what was skipped."""
+        if not self.jobs:
+            return [], self.notes
+        kind, value = helper.run_here_if_lost(self.future, _validate_reporting, self.jobs)
+        if kind == "input_error":
+            raise InputError(**value)
+        return value, self.notes
+
+
+def start_suites(suites: list[Suite], tables: dict[int, ListTable]) -> SuiteRun:
+    """Begin validating each list with its suite (see `SuiteRun`). The frames are handed over as
+    they are now: start once the lists are final (teams renamed)."""
     todo = [s for s in suites if s.number in tables and not tables[s.number].frame.empty]
-    if not todo:
-        return [], []
     jobs: list[_Job] = []
     notes: list[str] = []
     for suite in todo:
@@ -163,14 +176,15 @@ def run_suites(
             )
         if usable:
             jobs.append(_Job(suite, usable, _headed_frame(table, usable)))
-    if not jobs:
-        return [], notes
-    # in the helper process when `preload` started Great Expectations there, else here
-    future = helper.submit(_validate_reporting, jobs) if _preloaded is not None else None
-    kind, value = helper.run_here_if_lost(future, _validate_reporting, jobs)
-    if kind == "input_error":
-        raise InputError(**value)
-    return value, notes
+    future = helper.submit(_validate_reporting, jobs) if jobs and _preloaded is not None else None
+    return SuiteRun(jobs, notes, future)
+
+
+def run_suites(
+    suites: list[Suite], tables: dict[int, ListTable]
+) -> tuple[list[Failure], list[str]]:
+    """Validate each list with its suite; return row-level failures and notes of what was skipped."""
+    return start_suites(suites, tables).result()
 
 
 def _validate_reporting(jobs: list[_Job]) -> tuple[str, object]:

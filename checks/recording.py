@@ -7,7 +7,7 @@ import pandas as pd
 from audits.engine.context import Context, hits
 from audits.engine.hits import RuleHits
 from audits.engine.registry import rule
-from audits.suites import DEFAULT_DIR, find_suites, run_suites
+from audits.suites import DEFAULT_DIR, find_suites, start_suites
 
 
 @rule(
@@ -23,12 +23,15 @@ from audits.suites import DEFAULT_DIR, find_suites, run_suites
     needs_any=True,
 )
 def expectation_failures(ctx: Context) -> RuleHits:
-    folder = ctx.config.expectations_dir or DEFAULT_DIR
-    suites = find_suites(folder)
-    if not suites:
-        ctx.note("DQ-05", f"no expectation suites found in {folder}")
-        return pd.DataFrame()
-    failures, notes = run_suites(suites, ctx.export.lists)
+    started = ctx.suites  # `audit` starts them as soon as the lists are read
+    if started is None:
+        folder = ctx.config.expectations_dir or DEFAULT_DIR
+        suites = find_suites(folder)
+        if not suites:
+            ctx.note("DQ-05", f"no expectation suites found in {folder}")
+            return pd.DataFrame()
+        started = start_suites(suites, ctx.export.lists)
+    failures, notes = started.result()
     for note in notes:
         ctx.note("DQ-05", note)
     parts = []

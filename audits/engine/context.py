@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -13,6 +14,9 @@ from audits.config import Config
 from audits.engine.hits import frame_hits, hits, text_where  # noqa: F401  (what rules import)
 from audits.ingest.load import Export, ListTable
 
+if TYPE_CHECKING:
+    from audits.suites import SuiteRun
+
 
 @dataclass
 class Context:
@@ -21,6 +25,7 @@ class Context:
     config: Config = field(default_factory=Config)
     calendar: WorkingDayCalendar = field(default_factory=WorkingDayCalendar)
     notes: dict[str, list[str]] = field(default_factory=dict)  # rule id -> what it skipped
+    suites: SuiteRun | None = None  # expectation suites already being validated (DQ-05)
     _open: dict[str, pd.Series] = field(default_factory=dict, repr=False)
     _working_days: dict[tuple[str, str, int], pd.Series] = field(default_factory=dict, repr=False)
 
