@@ -318,11 +318,11 @@ def run(
 
     date = _as_at(as_at) if as_at else None  # None: the return's ReferenceDate, else today
     with reported():
-        store = None if no_history else _history(db)
         settings = Config.load(config)
-        # Great Expectations starts importing in the helper process before this one imports
-        # pandas and the rules (`audit` would start it only after them)
+        # Great Expectations starts importing in the helper process before this one opens the
+        # store and imports pandas and the rules (`audit` would start it only after them)
         gx_preload.start(settings.expectations_dir or gx_preload.DEFAULT_DIR)
+        store = None if no_history else _history(db)
         from audits.audit import audit, write_outputs
 
         result = audit(export, date, settings, quiet=False, store=store)

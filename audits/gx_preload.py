@@ -31,6 +31,8 @@ def import_gx() -> bool:
         import great_expectations  # noqa: F401
     except Exception:  # the run reports it when the suites are applied
         return False
+    import audits.suites  # noqa: F401  (what the suites' work needs: ready before it arrives)
+
     return True
 
 

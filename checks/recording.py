@@ -7,7 +7,8 @@ import pandas as pd
 from audits.engine.context import Context, hits
 from audits.engine.hits import RuleHits
 from audits.engine.registry import rule
-from audits.suites import DEFAULT_DIR, find_suites, start_suites
+from audits.engine.run import Later
+from audits.suites import DEFAULT_DIR, SuiteRun, find_suites, start_suites
 
 
 @rule(
@@ -22,7 +23,7 @@ from audits.suites import DEFAULT_DIR, find_suites, start_suites
     needs={f"list{n}": ("child_id",) for n in range(1, 11)},
     needs_any=True,
 )
-def expectation_failures(ctx: Context) -> RuleHits:
+def expectation_failures(ctx: Context) -> RuleHits | Later:
     started = ctx.suites  # `audit` starts them as soon as the lists are read
     if started is None:
         folder = ctx.config.expectations_dir or DEFAULT_DIR
@@ -31,6 +32,10 @@ def expectation_failures(ctx: Context) -> RuleHits:
             ctx.note("DQ-05", f"no expectation suites found in {folder}")
             return pd.DataFrame()
         started = start_suites(suites, ctx.export.lists)
+    return Later(lambda: _failures(ctx, started))  # collected after the other rules
+
+
+def _failures(ctx: Context, started: SuiteRun) -> RuleHits:
     failures, notes = started.result()
     for note in notes:
         ctx.note("DQ-05", note)

@@ -12,7 +12,7 @@ from audits.config import Config
 from audits.engine.context import Context
 from audits.engine.findings import build
 from audits.engine.registry import all_rules
-from audits.engine.run import run_rules
+from audits.engine.run import Later, run_rules
 from audits.ingest.load import UNREADABLE_COLUMNS, Export, ListTable
 from audits.spec import BY_LABEL, BY_NUMBER
 
@@ -75,7 +75,8 @@ def findings_of(
 
 def build_findings(rule_id: str, ctx: Context) -> pd.DataFrame:
     rule = rule_by_id(rule_id)
-    return build(rule, rule.func(ctx), ctx.date)
+    raw = rule.func(ctx)
+    return build(rule, raw.collect() if isinstance(raw, Later) else raw, ctx.date)
 
 
 @pytest.fixture

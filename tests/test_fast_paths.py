@@ -3,11 +3,14 @@ gives."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from audits.output.safe_text import FORMULA_STARTS, needs_quote
+from audits.output import xlsx
+from audits.output.safe_text import FORMULA_STARTS, needs_quote, needs_quote_one
 from audits.output.xlsx import LINE_HEIGHT, row_heights, text_height
 
 widths = st.sampled_from([8.0, 30.0, 52.0, 110.0, 0.5])
@@ -45,3 +48,43 @@ def test_needs_quote_is_the_full_match_everywhere(values, dtype):
     assert got.astype(bool).tolist() == expected.astype(bool).tolist()
     assert got.index.equals(text.index)
     assert got.dtype == bool
+
+
+class _Formats:
+    def text(self, *, quote: bool = False, **props) -> str:
+        return "quoted" if quote else "plain"
+
+
+ANY_VALUE = st.one_of(
+    st.none(),
+    st.just(float("nan")),
+    st.just(pd.NaT),
+    st.just(pd.NA),
+    st.text(max_size=12),
+    st.text(alphabet="0123456789., \t\x0b\x00\u0663=#-aZ", max_size=8),
+    st.integers(-(10**12), 10**12),
+    st.floats(allow_nan=False),
+    st.dates(min_value=dt.date(1900, 1, 1)).map(pd.Timestamp),
+    st.booleans(),
+)
+
+
+@given(st.lists(ANY_VALUE, max_size=20), st.sampled_from(["object", "str"]))
+def test_a_short_text_column_is_prepared_as_a_long_one_is(raw, dtype):
+    """text_cells takes a value-by-value path for short columns (pandas' fixed cost per call
+    would dominate): the same texts and the same quote formats as the vectorised path."""
+    values = pd.Series(raw, dtype=object)
+    if dtype == "str":
+        values = values.map(lambda v: v if isinstance(v, str) else None).astype("str")
+    short = xlsx.text_cells(values, _Formats())
+    saved, xlsx.SMALL_COLUMN = xlsx.SMALL_COLUMN, -1
+    try:
+        long = xlsx.text_cells(values, _Formats())
+    finally:
+        xlsx.SMALL_COLUMN = saved
+    assert short == long
+
+
+@given(st.text(max_size=12))
+def test_needs_quote_one_is_needs_quote(text):
+    assert needs_quote_one(text) == bool(needs_quote(pd.Series([text], dtype="str")).iloc[0])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
@@ -42,6 +43,12 @@ def _table_label(key: str) -> str:
     return f"List {key[4:]}" if key.startswith("list") else TABLE_NAMES.get(key, key)
 
 
+def _ran(rule: Rule, raw: RuleHits, problems: list[str], ctx: Context) -> RuleOutcome:
+    notes = problems + ctx.notes.get(rule.id, [])
+    found = sum(len(block) for block in hit_blocks(raw))
+    return RuleOutcome(rule, ran=True, findings=found, notes=notes)
+
+
 def missing_inputs(rule: Rule, ctx: Context) -> tuple[list[str], list[str]]:
     """(tables or columns absent, tables usable) for a rule."""
     problems, usable = [], []
@@ -60,10 +67,19 @@ def missing_inputs(rule: Rule, ctx: Context) -> tuple[list[str], list[str]]:
     return problems, usable
 
 
+@dataclass
+class Later:
+    """What a rule returns when its work is still under way elsewhere (DQ-05: the suites in the
+    helper process): `collect` is called once the other rules have run, so they overlap it."""
+
+    collect: Callable[[], RuleHits]
+
+
 def run_rules(ctx: Context, rules: list[Rule] | None = None) -> RunResult:
     rules = rules if rules is not None else all_rules()
     outcomes: list[RuleOutcome] = []
     raws: list[tuple[Rule, RuleHits]] = []
+    later: list[tuple[int, int, list[str]]] = []  # (outcome, raw, problems) still to collect
     for rule in rules:
         problems, usable = missing_inputs(rule, ctx)
         if (
@@ -76,9 +92,17 @@ def run_rules(ctx: Context, rules: list[Rule] | None = None) -> RunResult:
             outcomes.append(RuleOutcome(rule, ran=False, reason="; ".join(problems)))
             continue
         raw = rule.func(ctx)
+        if isinstance(raw, Later):
+            later.append((len(outcomes), len(raws), problems))
+            raws.append((rule, raw))
+            outcomes.append(RuleOutcome(rule, ran=True))
+            continue
         raws.append((rule, raw))
-        notes = problems + ctx.notes.get(rule.id, [])
-        found = sum(len(block) for block in hit_blocks(raw))
-        outcomes.append(RuleOutcome(rule, ran=True, findings=found, notes=notes))
+        outcomes.append(_ran(rule, raw, problems, ctx))
+    for at, raw_at, problems in later:  # in the rules' order: findings keep their order
+        rule = raws[raw_at][0]
+        raw = raws[raw_at][1].collect()
+        raws[raw_at] = (rule, raw)
+        outcomes[at] = _ran(rule, raw, problems, ctx)
     findings = build_findings.build_all(raws, ctx.date)
     return RunResult(findings[[*build_findings.FINDING_COLUMNS, "source_row"]], outcomes)

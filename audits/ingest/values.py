@@ -11,6 +11,7 @@ import re
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import infer_dtype
 
 from audits.codes import CodeDomain
 from audits.ingest.xlsx_cells import FORMULA_MARK, MISSING_TEXT
@@ -81,6 +82,19 @@ def by_unique(parse):
 def text(col: pd.Series) -> pd.Series:
     """Cell values as clean text: spaces (incl. non-breaking) collapsed, blank tokens as missing."""
     col = col.astype(object)
+    if infer_dtype(col, skipna=True) == "string":  # the usual column: text only (C, no loop)
+        words = pd.Series(col, dtype="str")
+    else:
+        words = _as_text(col).astype("str")
+    result = words.str.replace(_SPACE_CHARS, " ", regex=True).str.strip()
+    result = printable(result)  # control characters kept visible as escapes, safe to write
+    # the blank tokens are ASCII, for which Arrow's lower() is casefold()
+    blank = result.str.lower().isin(BLANK_TOKENS)
+    return result.mask(blank | result.isna())
+
+
+def _as_text(col: pd.Series) -> pd.Series:
+    """Values of mixed types as text: whole numbers without '.0', dates as yyyy-mm-dd."""
     types = _types(col)
     out = pd.Series(np.nan, index=col.index, dtype=object)
     is_str = types.isin([t for t in types.dropna().unique() if issubclass(t, str)])
@@ -99,10 +113,7 @@ def text(col: pd.Series) -> pd.Series:
     other = types.notna() & ~is_str & ~numeric & ~dates
     if other.any():
         out[other] = col[other].astype(str)
-    result = out.astype("str").str.replace(_SPACE_CHARS, " ", regex=True).str.strip()
-    result = printable(result)  # control characters kept visible as escapes, safe to write
-    blank = result.str.casefold().isin(BLANK_TOKENS)
-    return result.mask(blank | result.isna())
+    return out
 
 
 def identifier(col: pd.Series) -> pd.Series:

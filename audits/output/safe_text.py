@@ -32,13 +32,20 @@ def printable(text):
     if isinstance(text, pd.Series):
         if text.empty:
             return text
-        return text.str.replace(UNWRITABLE, _escape, regex=True)
+        # found all at once (Arrow, for text columns); escaped one by one only where present
+        hit = text.str.contains(UNWRITABLE.pattern, regex=True).fillna(False).to_numpy(bool)
+        if not hit.any():
+            return text
+        out = text.copy()
+        out[hit] = text[hit].str.replace(UNWRITABLE, _escape, regex=True)
+        return out
     if isinstance(text, str):
         return UNWRITABLE.sub(_escape, text)
     return text
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER_LIKE = re.compile(r"[\d.,\s]+")  # Python's \d and \s: Unicode digits and spaces
 
 
 def printable_one(value: object) -> str:
@@ -55,8 +62,13 @@ def needs_quote(text: pd.Series) -> pd.Series:
     maybe = ~text.str.contains("[A-Za-z]", regex=True).fillna(False).to_numpy(bool)
     number = pd.Series(False, index=text.index)
     if maybe.any():
-        number[maybe] = text[maybe].str.fullmatch(r"[\d.,\s]+").fillna(False).to_numpy(bool)
+        number[maybe] = text[maybe].str.fullmatch(_NUMBER_LIKE.pattern).fillna(False).to_numpy(bool)
     return risky | number
+
+
+def needs_quote_one(text: str) -> bool:
+    """`needs_quote` for a single value."""
+    return text.startswith((*FORMULA_STARTS, "#")) or _NUMBER_LIKE.fullmatch(text) is not None
 
 
 def neutralise(text: pd.Series) -> pd.Series:

@@ -18,7 +18,7 @@ import pandas as pd
 import xlsxwriter
 
 from audits.output.reviewed import ENTRIES_PROPERTY
-from audits.output.safe_text import needs_quote, printable, printable_one
+from audits.output.safe_text import needs_quote, needs_quote_one, printable, printable_one
 
 DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
@@ -89,14 +89,24 @@ class Formats:
         return self(num_format=DATE_FORMAT, align="left")
 
 
+SMALL_COLUMN = 200  # up to this many values a column is prepared value by value (see below)
+
+
 def text_cells(values: pd.Series, formats: Formats, *, wrap: bool = False, **props):
     """A text column ready to write: printable strings, and each cell's format (quote-prefixed
     where the text could be taken for a formula, an error value or a number)."""
-    text = printable(values.astype(object).where(values.notna(), "").astype(str))
     plain = formats.text(wrap=wrap, **props)
     quoted = formats.text(quote=True, wrap=wrap, **props)
+    if len(values) <= SMALL_COLUMN:  # pandas' fixed cost per call outweighs a short loop
+        texts = [printable_one(None if _missing(v) else v) for v in values.tolist()]
+        return texts, [quoted if needs_quote_one(t) else plain for t in texts]
+    text = printable(values.astype(object).where(values.notna(), "").astype(str))
     quote = needs_quote(text).to_numpy(bool)
     return text.tolist(), np.where(quote, quoted, plain).tolist()
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or value != value
 
 
 def excel_days(values: pd.Series) -> list[float | None]:
