@@ -8,6 +8,7 @@ import contextlib
 import datetime as dt
 import gc
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
@@ -660,8 +661,12 @@ def main() -> None:
     """The `audit` command. At its end the process's objects are left to the operating system:
     Python's last garbage collection over a month's frames (millions of objects) would add
     about 0.3 s to every run and free nothing that outlives the process. Everything the run
-    writes is closed and published before this point."""
+    writes is closed and published before this point, and the store's connections are closed
+    here (SQLite then folds its write-ahead log into the store file)."""
     try:
         app()
     finally:
+        store = sys.modules.get("audits.history.connect")  # imported only if a store was used
+        if store is not None:
+            store.close_all()
         gc.freeze()

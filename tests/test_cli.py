@@ -280,3 +280,28 @@ def test_the_helper_process_ends_when_a_run_is_killed(tmp_path):
         time.sleep(0.2)
     os.kill(helper_pid, signal.SIGKILL)
     raise AssertionError("the helper process outlived the run that started it")
+
+
+def test_the_audit_command_leaves_the_store_whole_in_one_file(tmp_path):
+    """`audit` (audits.cli:main) leaves its objects to the operating system at the end, but
+    closes the store first: SQLite folds its write-ahead log into the .sqlite file, so a copy of
+    that file alone holds the run."""
+    import sqlite3
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", "from audits.cli import main; main()", "run",
+         str(ROOT / "sample_exports"), "--as-at", "2026-10-30", "--out", str(tmp_path / "out")],
+        capture_output=True, text=True, timeout=600, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    store = tmp_path / "casefile-audit.sqlite"
+    assert store.is_file()
+    assert not (tmp_path / "casefile-audit.sqlite-wal").exists()
+    assert not (tmp_path / "casefile-audit.sqlite-shm").exists()
+    copy = tmp_path / "copy.sqlite"
+    copy.write_bytes(store.read_bytes())
+    with sqlite3.connect(copy) as db:
+        assert db.execute("select count(*) from runs").fetchone()[0] == 1
+        assert db.execute("select count(*) from findings").fetchone()[0] > 0

@@ -9,6 +9,7 @@ lock (SQLite `BEGIN IMMEDIATE`, a PostgreSQL advisory lock) so two first runs ca
 from __future__ import annotations
 
 import time
+import weakref
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -34,11 +35,17 @@ def where(db: str | Path | None) -> str:
     return url.render_as_string(hide_password=True)
 
 
+_ENGINES: weakref.WeakSet[sa.Engine] = weakref.WeakSet()  # every store this process opened
+
+
 def make_engine(url: str) -> sa.Engine:
     parsed = sa.engine.make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return sa.create_engine(url, pool_pre_ping=True)
+        engine = sa.create_engine(url, pool_pre_ping=True)
+        _ENGINES.add(engine)
+        return engine
     engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
+    _ENGINES.add(engine)
 
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
@@ -54,6 +61,14 @@ def make_engine(url: str) -> sa.Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("write_lock") else "BEGIN")
 
     return engine
+
+
+def close_all() -> None:
+    """Close every store connection this process opened. SQLite folds its write-ahead log back
+    into the store file (removing the -wal and -shm files beside it) when the last connection
+    closes: a copy of the .sqlite file alone then holds every run."""
+    for engine in list(_ENGINES):
+        engine.dispose()
 
 
 def _wal(cursor) -> None:
