@@ -24,7 +24,7 @@ from audits.ingest.load import Export, load_export
 from audits.ingest.returns import default_as_at, return_summary
 from audits.output.findings_csv import write_findings_csv
 from audits.schemas import validate_export
-from audits.scores import compute_scores
+from audits.scores import checked_areas, compute_scores
 from audits.suites import DEFAULT_DIR as SUITES_DIR
 from audits.suites import find_suites, preload, start_suites
 
@@ -115,7 +115,7 @@ def rule_rows(rules: list[Rule], config: Config, result: RunResult | None = None
 def build_summary(ctx: Context, result: RunResult) -> dict:
     export: Export = ctx.export
     findings = result.findings
-    by_area, by_team = compute_scores(ctx, findings)
+    by_area, by_team = compute_scores(ctx, findings, checked_areas(ctx, result.outcomes))
     return {
         "tool": "casefile-audit",
         "version": __version__,

@@ -4,7 +4,9 @@ Scope of an area (DESIGN §3 leaves it open; this is the rule set's own scope):
 Assessment: every List 4 row · Child protection: every List 5 row and open List 7 rows ·
 Children in need: open List 6 rows · Children in care: open List 8 rows · Care leavers: every
 List 9 row · Referrals: every List 3 row. A child counts once per area (and once per team within
-it, under the team of their in-scope rows).
+it, under the team of their in-scope rows). An area in which no Error rule could run on this
+export (its columns absent, e.g. Children in need on a CIN census without visit dates) has no
+score: "n/a", never 100%.
 """
 
 from __future__ import annotations
@@ -34,10 +36,13 @@ class Score:
     in_scope: int
     compliant: int
     rag: str
+    checked: bool = True  # False: no Error rule of the area could run, so there is no score
 
     @property
     def percent(self) -> float | None:
-        return round(100 * self.compliant / self.in_scope, 1) if self.in_scope else None
+        if not self.checked or not self.in_scope:
+            return None
+        return round(100 * self.compliant / self.in_scope, 1)
 
     def as_dict(self) -> dict:
         return {
@@ -47,7 +52,32 @@ class Score:
             "children_compliant": self.compliant,
             "score": self.percent,
             "rag": self.rag,
+            **({} if self.checked else {"why_no_score": NOT_CHECKED}),
         }
+
+
+NOT_CHECKED = "no Error rule of this area could run on this export (see rules not run)"
+_AREA_OF_LIST = {n: area for area, lists in AREA_SCOPE.items() for n, _ in lists}
+PER_LIST_AREA = "(area of the list)"  # a rule whose findings take the area of their list
+
+
+def checked_areas(ctx: Context, outcomes) -> set[str]:
+    """The areas in which at least one Error rule ran (for a rule whose area is its list's, the
+    areas of the lists it could read): only these can be scored."""
+    from audits.engine.run import missing_inputs
+
+    areas: set[str] = set()
+    for outcome in outcomes:
+        rule = outcome.rule
+        if not outcome.ran or rule.severity != "Error":
+            continue
+        if rule.area != PER_LIST_AREA:
+            areas.add(rule.area)
+            continue
+        _, usable = missing_inputs(rule, ctx)
+        numbers = {int(key[4:]) for key in usable if key.startswith("list") and key[4:].isdigit()}
+        areas |= {_AREA_OF_LIST[n] for n in numbers if n in _AREA_OF_LIST}
+    return areas
 
 
 def rag(percent: float | None, green: float, amber: float) -> str:
@@ -82,8 +112,11 @@ def scope_frame(ctx: Context) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def compute_scores(ctx: Context, findings: pd.DataFrame) -> tuple[list[Score], list[Score]]:
-    """(scores per area, scores per area and team).
+def compute_scores(
+    ctx: Context, findings: pd.DataFrame, checked: set[str] | None = None
+) -> tuple[list[Score], list[Score]]:
+    """(scores per area, scores per area and team); `checked`: the areas that can be scored
+    (`checked_areas`; every area when None).
 
     Children and teams are compared as integer codes (one Arrow hashing of the in-scope and
     failing ids together), so a national pass of millions of in-scope rows stays quick.
@@ -103,8 +136,10 @@ def compute_scores(ctx: Context, findings: pd.DataFrame) -> tuple[list[Score], l
     size = max(children.size, 1)
 
     def score(area: str, team: str | None, total: int, failing: int) -> Score:
-        pct = round(100 * (total - failing) / total, 1) if total else None
-        return Score(area, team, total, total - failing, rag(pct, green, amber))
+        scored = checked is None or area in checked
+        found = Score(area, team, total, total - failing, "n/a", checked=scored)
+        found.rag = rag(found.percent, green, amber)
+        return found
 
     by_area, by_team = [], []
     for area in AREA_SCOPE:
