@@ -88,3 +88,43 @@ def test_a_short_text_column_is_prepared_as_a_long_one_is(raw, dtype):
 @given(st.text(max_size=12))
 def test_needs_quote_one_is_needs_quote(text):
     assert needs_quote_one(text) == bool(needs_quote(pd.Series([text], dtype="str")).iloc[0])
+
+
+CELLS = st.one_of(
+    st.none(),
+    st.just(""),
+    st.text(max_size=10),
+    st.sampled_from(["Yes", "no", " N ", "ZZ", "#REF!", "01/02/2026", "2026-13-01", "3.0", "-1"]),
+    st.integers(-5, 50_000),
+    st.floats(allow_nan=False, allow_infinity=False, min_value=-1e6, max_value=1e6),
+    st.dates(min_value=dt.date(1890, 1, 1), max_value=dt.date(2110, 1, 1)),
+)
+
+
+@given(
+    st.lists(st.lists(CELLS, min_size=0, max_size=8), min_size=1, max_size=4),
+    st.sampled_from(["checked_text", "dates", "numbers", "counts", "coded"]),
+)
+def test_parsing_columns_together_is_parsing_each_alone(columns, kind):
+    """The loader parses a table's columns of one kind stacked (pandas' fixed cost paid once):
+    each column's values and unreadable marks are what parsing it alone gives."""
+    from audits.ingest import values
+    from audits.ingest.load import _parse_together
+    from audits.spec import BY_NUMBER
+
+    parse, args = {
+        "checked_text": (values.checked_text, ()),
+        "dates": (values.dates, ()),
+        "numbers": (values.numbers, (False,)),
+        "counts": (values.numbers, (True,)),
+        "coded": (values.coded, (BY_NUMBER[8].field("legal_status").domain,)),
+    }[kind]
+    series = [
+        pd.Series(cells, index=range(10 * i, 10 * i + len(cells)), dtype=object)
+        for i, cells in enumerate(columns)
+    ]
+    together = _parse_together(parse, series, *args)
+    for column, (parsed, unreadable) in zip(series, together, strict=True):
+        alone, alone_unreadable = parse(column, *args)
+        pd.testing.assert_series_equal(parsed, alone, check_names=False)
+        pd.testing.assert_series_equal(unreadable, alone_unreadable, check_names=False)

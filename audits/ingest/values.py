@@ -78,9 +78,9 @@ def by_unique(parse):
     return wrapper
 
 
-@by_unique
-def text(col: pd.Series) -> pd.Series:
-    """Cell values as clean text: spaces (incl. non-breaking) collapsed, blank tokens as missing."""
+def _text(col: pd.Series) -> pd.Series:
+    """Cell values as clean text: spaces (incl. non-breaking) collapsed, blank tokens as missing.
+    (`text` for a whole column; the other parsers call this on their distinct values.)"""
     col = col.astype(object)
     if infer_dtype(col, skipna=True) == "string":  # the usual column: text only (C, no loop)
         words = pd.Series(col, dtype="str")
@@ -91,6 +91,9 @@ def text(col: pd.Series) -> pd.Series:
     # the blank tokens are ASCII, for which Arrow's lower() is casefold()
     blank = result.str.lower().isin(BLANK_TOKENS)
     return result.mask(blank | result.isna())
+
+
+text = by_unique(_text)
 
 
 def _as_text(col: pd.Series) -> pd.Series:
@@ -137,7 +140,7 @@ def dates(col: pd.Series) -> tuple[pd.Series, pd.Series]:
     rest = ~is_dt & ~numeric & types.notna()
     present = is_dt | numeric
     if rest.any():
-        words = text(col[rest])
+        words = _text(col[rest])
         present = present | words.notna().reindex(col.index, fill_value=False)
         pending = words.dropna()
         serial_like = pending.str.fullmatch(r"\d{1,5}(\.0+)?")
@@ -219,7 +222,7 @@ def not_a_value(words: pd.Series) -> pd.Series:
 @by_unique
 def checked_text(col: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Text, with error values and formulas without a result blanked and flagged unreadable."""
-    words = text(col)
+    words = _text(col)
     bad = not_a_value(words)
     return words.mask(bad), bad
 
@@ -228,7 +231,7 @@ def checked_text(col: pd.Series) -> tuple[pd.Series, pd.Series]:
 def numbers(col: pd.Series, count: bool = False) -> tuple[pd.Series, pd.Series]:
     """Finite numbers from 0 to NUMBER_MAX (`count`: whole numbers to COUNT_MAX); anything else
     is unreadable."""
-    words = text(col)
+    words = _text(col)
     typed = col.astype(object)
     is_text = typed.map(lambda v: isinstance(v, str))  # by_unique: once per distinct value
     spelled = typed[is_text].astype(str).str.strip().str.casefold().isin(_NON_FINITE_WORDS)
@@ -247,7 +250,7 @@ def numbers(col: pd.Series, count: bool = False) -> tuple[pd.Series, pd.Series]:
 
 @by_unique
 def coded(col: pd.Series, domain: CodeDomain) -> tuple[pd.Series, pd.Series]:
-    words = text(col)
+    words = _text(col)
     parsed = domain.parse(words)
     unreadable = words.notna() & parsed.isna()
     return parsed.mask(unreadable, UNREADABLE).astype("str"), unreadable
