@@ -248,7 +248,7 @@ def write_outputs(run: AuditRun, out_dir: Path, *, quiet: bool = True) -> Path:
         # workbooks) while this one writes audit.xlsx and the other teams'
         cap = config.workbook_rows_per_rule
         audit_rows = int(findings["rule_id"].value_counts().clip(upper=cap).sum())
-        there, here = share_out(teams, len(findings), audit_rows, cap)
+        there, here = share_out(teams, len(findings), audit_rows, cap, helper.running())
         writing = helper.submit(write_team_workbooks, there) if there else None
         write_findings_csv(findings, staged / "findings.csv")
         capped = write_workbook(
@@ -273,13 +273,14 @@ def write_outputs(run: AuditRun, out_dir: Path, *, quiet: bool = True) -> Path:
 
 
 def share_out(
-    teams: list[tuple], total: int, audit_rows: int, cap: int
+    teams: list[tuple], total: int, audit_rows: int, cap: int, running: bool = False
 ) -> tuple[list[tuple], list[tuple]]:
     """(team workbooks for the helper process, the rest for this one): the largest to the
-    helper until it holds about half of all the rows to write (audit.xlsx's included); none
-    below `PARALLEL_FROM` findings, where starting the work elsewhere costs more than it saves."""
+    helper until it holds about half of all the rows to write (audit.xlsx's included). Below
+    `PARALLEL_FROM` findings, all to the helper when it is already `running` (it has the writer
+    imported and nothing else to do by then), else none: starting it costs more than it saves."""
     if total < PARALLEL_FROM:
-        return [], teams
+        return (teams, []) if running else ([], teams)
     rows = [int(job[2]["rule_id"].value_counts().clip(upper=cap).sum()) for job in teams]
     order = sorted(range(len(teams)), key=lambda i: -rows[i])
     there, load_there, load_here = [], 0, audit_rows

@@ -31,7 +31,9 @@ def import_gx() -> bool:
         import great_expectations  # noqa: F401
     except Exception:  # the run reports it when the suites are applied
         return False
-    import audits.suites  # noqa: F401  (what the suites' work needs: ready before it arrives)
+    # ready before their work arrives: the suites', then the team workbooks'
+    import audits.output.team_workbooks  # noqa: F401
+    import audits.suites  # noqa: F401
 
     return True
 

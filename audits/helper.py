@@ -67,6 +67,11 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
+def running() -> bool:
+    """Whether the helper process has been started (a run with suites starts it first thing)."""
+    return _pool is not None
+
+
 def forget() -> None:
     """Drop a helper that died; the next use starts a new one."""
     global _pool
