@@ -128,3 +128,30 @@ def test_parsing_columns_together_is_parsing_each_alone(columns, kind):
         alone, alone_unreadable = parse(column, *args)
         pd.testing.assert_series_equal(parsed, alone, check_names=False)
         pd.testing.assert_series_equal(unreadable, alone_unreadable, check_names=False)
+
+
+def test_findings_of_rules_collected_later_keep_their_place():
+    """run_rules builds the findings of the rules that are done while DQ-05's suites are still
+    being validated, then the collected ones: the same frame as building all at once."""
+    import dataclasses
+
+    from audits.engine.context import Context
+    from audits.engine.registry import all_rules
+    from audits.engine.run import Later, run_rules
+    from audits.ingest.load import load_export
+    from tests.conftest import ROOT
+
+    def context() -> Context:
+        return Context(export=load_export(ROOT / "sample_exports"), as_at=dt.date(2026, 10, 30))
+
+    rules = [r for r in all_rules() if r.id != "DQ-05"]
+    at_once = run_rules(context(), rules).findings
+    assert at_once["rule_id"].nunique() > 3
+    found = list(dict.fromkeys(at_once["rule_id"]))  # rules with findings, in order
+    later_ids = {found[0], found[len(found) // 2], found[-1]}
+
+    def deferred(rule):
+        return dataclasses.replace(rule, func=lambda ctx: Later(lambda: rule.func(ctx)))
+
+    mixed = [deferred(r) if r.id in later_ids else r for r in rules]
+    pd.testing.assert_frame_equal(run_rules(context(), mixed).findings, at_once)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 import pandas as pd
 
 from audits.engine import findings as build_findings
@@ -41,6 +42,18 @@ TABLE_NAMES = {
 
 def _table_label(key: str) -> str:
     return f"List {key[4:]}" if key.startswith("list") else TABLE_NAMES.get(key, key)
+
+
+def _in_rule_order(parts: list[pd.DataFrame], rule_ids: list[str]) -> pd.DataFrame:
+    """Findings built in parts, in the order one build over every rule gives: by rule, and
+    within a rule as built (ids never collide across rules: the rule is part of the id)."""
+    parts = [p for p in parts if len(p)]
+    if len(parts) <= 1:
+        return parts[0] if parts else build_findings.build_all([], pd.Timestamp(0))
+    joined = pd.concat(parts, ignore_index=True)
+    place = {rule_id: i for i, rule_id in enumerate(rule_ids)}
+    order = joined["rule_id"].map(place).to_numpy()
+    return joined.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
 
 
 def _ran(rule: Rule, raw: RuleHits, problems: list[str], ctx: Context) -> RuleOutcome:
@@ -99,10 +112,14 @@ def run_rules(ctx: Context, rules: list[Rule] | None = None) -> RunResult:
             continue
         raws.append((rule, raw))
         outcomes.append(_ran(rule, raw, problems, ctx))
-    for at, raw_at, problems in later:  # in the rules' order: findings keep their order
+    # the findings of the rules that are done are built while the others' work goes on
+    pending = {raw_at for _, raw_at, _ in later}
+    done = build_findings.build_all([r for i, r in enumerate(raws) if i not in pending], ctx.date)
+    for at, raw_at, problems in later:
         rule = raws[raw_at][0]
         raw = raws[raw_at][1].collect()
         raws[raw_at] = (rule, raw)
         outcomes[at] = _ran(rule, raw, problems, ctx)
-    findings = build_findings.build_all(raws, ctx.date)
+    collected = build_findings.build_all([raws[i] for i in sorted(pending)], ctx.date)
+    findings = _in_rule_order([done, collected], [rule.id for rule, _ in raws])
     return RunResult(findings[[*build_findings.FINDING_COLUMNS, "source_row"]], outcomes)
