@@ -318,7 +318,7 @@ DENSE_MONTH = {
     9: 1_500,
 }
 DENSE_AS_AT = AS_AT + dt.timedelta(days=91)
-DENSE_BAD_CODES = 0.6  # share of coded values replaced by a code outside the list
+DENSE_BAD_CODES = 0.18  # share of coded values replaced by a code outside the list
 DENSE_SPOIL = 16.0  # times the messy shares, run three months on (DENSE_AS_AT): ~2 findings a row
 
 
