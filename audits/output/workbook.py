@@ -216,13 +216,14 @@ def _summary_sheet(wb, formats, summary, capped, overdue, review: Review) -> Non
         wrap = formats.text(wrap=True)
         for w in warnings:
             rules = w.get("rules") or []
-            s.text(
+            cells = (
                 w.get("message") or w.get("kind") or "",
                 f"List {w['list']}" if w.get("list") not in (None, "") else "",
                 w.get("column") or "",
                 ", ".join(rules) if isinstance(rules, list) else str(rules),
-                fmt=wrap,
             )
+            row = s.text(*cells, fmt=wrap)
+            ws.set_row(row, text_height(list(zip(cells, (52, 28, 17, 17), strict=True))))
     s.blank()
     s.header("Compliance by area", "Team", "Children in scope", "Compliant", "Score %", "RAG")
     area_rows = [a for a in summary["scores"]["by_area"] if a["children_in_scope"]]
