@@ -8,6 +8,7 @@ lock (SQLite `BEGIN IMMEDIATE`, a PostgreSQL advisory lock) so two first runs ca
 
 from __future__ import annotations
 
+import contextlib
 import time
 import weakref
 from pathlib import Path
@@ -68,7 +69,10 @@ def close_all() -> None:
     into the store file (removing the -wal and -shm files beside it) when the last connection
     closes: a copy of the .sqlite file alone then holds every run."""
     for engine in list(_ENGINES):
-        engine.dispose()
+        # at exit: a store that cannot be closed keeps its log, which SQLite replays on the next
+        # open; the run has already said what went wrong, if anything (never a traceback here)
+        with contextlib.suppress(Exception):
+            engine.dispose()
 
 
 def _wal(cursor) -> None:
