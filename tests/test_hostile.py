@@ -157,6 +157,25 @@ def test_sheets_whose_shared_text_indexes_are_plain_numbers_stay_on_the_fast_rea
             assert scan(archive, "xl/worksheets/sheet1.xml").needs_care is careful, index
 
 
+def test_damaged_shared_strings_read_carefully_are_named_not_a_defect(tmp_path, monkeypatch):
+    """calamine refuses such a workbook when it opens it; should one pass, the careful reader's
+    own parse of the shared strings fails with the sheet named."""
+    from xml.etree.ElementTree import ParseError
+
+    import audits.ingest.read
+
+    def damaged(_archive):
+        raise ParseError("not well-formed (invalid token): line 1, column 80")
+
+    monkeypatch.setattr(audits.ingest.read, "shared_strings", damaged)
+    rows = [L8, ("1", None, None, None, 1, "North", Raw('t="str"', "<f>A1</f>"))]
+    path = write_xlsx(tmp_path / "e.xlsx", {"List_8": sheet_xml(rows)})
+    result = run_export(path, tmp_path / "out")
+    assert result.exit_code == 1
+    assert "damaged" in result.output and "List_8" in result.output
+    assert "defect" not in result.output
+
+
 def test_a_rust_panic_is_caught_and_the_sheet_read_carefully(tmp_path):
     """calamine panics on a date serial of -1e300 in a sheet that looks ordinary."""
     rows = [L8, ("1", date_serial("-1e300"), None, None, 1, "North", "Sam")]

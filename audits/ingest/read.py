@@ -17,6 +17,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
 import pandas as pd
 
@@ -212,12 +213,12 @@ def _read_xlsx(path: Path) -> Iterator[RawTable]:
             yield RawTable(path, name, rows or [])
             continue
         with zipfile.ZipFile(path) as archive:
-            if not cache:
-                cache["strings"] = shared_strings(archive)
-                cache["dates"] = date_styles(archive)
             try:
+                if not cache:
+                    cache["strings"] = shared_strings(archive)
+                    cache["dates"] = date_styles(archive)
                 cells = read_cells(archive, parts[name], cache["strings"], cache["dates"])
-            except (DamagedSheet, zipfile.BadZipFile, OSError, EOFError) as exc:
+            except (DamagedSheet, ParseError, zipfile.BadZipFile, OSError, EOFError) as exc:
                 raise InputError(
                     f"The workbook is damaged and this sheet cannot be read ({exc})",
                     file=str(path),
