@@ -59,7 +59,7 @@ def timed(fn, runs: int) -> tuple[float, list[float]]:
 
 
 def make_month(folder: Path) -> Path:
-    from audits.example import write_example
+    from audits.example.workbook import write_example
 
     cached = folder / f"annex_a_{AS_AT:%Y-%m}.xlsx"
     if not cached.exists():
@@ -112,8 +112,9 @@ def national_export(workbook: Path, councils: int, *, messy: bool = False):
     import numpy as np
     import pandas as pd
 
+    from audits.ingest.dispatch import load_export
+    from audits.ingest.export import Export
     from audits.ingest.keys import KeyCodes
-    from audits.ingest.load import Export, load_export
 
     month = load_export(workbook)
     month_keys = {column: month.keys(column) for column in ("child_id", "worker")}
@@ -214,12 +215,13 @@ def national_pass(workbook: Path, councils: int, runs: int, *, messy: bool = Fal
     """Run in its own process so its peak memory is its own."""
     import pandas as pd
 
-    from audits.audit import AuditRun, build_summary, write_outputs
-    from audits.config import Config
+    from audits.core.config import Config
     from audits.engine.context import Context
     from audits.engine.registry import all_rules
     from audits.engine.run import run_rules
     from audits.ingest.keys import encode
+    from audits.pipeline.audit import AuditRun, build_summary
+    from audits.pipeline.outputs import write_outputs
 
     export = national_export(workbook, councils, messy=messy)
     lists, tables = export.lists, export.tables
@@ -329,8 +331,8 @@ def make_dense_month(folder: Path) -> Path:
     import numpy as np
     import pandas as pd
 
-    from audits.example import write_example
-    from audits.ingest.load import load_export
+    from audits.example.workbook import write_example
+    from audits.ingest.dispatch import load_export
 
     dense = folder / "dense_month"
     if (dense / ".complete").exists():
@@ -487,7 +489,7 @@ def cin_census_large(data: Path, runs: int = 3) -> dict:
     from cin_census_data import write_cin_census  # beside this script
     from lxml import etree
 
-    from audits.audit import audit
+    from audits.pipeline.audit import audit
 
     path = data / "cin_census_30k.xml"
     if not path.exists():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from audits.calendar import add_days, add_months
+from audits.core.calendar import add_days, add_months
 from audits.engine.context import Context, hits, text_where
 from audits.engine.registry import rule
 

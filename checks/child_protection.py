@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from audits.calendar import add_months
+from audits.core.calendar import add_months
 from audits.engine.context import Context, hits
 from audits.engine.registry import rule
 from audits.engine.review_hits import review_hits

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from audits.calendar import add_days, add_months, age_in_years
-from audits.codes import LONG_TERM_FOSTER
+from audits.core.calendar import add_days, add_months, age_in_years
 from audits.engine.context import Context, hits
 from audits.engine.registry import rule
 from audits.engine.review_hits import review_hits
+from audits.model.codes import LONG_TERM_FOSTER
 
 REGS = "Care Planning, Placement and Case Review (England) Regulations 2010"
 

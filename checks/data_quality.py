@@ -9,9 +9,9 @@ import pandas as pd
 from audits.engine.context import Context, frame_hits, hits
 from audits.engine.hits import RuleHits
 from audits.engine.registry import rule
+from audits.ingest.export import ListTable
 from audits.ingest.keys import by_appearance, first_seen
-from audits.ingest.load import ListTable
-from audits.spec import BY_LABEL, LOCAL_TABLES
+from audits.model.spec import BY_LABEL, LOCAL_TABLES
 
 NAT = np.datetime64("NaT").astype(np.int64)
 DATA_LISTS = tuple(range(1, 11))  # the child-level lists (List 11 holds adopters)

@@ -6,26 +6,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from audits.calendar import age_in_years
+from audits.core.calendar import age_in_years
 from audits.engine.context import Context, frame_hits
 from audits.engine.hits import RuleHits
 from audits.engine.registry import rule
 from audits.ingest.keys import by_appearance, first_seen, lookup
-from audits.spec import header_key
+from audits.model.names import name_key
+from audits.model.spec import header_key
 
 CASELOAD_LISTS = (4, 5, 6, 7, 8, 9)
 OVERSIGHT_LISTS = (6, 7, 8)
-
-
-def _name_key(names: pd.Series) -> pd.Series:
-    """Worker names compared without case, spacing or punctuation differences."""
-    return (
-        names.fillna("")
-        .astype(str)
-        .str.casefold()
-        .str.replace(r"[^a-z0-9]+", " ", regex=True)
-        .str.strip()
-    )
 
 
 @rule(
@@ -122,7 +112,7 @@ def _document_index(names: pd.Series, wanted: list[str]) -> np.ndarray:
 def caseload_above_standard(ctx: Context) -> RuleHits:
     children, workers_keys = ctx.export.keys("child_id"), ctx.export.keys("worker")
     # One name key per distinct worker text, then distinct (name key, child) pairs as integers.
-    name_codes, names = pd.factorize(_name_key(pd.Series(workers_keys.vocabulary)))
+    name_codes, names = pd.factorize(name_key(pd.Series(workers_keys.vocabulary)))
     names_of, children_of_rows = [], []
     for n in CASELOAD_LISTS:
         table = ctx.table(f"list{n}")
@@ -137,7 +127,7 @@ def caseload_above_standard(ctx: Context) -> RuleHits:
     counts = _distinct_children_per_name(name, child, children.size, len(names))
     children_of = pd.Series(counts, index=pd.Index(names, dtype="str"), name="children")
     workers = ctx.table("workers").frame
-    staff = workers.assign(key=_name_key(workers["worker"])).drop_duplicates("key")
+    staff = workers.assign(key=name_key(workers["worker"])).drop_duplicates("key")
     staff = staff.merge(children_of, left_on="key", right_index=True, how="left").fillna(
         {"children": 0}
     )

@@ -8,7 +8,7 @@ from audits.engine.context import Context, hits
 from audits.engine.hits import RuleHits
 from audits.engine.registry import rule
 from audits.engine.run import Later
-from audits.suites import DEFAULT_DIR, SuiteRun, find_suites, start_suites
+from audits.suites.apply import DEFAULT_DIR, SuiteRun, find_suites, start_suites
 
 
 @rule(

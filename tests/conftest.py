@@ -8,13 +8,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from audits.config import Config
+from audits.core.config import Config
 from audits.engine.context import Context
 from audits.engine.findings import build
 from audits.engine.registry import all_rules
 from audits.engine.run import Later, run_rules
-from audits.ingest.load import UNREADABLE_COLUMNS, Export, ListTable
-from audits.spec import BY_LABEL, BY_NUMBER
+from audits.ingest.export import UNREADABLE_COLUMNS, Export, ListTable
+from audits.model.spec import BY_LABEL, BY_NUMBER
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
 ROOT = Path(__file__).resolve().parents[1]

@@ -12,13 +12,14 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from audits.board import board_data, pseudonym, write_board
-from audits.board_charts import axis_range, line_chart
+from audits.board.charts import axis_range, line_chart
+from audits.board.data import board_data, pseudonym
+from audits.board.pack import write_board
 from audits.cli import app
-from audits.comparators import describe
-from audits.config import Config
+from audits.core.config import Config
 from audits.history import Store
-from audits.indicators import BY_ID
+from audits.indicators.comparators import describe
+from audits.indicators.definitions import BY_ID
 
 runner = CliRunner()
 

@@ -1,6 +1,6 @@
 import pandas as pd
 
-from audits.calendar import WorkingDayCalendar, add_months, age_in_years
+from audits.core.calendar import WorkingDayCalendar, add_months, age_in_years
 from tests.conftest import d
 
 CAL = WorkingDayCalendar()

@@ -10,14 +10,15 @@ import pytest
 from lxml import etree
 from typer.testing import CliRunner
 
-from audits.audit import audit, write_outputs
-from audits.calendar import WorkingDayCalendar
 from audits.cli import app
+from audits.core.calendar import WorkingDayCalendar
+from audits.core.errors import InputError
 from audits.engine.findings import FINDING_COLUMNS
-from audits.errors import InputError
-from audits.ingest.load import load_export
+from audits.ingest.dispatch import load_export
 from audits.ingest.returns import ReturnExport
-from audits.schemas import list_schema
+from audits.ingest.schemas import list_schema
+from audits.pipeline.audit import audit
+from audits.pipeline.outputs import write_outputs
 from tests.conftest import d
 
 REFERENCE_FILES = ["fake_CIN_data.xml", "CIN_Census_2024.xml", "CIN_Census_2026.xml"]

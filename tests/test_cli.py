@@ -139,12 +139,12 @@ def test_rules_lists_the_catalogue_with_thresholds():
 
 
 def test_validate_checks_data_quality_only_and_places_each_unreadable_value(monkeypatch):
-    import audits.audit
+    import audits.pipeline.audit
 
     ran = []
-    real = audits.audit.run_rules
+    real = audits.pipeline.audit.run_rules
     monkeypatch.setattr(
-        audits.audit, "run_rules", lambda ctx, rules: ran.extend(rules) or real(ctx, rules)
+        audits.pipeline.audit, "run_rules", lambda ctx, rules: ran.extend(rules) or real(ctx, rules)
     )
     result = runner.invoke(app, ["validate", str(ROOT / "sample_exports"), "--as-at", "30/10/2026"])
     assert result.exit_code == 0, result.output
@@ -214,7 +214,7 @@ def test_as_at_that_is_not_a_date_is_called_that(tmp_path, given, message):
 
 
 def test_as_at_takes_the_date_as_the_tool_prints_it():
-    from audits.cli import _as_at
+    from audits.cli.options import as_at_date as _as_at
 
     assert _as_at("30/10/2026") == _as_at("2026-10-30") == dt.date(2026, 10, 30)
     assert _as_at("29/02/2028") == dt.date(2028, 2, 29)  # a leap day exists
@@ -239,7 +239,7 @@ def test_a_script_calling_audit_without_a_main_guard_runs_once(tmp_path):
     script.write_text(
         "import datetime as dt\n"
         "from pathlib import Path\n"
-        "from audits.audit import audit\n"
+        "from audits.pipeline.audit import audit\n"
         "with open(Path(__file__).with_name('ran.txt'), 'a') as fh:\n"
         "    fh.write('ran\\n')\n"
         f"run = audit(Path({str(ROOT / 'sample_exports')!r}), dt.date(2026, 10, 30))\n"
@@ -263,7 +263,7 @@ def test_the_helper_process_ends_when_a_run_is_killed(tmp_path):
     script = tmp_path / "hold.py"
     script.write_text(
         "import os, time\n"
-        "from audits import helper\n"
+        "from audits.core import helper\n"
         "print(helper.submit(os.getpid).result(), flush=True)\n"
         "time.sleep(120)\n"
     )

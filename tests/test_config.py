@@ -6,8 +6,8 @@ import pytest
 from typer.testing import CliRunner
 
 from audits.cli import app
-from audits.config import Config, check_number
-from audits.errors import InputError
+from audits.core.config import Config, check_number
+from audits.core.errors import InputError
 
 runner = CliRunner()
 
@@ -64,7 +64,7 @@ def test_bad_config_is_refused_with_the_setting_named(tmp_path, text, message):
 def test_every_number_in_the_config_has_a_range():
     from dataclasses import fields
 
-    from audits.config import RANGES
+    from audits.core.config import RANGES
 
     numeric = {f.name for f in fields(Config) if isinstance(getattr(Config(), f.name), int | float)}
     assert numeric == set(RANGES)

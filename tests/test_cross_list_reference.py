@@ -14,9 +14,9 @@ from collections import defaultdict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from audits.config import Config
+from audits.core.config import Config
 from audits.engine.run import run_rules
-from audits.spec import BY_NUMBER, header_key
+from audits.model.spec import BY_NUMBER, header_key
 from tests.conftest import make_ctx, rule_by_id
 
 AS_AT = dt.date(2026, 11, 23)

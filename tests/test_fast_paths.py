@@ -9,8 +9,8 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
+from audits.core.safe_text import FORMULA_STARTS, needs_quote, needs_quote_one
 from audits.output import xlsx
-from audits.output.safe_text import FORMULA_STARTS, needs_quote, needs_quote_one
 from audits.output.xlsx import LINE_HEIGHT, row_heights, text_height
 
 widths = st.sampled_from([8.0, 30.0, 52.0, 110.0, 0.5])
@@ -109,8 +109,8 @@ def test_parsing_columns_together_is_parsing_each_alone(columns, kind):
     """The loader parses a table's columns of one kind stacked (pandas' fixed cost paid once):
     each column's values and unreadable marks are what parsing it alone gives."""
     from audits.ingest import values
-    from audits.ingest.load import _parse_together
-    from audits.spec import BY_NUMBER
+    from audits.ingest.annex_a.load import _parse_together
+    from audits.model.spec import BY_NUMBER
 
     parse, args = {
         "checked_text": (values.checked_text, ()),
@@ -138,7 +138,7 @@ def test_findings_of_rules_collected_later_keep_their_place():
     from audits.engine.context import Context
     from audits.engine.registry import all_rules
     from audits.engine.run import Later, run_rules
-    from audits.ingest.load import load_export
+    from audits.ingest.dispatch import load_export
     from tests.conftest import ROOT
 
     def context() -> Context:

@@ -14,9 +14,9 @@ import pytest
 from typer.testing import CliRunner
 
 from audits.cli import app
-from audits.ingest.load import load_export
-from audits.output.safe_text import printable
-from audits.spec import ANNEX_A
+from audits.core.safe_text import printable
+from audits.ingest.dispatch import load_export
+from audits.model.spec import ANNEX_A
 from tests.conftest import ROOT
 from tests.hostile_files import Raw, date_serial, shared_text, sheet_xml, write_xlsx
 
@@ -195,7 +195,7 @@ def test_a_damaged_sheet_is_named_not_a_defect(tmp_path):
 
 
 def test_a_panic_anywhere_is_a_clear_message_not_a_defect(monkeypatch, tmp_path):
-    import audits.audit
+    import audits.pipeline.audit
 
     class PanicException(BaseException):
         pass
@@ -203,7 +203,7 @@ def test_a_panic_anywhere_is_a_clear_message_not_a_defect(monkeypatch, tmp_path)
     def panic(*_a, **_k):
         raise PanicException("TimeDelta::milliseconds out of bounds")
 
-    monkeypatch.setattr(audits.audit, "load_export", panic)
+    monkeypatch.setattr(audits.pipeline.audit, "load_export", panic)
     result = run_export(tmp_path, tmp_path / "out")
     assert result.exit_code == 1
     assert "spreadsheet reader could not read" in result.output
@@ -353,7 +353,7 @@ def test_a_list_with_headings_but_no_rows_is_warned_about(tmp_path):
 
 
 def test_the_2024_reference_workbook_warns_of_its_three_blank_columns(reference):
-    from audits.audit import audit
+    from audits.pipeline.audit import audit
     from tests.conftest import d
 
     run_ = audit(reference / "annex_a" / "liia_annex_a_2024_headers.xlsx", d("2021-03-31"))
@@ -473,7 +473,7 @@ def test_a_full_disk_is_an_environment_message(tmp_path, monkeypatch):
     def full(*_a, **_k):
         raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "x"))
 
-    monkeypatch.setattr("audits.audit.write_findings_csv", full)
+    monkeypatch.setattr("audits.pipeline.outputs.write_findings_csv", full)
     assert findings_csv  # the writer the run calls, replaced above
     out = tmp_path / "out"
     result = run_export(ROOT / "sample_exports", out, "2026-10-30")
@@ -537,11 +537,11 @@ def test_a_negative_per_team_is_a_usage_message(tmp_path):
 
 
 def test_a_keyboard_interrupt_is_not_a_traceback(monkeypatch, tmp_path):
-    import audits.audit
+    import audits.pipeline.audit
 
     def interrupt(*_a, **_k):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(audits.audit, "load_export", interrupt)
+    monkeypatch.setattr(audits.pipeline.audit, "load_export", interrupt)
     result = run_export(tmp_path, tmp_path / "out")
     assert result.exit_code == 130 and "Stopped" in result.output

@@ -15,11 +15,13 @@ import pytest
 from typer.testing import CliRunner
 
 from audits.cli import app
-from audits.comparators import ComparatorTableError, load_national, national, rag
-from audits.config import Config
+from audits.core.config import Config
+from audits.core.errors import InputError
 from audits.engine.run import run_rules
-from audits.errors import InputError
-from audits.indicators import BY_ID, INDICATORS, compute_indicators
+from audits.indicators.comparators import ComparatorTableError, load_national, national, rag
+from audits.indicators.compute import compute_indicators
+from audits.indicators.definitions import BY_ID, INDICATORS
+from audits.indicators.settings import load_config
 from tests.conftest import ROOT, make_ctx
 
 AS_AT = "2026-10-30"  # a Friday
@@ -364,7 +366,7 @@ def test_the_config_names_the_bad_indicator_setting(tmp_path):
     good.write_text(
         '[indicators.IND-CP-REPEAT]\ntarget = 6\nneighbours = 7.5\nneighbours_label = "SN"\n'
     )
-    assert Config.load(good).indicators["IND-CP-REPEAT"] == {
+    assert load_config(good).indicators["IND-CP-REPEAT"] == {
         "target": 6.0,
         "neighbours": 7.5,
         "neighbours_label": "SN",
@@ -378,7 +380,7 @@ def test_the_config_names_the_bad_indicator_setting(tmp_path):
         bad = tmp_path / "bad.toml"
         bad.write_text(text)
         with pytest.raises(InputError, match=named):
-            Config.load(bad)
+            load_config(bad)
 
 
 def test_audit_run_writes_the_indicators_into_summary_json(tmp_path):

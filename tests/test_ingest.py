@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from audits.errors import InputError
-from audits.ingest import load_export
+from audits.core.errors import InputError
+from audits.ingest.dispatch import load_export
 
 CP_HEADINGS = [
     "Child Unique ID",

@@ -6,9 +6,9 @@ import pytest
 from typer.testing import CliRunner
 
 from audits.cli import app
-from audits.config import DEFAULT_DOCUMENTS, Config
+from audits.core.config import DEFAULT_DOCUMENTS, Config
 from audits.engine.run import run_rules
-from audits.ingest import load_export
+from audits.ingest.dispatch import load_export
 from tests.conftest import findings_of, make_ctx, rule_by_id
 
 AS_AT = "2026-11-23"
@@ -188,7 +188,7 @@ def test_run_without_local_tables_succeeds_and_lists_them_as_not_run(tmp_path):
 def _copy_suites(tmp_path):
     import shutil
 
-    from audits.suites import DEFAULT_DIR
+    from audits.suites.apply import DEFAULT_DIR
 
     folder = tmp_path / "expectations"
     shutil.copytree(DEFAULT_DIR, folder)

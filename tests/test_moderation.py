@@ -11,7 +11,7 @@ import pytest
 from reviewing import findings_table, read_findings, type_into
 from typer.testing import CliRunner
 
-from audits.board import board_data, pseudonym
+from audits.board.data import board_data, pseudonym
 from audits.cli import app
 from audits.history import Store
 

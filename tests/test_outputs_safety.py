@@ -5,7 +5,8 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from audits.audit import audit, write_outputs
+from audits.pipeline.audit import audit
+from audits.pipeline.outputs import write_outputs
 from tests.conftest import ROOT, d
 
 

@@ -10,7 +10,9 @@ from typer.testing import CliRunner
 
 from audits.cli import app
 from audits.history import Store
-from audits.practice import GRADES, SHEET, grade_report, weighted_kappa
+from audits.model.grades import GRADES
+from audits.review.practice.grades import grade_report, weighted_kappa
+from audits.review.practice.workbook import SHEET
 from tests.conftest import ROOT
 
 runner = CliRunner()
@@ -179,7 +181,7 @@ def test_grade_report_share_good_or_better():
 
 
 def test_the_board_shows_the_share_graded_good_or_better(tmp_path):
-    from audits.board import board_data
+    from audits.board.data import board_data
 
     _, path = sample(tmp_path)
     runner.invoke(

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from audits.cli import app
-from audits.spec import ANNEX_A
+from audits.model.spec import ANNEX_A
 from tests.hostile_files import Raw, date_serial, shared_text, sheet_xml, write_xlsx
 
 runner = CliRunner()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from audits.audit import audit
-from audits.errors import InputError
+from audits.core.errors import InputError
+from audits.pipeline.audit import audit
 from tests.conftest import d
 
 WORKBOOKS = [

@@ -15,8 +15,8 @@ import pytest
 from typer.testing import CliRunner
 
 from audits.cli import app
-from audits.errors import InputError
-from audits.ingest import load_export
+from audits.core.errors import InputError
+from audits.ingest.dispatch import load_export
 from tests.conftest import ROOT
 
 runner = CliRunner()
@@ -100,7 +100,7 @@ def test_a_kill_at_any_step_leaves_one_whole_set(tmp_path, step, exchange):
         "        os.kill(os.getpid(), signal.SIGKILL)\n"
         "    return r\n"
         "w.write_workbook = write\n"
-        "import audits.audit\n"
+        "import audits.pipeline.outputs\n"
         "from audits.cli import app\n"
         "app()\n"
     )

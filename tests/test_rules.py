@@ -445,7 +445,7 @@ def test_finding_ids_are_stable_and_distinct():
 
 
 def test_local_threshold_from_config_is_used():
-    from audits.config import Config
+    from audits.core.config import Config
 
     row = {"child_id": "9", "latest_contact": "2026-10-01"}
     assert (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from audits.engine.run import run_rules
-from audits.scores import NOT_CHECKED, checked_areas, compute_scores
+from audits.indicators.scores import NOT_CHECKED, checked_areas, compute_scores
 from tests.conftest import make_ctx
 
 AS_AT = "2026-10-30"

@@ -8,13 +8,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from audits.audit import audit, write_outputs
-from audits.calendar import WorkingDayCalendar
+from audits.core.calendar import WorkingDayCalendar
+from audits.core.errors import InputError
 from audits.engine.findings import FINDING_COLUMNS
-from audits.errors import InputError
-from audits.ingest.load import load_export
+from audits.ingest.dispatch import load_export
 from audits.ingest.returns import ReturnExport
-from audits.schemas import list_schema
+from audits.ingest.schemas import list_schema
+from audits.pipeline.audit import audit
+from audits.pipeline.outputs import write_outputs
 from tests.conftest import d
 
 EPISODE_COLUMNS = ["CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC"]

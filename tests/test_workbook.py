@@ -10,14 +10,15 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from audits.audit import AuditRun, build_summary, write_outputs
-from audits.config import Config
+from audits.core.config import Config
 from audits.engine.run import run_rules
-from audits.ingest.load import UNREADABLE_COLUMNS
+from audits.ingest.export import UNREADABLE_COLUMNS
 from audits.output.findings_sheet import HEADING_ROW, HEADINGS
 from audits.output.team_workbooks import safe_file_name, team_file_names
 from audits.output.workbook import MODERATOR_DECISIONS, REVIEWER_COLUMNS
 from audits.output.written import RECORD
+from audits.pipeline.audit import AuditRun, build_summary
+from audits.pipeline.outputs import write_outputs
 from tests.conftest import make_ctx
 
 AS_AT = "2026-11-23"  # a Monday; returns due 10 working days later: Monday 07/12/2026
@@ -522,14 +523,16 @@ def test_export_text_is_never_a_formula_and_controls_are_visible(tmp_path):
 
 
 def test_team_workbooks_written_in_the_helper_process_are_the_same(tmp_path, monkeypatch):
-    import audits.audit
-    from audits import helper
+    import audits.pipeline.outputs
+    from audits.core import helper
 
     here, there = tmp_path / "here", tmp_path / "there"
     with monkeypatch.context() as m:
         m.setattr(helper, "running", lambda: False)  # a small month, no helper: written here
         write_outputs(make_run(), here)
-    monkeypatch.setattr(audits.audit, "PARALLEL_FROM", 0)  # every month goes to the helper
+    monkeypatch.setattr(
+        audits.pipeline.outputs, "PARALLEL_FROM", 0
+    )  # every month goes to the helper
     write_outputs(make_run(), there)
 
     def content(path):

@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from audits.calendar import WorkingDayCalendar
-from audits.config import Config
+from audits.core.calendar import WorkingDayCalendar
+from audits.core.config import Config
 from audits.engine.hits import frame_hits, hits, text_where  # noqa: F401  (what rules import)
-from audits.ingest.load import Export, ListTable
+from audits.ingest.export import Export, ListTable
 
 if TYPE_CHECKING:
-    from audits.suites import SuiteRun
+    from audits.suites.apply import SuiteRun
 
 
 @dataclass

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from audits.ingest.load import ListTable
+from audits.ingest.export import ListTable
 
 HIT_COLUMNS = (
     "list",

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from audits.engine.hits import Hits
-from audits.ingest.load import ListTable
+from audits.ingest.export import ListTable
 
 
 def _day(values: np.ndarray) -> np.ndarray:

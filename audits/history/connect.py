@@ -15,7 +15,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from audits.errors import InputError
+from audits.core.errors import InputError
 
 DEFAULT_DB = "casefile-audit.sqlite"
 BUSY_TIMEOUT_SECONDS = 60

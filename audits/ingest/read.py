@@ -21,7 +21,7 @@ from xml.etree.ElementTree import ParseError
 
 import pandas as pd
 
-from audits.errors import InputError
+from audits.core.errors import InputError
 from audits.ingest.xlsx_cells import (
     DamagedSheet,
     date_styles,

@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from audits import codes
 from audits.ingest import values
-from audits.ingest.load import UNREADABLE_COLUMNS, Export, ListTable
-from audits.spec import CHILD_ID, Field, ListSpec
+from audits.ingest.export import UNREADABLE_COLUMNS, Export, ListTable
+from audits.model import codes
+from audits.model.spec import CHILD_ID, Field, ListSpec
 
 CIN_CENSUS = "CIN census XML"
 SSDA903 = "SSDA903 return"
@@ -165,26 +165,6 @@ def gather_unreadable(frames: list[pd.DataFrame]) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=UNREADABLE_COLUMNS)
     return pd.concat(frames, ignore_index=True)
-
-
-def load_return(path: Path) -> Export | None:
-    """The export read by a statutory-return adapter, or None when `path` is not a return.
-
-    Recognised by content, never by name: an XML `Message` whose `Collection` is CIN, or CSV
-    files whose headings are those of the SSDA903 tables.
-    """
-    from audits.ingest import cin_census, ssda903
-    from audits.ingest.load import KEY_COLUMNS
-
-    export: Export | None = None
-    if path.is_file() and cin_census.looks_like_xml(path):
-        export = cin_census.load_cin_census(path)
-    elif tables := ssda903.recognise_folder(path):
-        export = ssda903.load_ssda903(path, tables)
-    if export is not None:
-        for key in KEY_COLUMNS:
-            export.keys(key)  # hashed once here, shared by the cross-list rules
-    return export
 
 
 def unreadable_column(

@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import infer_dtype
 
-from audits.codes import CodeDomain
+from audits.core.safe_text import printable
 from audits.ingest.xlsx_cells import FORMULA_MARK, MISSING_TEXT
-from audits.output.safe_text import printable
+from audits.model.codes import CodeDomain
 
 UNREADABLE = "(unreadable)"  # canonical value of a code that is present but not in its code list
 BLANK_TOKENS = {"", "#n/a", "n/a", "na", "null", "none", "nan", "nat", "-", "#null!"}

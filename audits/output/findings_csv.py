@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from audits.core.safe_text import neutralise
 from audits.engine.findings import FINDING_COLUMNS
-from audits.output.safe_text import neutralise
 
 TEXT_COLUMNS = ("child_id", "team", "worker", "field", "value", "message")
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from audits.model.spec import BY_NUMBER
 from audits.output.reviewed import MODERATOR_DECISIONS
 from audits.output.xlsx import LINE_HEIGHT, Formats, landscape, text_height, write_text
-from audits.spec import BY_NUMBER
 
 DECISION_USE = (
     "The finding is right: the work is late or missing. Say in Manager response what is being "

@@ -35,7 +35,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from audits.errors import EnvironmentProblem, InputError, environment_problem
+from audits.core.errors import EnvironmentProblem, InputError, environment_problem
 from audits.output.written import RECORD
 
 KILL_HOOK = "CASEFILE_AUDIT_KILL_AT"  # tests: SIGKILL this process at the named step

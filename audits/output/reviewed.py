@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from audits.errors import InputError
-from audits.spec import header_key
+from audits.core.errors import InputError
+from audits.model.spec import header_key
 
 REVIEWER_HEADINGS = (
     "Manager response",

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
+from audits.core.safe_text import needs_quote, needs_quote_one, printable, printable_one
 from audits.output.reviewed import ENTRIES_PROPERTY
-from audits.output.safe_text import needs_quote, needs_quote_one, printable, printable_one
 
 DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"

@@ -36,8 +36,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from cin_census_data import write_cin_census  # noqa: E402
 
-from audits.audit import audit  # noqa: E402
-from audits.calendar import WorkingDayCalendar  # noqa: E402
+from audits.core.calendar import WorkingDayCalendar  # noqa: E402
+from audits.pipeline.audit import audit  # noqa: E402
 
 PAIRS = {  # our rule -> (their rule, list, start column, end column, working days)
     "ASM-01": ("8670Q", 4, "assessment_start", "assessment_authorised", 45),

@@ -1,0 +1,112 @@
+"""What the commands take: the usage line as people read it, the shared options, and --as-at."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from typer.core import TyperCommand
+
+
+class Command(TyperCommand):
+    """Usage lines as people read them: `audit run [OPTIONS] EXPORT` (not `{export}`)."""
+
+    def collect_usage_pieces(self, ctx) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                name = (param.metavar or param.name or "").upper()
+                pieces.append(name if param.required else f"[{name}]")
+        return pieces
+
+
+ExportArg = Annotated[
+    Path,
+    typer.Argument(
+        help="The Annex A export: a workbook, a CSV file, or a folder of them.",
+        metavar="EXPORT",
+        show_default=False,
+    ),
+]
+AsAtOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-at",
+        help="Audit date, as YYYY-MM-DD or dd/mm/yyyy. Defaults to today (a CIN census: its "
+        "ReferenceDate; an SSDA903: the 31 March ending its year).",
+        metavar="DATE",
+        show_default=False,
+    ),
+]
+OutOpt = Annotated[
+    Path,
+    typer.Option(
+        "--out",
+        help="Folder for findings.csv, audit.xlsx, summary.json and teams/ (one workbook per team).",
+        metavar="DIR",
+    ),
+]
+PracticeOutOpt = Annotated[
+    Path,
+    typer.Option(
+        "--out",
+        help="Folder for the practice audit workbook (practice_audit_YYYY-MM.xlsx): one row per "
+        "chosen case, with its findings and the audit questions to grade.",
+        metavar="DIR",
+    ),
+]
+DbOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="History store: a SQLite file or a SQLAlchemy URL. Default: casefile-audit.sqlite here.",
+        metavar="DB",
+        show_default=False,
+    ),
+]
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        help="Audit config (TOML) overriding local thresholds.",
+        metavar="FILE",
+        show_default=False,
+    ),
+]
+
+
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_UK = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def as_at_date(value: str | None) -> dt.date:
+    """--as-at as YYYY-MM-DD or dd/mm/yyyy (the way the tool prints dates); a date that does not
+    exist (30/02/2026) is called that."""
+    if value is None:
+        return dt.date.today()
+    text = value.strip()
+    if m := _ISO.fullmatch(text):
+        year, month, day = (int(g) for g in m.groups())
+    elif m := _UK.fullmatch(text):
+        day, month, year = (int(g) for g in m.groups())
+    else:
+        raise typer.BadParameter(
+            f"'{value}' is not a date: give it as YYYY-MM-DD or dd/mm/yyyy "
+            "(for example 2026-10-30 or 30/10/2026)",
+            param_hint="--as-at",
+        )
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        if 1 <= month <= 12:
+            days = calendar.monthrange(year, month)[1]
+            why = f"{calendar.month_name[month]} {year} has {days} days"
+        else:
+            why = f"there is no month {month}"
+        raise typer.BadParameter(
+            f"'{value}' is not a date that exists: {why}", param_hint="--as-at"
+        ) from None

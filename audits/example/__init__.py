@@ -1,0 +1,1 @@
+"""A synthetic monthly Annex A export with planted defects and the manifest of what they cause."""

@@ -1,0 +1,120 @@
+"""Recognise which list a raw table holds, and where its heading row is.
+
+A table is recognised by its headings (every signature heading of a list present) or, failing
+that, by a sheet name such as `List_8`, `List 8` or `list8`, never by file name alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from audits.core.errors import InputError
+from audits.ingest.read import HEAD_ROWS, RawTable
+from audits.model.spec import ListSpec, header_key
+
+_SHEET_LIST = re.compile(r"^\s*list\s*[_\- ]?\s*(\d{1,2})\b", re.IGNORECASE)
+
+
+@dataclass
+class Recognition:
+    spec: ListSpec
+    header_index: int  # 0-based index of the heading row in RawTable.rows
+    columns: dict[int, str]  # column index -> canonical field name
+    headings: dict[str, str]  # canonical field name -> heading as written
+    unmatched: list[str] = field(default_factory=list)
+    width: int = 0
+    by: str = "headings"
+
+
+def _key_map(spec: ListSpec) -> dict[str, str]:
+    return {key: f.name for f in spec.fields for key in f.keys}
+
+
+def _match(row: tuple, spec: ListSpec) -> dict[int, str]:
+    keys = _key_map(spec)
+    return {i: keys[k] for i, cell in enumerate(row) if (k := header_key(cell)) in keys}
+
+
+def sheet_list_number(sheet: str | None) -> int | None:
+    if not sheet:
+        return None
+    m = _SHEET_LIST.match(sheet)
+    return int(m.group(1)) if m else None
+
+
+def recognise(table: RawTable, specs: tuple[ListSpec, ...]) -> Recognition | None:
+    """The best-matching spec and heading row, or None for a sheet that is not a list."""
+    best: tuple[int, int, int, ListSpec, dict[int, str]] | None = None
+    named = sheet_list_number(table.sheet)
+    for index, row in enumerate(table.rows[:HEAD_ROWS]):
+        for spec in specs:
+            matched = _match(row, spec)
+            names = set(matched.values())
+            signed = (
+                set(spec.signature) <= names
+                if spec.match_all
+                else bool(set(spec.signature) & names)
+            )
+            if spec.id_field not in names or not signed:
+                continue
+            score = (len(names), int(spec.number == named))
+            if best is None or score > best[:2]:
+                best = (*score, index, spec, matched)
+    if best is not None:
+        _, _, index, spec, matched = best
+        return _build(table, spec, index, matched, by="headings")
+    by_name = [s for s in specs if s.number is not None and s.number == named]
+    if by_name:
+        spec = by_name[0]
+        for index, row in enumerate(table.rows[:HEAD_ROWS]):
+            matched = _match(row, spec)
+            if spec.id_field in matched.values():
+                return _build(table, spec, index, matched, by="sheet name")
+        raise InputError(
+            f"Sheet looks like {spec.display} by its name, but no row in its first "
+            f"{HEAD_ROWS} has the list's headings",
+            file=str(table.file),
+            sheet=table.sheet,
+            expected=f"a heading row with '{spec.field(spec.id_field).heading}' and the other "
+            f"{spec.display} headings",
+            action="Restore the heading row exported by the case system",
+        )
+    return None
+
+
+def _build(
+    table: RawTable, spec: ListSpec, index: int, matched: dict[int, str], by: str
+) -> Recognition:
+    row = table.rows[index]
+    seen: dict[str, int] = {}
+    for col, name in sorted(matched.items()):
+        if name in seen:
+            raise InputError(
+                f"Two columns have the same heading '{row[col]}' (columns {_letter(seen[name])} and "
+                f"{_letter(col)})",
+                file=str(table.file),
+                sheet=table.sheet,
+                column=str(row[col]).strip(),
+                expected="each heading once",
+                action="Remove or rename the duplicate column",
+            )
+        seen[name] = col
+    headings = {name: str(row[col]).strip() for col, name in matched.items()}
+    unmatched = [
+        str(cell).strip() for i, cell in enumerate(row) if i not in matched and header_key(cell)
+    ]
+    width = max((i + 1 for i, c in enumerate(row) if header_key(c)), default=0)
+    return Recognition(spec, index, matched, headings, unmatched, width, by)
+
+
+def _letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+column_letter = _letter

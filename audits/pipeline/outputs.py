@@ -1,0 +1,156 @@
+"""A run's output set: findings.csv, summary.json, audit.xlsx and one workbook per team, staged
+and published as one, the team workbooks shared with the helper process in a large month."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from audits.engine.context import Context
+from audits.engine.registry import all_rules
+from audits.output.findings_csv import write_findings_csv
+from audits.pipeline.audit import AuditRun, progress, rule_rows
+
+PARALLEL_FROM = 2000  # findings from which team workbooks are written in the helper process
+
+
+def write_outputs(run: AuditRun, out_dir: Path, *, quiet: bool = True) -> Path:
+    """findings.csv, summary.json, audit.xlsx and one workbook per team (teams/<team>.xlsx);
+    returns audit.xlsx's path.
+
+    The set is written into a staged folder and published as one (`audits.output.publish`): an
+    interrupted run leaves the previous outputs as they were, and files this run does not write
+    stay where they are. A workbook a person has changed since the tool wrote it (on any sheet)
+    is never overwritten: the new one is written beside it and the run says so
+    (`audits.output.written`).
+    """
+    # the writers are imported here, when they are needed (and may be replaced in tests)
+    from audits.core import helper
+    from audits.output.publish import publish
+    from audits.output.team_workbooks import split_by_team, team_file_names, write_team_workbooks
+    from audits.output.workbook import write_workbook
+    from audits.output.written import remember, target_for
+
+    say = (lambda _m: None) if quiet else progress
+    findings = run.result.findings
+    config = run.ctx.config
+    review = dataclasses.replace(
+        review_dates(run.ctx),
+        entries_upto=int(run.summary.get("carried_forward", {}).get("entries_upto", 0)),
+    )
+    unreadable = run.ctx.export.unreadable
+    by_team = dict(split_by_team(findings))
+    bad_by_team = dict(split_by_team(unreadable)) if len(unreadable) else {}
+    names = team_file_names(sorted(set(by_team) | set(bad_by_team)))
+    stamp = f"{run.ctx.as_at.isoformat()}-{dt.datetime.now():%Y%m%d-%H%M%S}"  # beside a kept one
+    with publish(out_dir) as staged:
+        out_dir = Path(os.path.abspath(out_dir))
+        workbook, kept = target_for(out_dir / "audit.xlsx", out_dir, stamp)
+        targets = {
+            team: target_for(out_dir / "teams" / name, out_dir, stamp)
+            for team, name in names.items()
+        }
+        meant = [("audit.xlsx", workbook, kept)]
+        meant += [(f"teams/{names[team]}", path, k) for team, (path, k) in targets.items()]
+        kept_names = [path for _, path, k in meant if k]
+        for name, path, k in meant:
+            if k:
+                say(
+                    f"{name} has been changed since it was written: it is kept, and this run's "
+                    f"workbook is {path.relative_to(out_dir).as_posix()}"
+                )
+        run.summary["workbook"] = workbook.name
+        run.summary["team_workbooks"] = {
+            team or "": path.relative_to(out_dir).as_posix() for team, (path, _) in targets.items()
+        }
+        if kept_names:
+            run.summary["workbooks_kept"] = [p.relative_to(out_dir).as_posix() for p in kept_names]
+        if kept:
+            run.summary["workbook_kept"] = "audit.xlsx has been changed since it was written: kept"
+        say(f"Writing {len(findings):,} findings to {out_dir} ...")
+
+        def staged_path(path: Path) -> Path:
+            target = staged / path.relative_to(out_dir)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            return target
+
+        rules = rule_rows(all_rules(), config, run.result)
+        empty = findings.iloc[:0]
+        teams = [
+            (
+                staged_path(path),
+                team,
+                by_team.get(team, empty),
+                bad_by_team.get(team, unreadable.iloc[:0]),
+                review,
+                config.workbook_rows_per_rule,
+            )
+            for team, (path, _) in targets.items()
+        ]
+        # in a large month the helper process writes about half the rows (the largest team
+        # workbooks) while this one writes audit.xlsx and the other teams'
+        cap = config.workbook_rows_per_rule
+        audit_rows = int(findings["rule_id"].value_counts().clip(upper=cap).sum())
+        there, here = share_out(teams, len(findings), audit_rows, cap, helper.running())
+        writing = helper.submit(write_team_workbooks, there) if there else None
+        write_findings_csv(findings, staged / "findings.csv")
+        capped = write_workbook(
+            staged_path(workbook),
+            findings,
+            run.summary,
+            rules,
+            unreadable,
+            config.workbook_rows_per_rule,
+            review,
+        )
+        write_team_workbooks(here)
+        helper.run_here_if_lost(writing, write_team_workbooks, there)
+        run.summary["workbook_capped_rules"] = capped
+        (staged / "summary.json").write_text(
+            json.dumps(run.summary, indent=2, ensure_ascii=False, default=_json_default),
+            encoding="utf-8",
+        )
+        remember(staged, [staged_path(workbook), *(staged_path(p) for p, _ in targets.values())])
+    run.out_dir = out_dir
+    return workbook
+
+
+def share_out(
+    teams: list[tuple], total: int, audit_rows: int, cap: int, running: bool = False
+) -> tuple[list[tuple], list[tuple]]:
+    """(team workbooks for the helper process, the rest for this one): the largest to the
+    helper until it holds about half of all the rows to write (audit.xlsx's included). Below
+    `PARALLEL_FROM` findings, all to the helper when it is already `running` (it has the writer
+    imported and nothing else to do by then), else none: starting it costs more than it saves."""
+    if total < PARALLEL_FROM:
+        return (teams, []) if running else ([], teams)
+    rows = [int(job[2]["rule_id"].value_counts().clip(upper=cap).sum()) for job in teams]
+    order = sorted(range(len(teams)), key=lambda i: -rows[i])
+    there, load_there, load_here = [], 0, audit_rows
+    for i in order:
+        if load_there <= load_here:
+            there.append(i)
+            load_there += rows[i]
+        else:
+            load_here += rows[i]
+    return [teams[i] for i in there], [t for i, t in enumerate(teams) if i not in there]
+
+
+def review_dates(ctx: Context):
+    """The as-at date and the date team returns are due (working days after it)."""
+    from audits.output.workbook import Review
+
+    n = ctx.config.respond_working_days
+    due = ctx.calendar.add_working_days(pd.Series([pd.Timestamp(ctx.as_at)]), n).iloc[0]
+    return Review(ctx.as_at, pd.Timestamp(due).date(), n)
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, dt.date | pd.Timestamp):
+        return value.isoformat()
+    return str(value)
