@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from audits.cli import app
+from audits.core.errors import InputError
 from audits.core.safe_text import printable
 from audits.ingest.dispatch import load_export
 from audits.model.spec import ANNEX_A
@@ -545,3 +546,33 @@ def test_a_keyboard_interrupt_is_not_a_traceback(monkeypatch, tmp_path):
     monkeypatch.setattr(audits.pipeline.audit, "load_export", interrupt)
     result = run_export(tmp_path, tmp_path / "out")
     assert result.exit_code == 130 and "Stopped" in result.output
+
+
+def test_the_busy_timeout_is_a_minute_unless_set(monkeypatch):
+    from audits.history.connect import BUSY_TIMEOUT_VARIABLE, busy_timeout
+
+    monkeypatch.delenv(BUSY_TIMEOUT_VARIABLE, raising=False)
+    assert busy_timeout() == 60
+    monkeypatch.setenv(BUSY_TIMEOUT_VARIABLE, "2.5")
+    assert busy_timeout() == 2.5
+    for bad in ("soon", "0", "-1", "nan", "inf", "3601"):
+        monkeypatch.setenv(BUSY_TIMEOUT_VARIABLE, bad)
+        with pytest.raises(InputError, match=BUSY_TIMEOUT_VARIABLE):
+            busy_timeout()
+
+
+def test_a_locked_store_is_waited_for_as_long_as_the_busy_timeout(tmp_path, monkeypatch):
+    from audits.history import Store
+
+    db = tmp_path / "history.sqlite"
+    Store.open(str(db)).engine.dispose()
+    lock = sqlite3.connect(db, timeout=0)
+    lock.execute("BEGIN EXCLUSIVE")
+    monkeypatch.setenv("CASEFILE_AUDIT_BUSY_TIMEOUT", "1.5")
+    started = time.monotonic()
+    result = run("board", "--out", str(tmp_path / "b"), "--db", str(db))
+    waited = time.monotonic() - started
+    lock.rollback()
+    assert result.exit_code == 1 and "busy" in result.output, result.output
+    assert "1.5 seconds" in result.output
+    assert 1.5 <= waited < 30

@@ -9,6 +9,8 @@ lock (SQLite `BEGIN IMMEDIATE`, a PostgreSQL advisory lock) so two first runs ca
 from __future__ import annotations
 
 import contextlib
+import math
+import os
 import time
 import weakref
 from pathlib import Path
@@ -18,7 +20,26 @@ import sqlalchemy as sa
 from audits.core.errors import InputError
 
 DEFAULT_DB = "casefile-audit.sqlite"
-BUSY_TIMEOUT_SECONDS = 60
+BUSY_TIMEOUT_SECONDS = 60  # how long a run waits for another to release the store
+BUSY_TIMEOUT_VARIABLE = "CASEFILE_AUDIT_BUSY_TIMEOUT"  # seconds, to wait longer or (tests) less
+
+
+def busy_timeout() -> float:
+    """Seconds to wait for a store another run holds: `CASEFILE_AUDIT_BUSY_TIMEOUT` when set to
+    a number from 0.1 to 3600, else 60."""
+    text = os.environ.get(BUSY_TIMEOUT_VARIABLE, "").strip()
+    if not text:
+        return BUSY_TIMEOUT_SECONDS
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not 0.1 <= seconds <= 3600:  # NaN fails too
+        raise InputError(
+            f"{BUSY_TIMEOUT_VARIABLE} is '{text}', not a number of seconds from 0.1 to 3600",
+            expected=f"{BUSY_TIMEOUT_VARIABLE}=60 (the default), or unset it",
+        )
+    return seconds
 
 
 def url_of(db: str | Path | None) -> str:
@@ -45,14 +66,15 @@ def make_engine(url: str) -> sa.Engine:
         engine = sa.create_engine(url, pool_pre_ping=True)
         _ENGINES.add(engine)
         return engine
-    engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
+    timeout = busy_timeout()
+    engine = sa.create_engine(url, connect_args={"timeout": timeout})
     _ENGINES.add(engine)
 
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
         dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
         cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
+        cursor.execute(f"PRAGMA busy_timeout = {round(timeout * 1000)}")
         if parsed.database and parsed.database != ":memory:":
             _wal(cursor)
         cursor.close()
@@ -80,7 +102,7 @@ def _wal(cursor) -> None:
     SQLite answers 'locked' at once rather than waiting, so ask again until the timeout."""
     import sqlite3
 
-    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    deadline = time.monotonic() + busy_timeout()
     while True:
         try:
             cursor.execute("PRAGMA journal_mode = WAL")
@@ -115,6 +137,11 @@ def no_store(db: str | Path | None) -> InputError:
     )
 
 
+def _waited() -> str:
+    seconds = busy_timeout()
+    return "a minute" if seconds == 60 else f"{seconds:g} seconds"
+
+
 def store_problem(exc: BaseException, db: str | Path | None) -> InputError:
     """A store that exists but cannot be used: named as such, with what to do."""
     text = str(getattr(exc, "orig", None) or exc)
@@ -126,7 +153,7 @@ def store_problem(exc: BaseException, db: str | Path | None) -> InputError:
         )
     elif "locked" in lowered or "busy" in lowered:
         problem, action = (
-            "The history store is busy (another run held it for more than a minute)",
+            f"The history store is busy (another run held it for more than {_waited()})",
             "Try again when the other run has finished",
         )
     elif "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
