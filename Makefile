@@ -47,5 +47,12 @@ $(CROSSCHECK_VENV)/.installed:
 crosscheck: $(VENV)/.installed $(CROSSCHECK_VENV)/.installed
 	$(BIN)/python scripts/crosscheck/compare.py --validator-python $(CROSSCHECK_VENV)/bin/python $(FILES)
 
+# The DfE's published figures for every council, region and England, and the statistical
+# neighbour model, derived into audits/data/ (published*.csv|toml, councils.csv,
+# statistical_neighbours.csv). Not part of `make test`; DFE=folder for other DfE files.
+.PHONY: comparators
+comparators: $(VENV)/.installed
+	$(BIN)/python scripts/comparators/derive.py $(if $(DFE),--source $(DFE))
+
 clean:
 	rm -rf $(VENV) $(CROSSCHECK_VENV) out .pytest_cache
