@@ -420,10 +420,10 @@ def test_long_files_take_the_figure_from_the_right_group(derived, tmp_path):
     assert pick[("IND-CL-EET-19-21", "380")] == ("52", "250", "484")
     assert pick[("IND-CP-2YR", "380")] == ("3.2", "15", "468")
     assert pick[("IND-REREFERRAL", "380")] == ("22.9", "1709", "7450")
-    assert pub.comparator_ids("IND-CL-EET", tables=derived) == (
-        "IND-CL-EET-17-18",
-        "IND-CL-EET-19-21",
-    )
+    # each age band is its own indicator; IND-CL-EET (every age) has no counterpart of its own
+    assert pub.comparator_ids("IND-CL-EET-17-18", tables=derived) == ("IND-CL-EET-17-18",)
+    assert pub.comparator_ids("IND-CL-EET-19-21", tables=derived) == ("IND-CL-EET-19-21",)
+    assert pub.comparator_ids("IND-CL-EET", tables=derived) == ()
     assert pub.comparator_ids("IND-ASM-45", tables=derived) == ()
 
 

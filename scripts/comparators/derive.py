@@ -128,7 +128,7 @@ def _eet(band: str, label: str) -> Pair:
     ages = "17 or 18" if band == "17-18" else "19, 20 or 21"
     return Pair(
         id=f"IND-CL-EET-{band}",
-        indicator="IND-CL-EET",
+        indicator=f"IND-CL-EET-{band}",
         file="la_care_leavers_activity.csv",
         series="cla",
         table=f"care leavers aged {label}: activity",
@@ -145,9 +145,8 @@ def _eet(band: str, label: str) -> Pair:
         unit="%",
         better="higher",
         match=(
-            f"near: DfE counts care leavers who turned {ages} in the year to 31 March, their "
-            "activity around that birthday, 'information not known' in the denominator; ours "
-            "counts every List 9 row of any age that has an Activity Status"
+            f"near: DfE counts care leavers who turned {ages} in the year ('not known' "
+            f"counted); ours List 9 rows aged {band.replace('-', '–')} with an Activity Status"
         ),
     )
 
@@ -166,9 +165,8 @@ PAIRS: tuple[Pair, ...] = (
         unit="%",
         better="lower",
         match=(
-            "near: DfE counts every plan starting in the year to 31 March that is a second or "
-            "subsequent plan at any time; List 7 keeps one row per child (the latest plan), "
-            "open or ended in the last six months"
+            "near: DfE counts every plan started in the year to 31 March; List 7 holds only each "
+            "child's latest plan (open, or ended in the last six months)"
         ),
     ),
     Pair(
@@ -199,9 +197,8 @@ PAIRS: tuple[Pair, ...] = (
         unit="%",
         better="lower",
         match=(
-            "near: DfE counts referrals in the year to 31 March made within 12 months of a "
-            "previous referral; List 3 holds six months of referrals and gives the count of "
-            "earlier referrals for each child's latest referral only"
+            "near: DfE counts referrals in the year to 31 March; List 3 holds six months, "
+            "earlier referrals read from its 12-month count for each child's latest"
         ),
     ),
     Pair(
@@ -223,9 +220,8 @@ PAIRS: tuple[Pair, ...] = (
         unit="%",
         better="lower",
         match=(
-            "near: DfE counts children looked after on 31 March, placements in the year to "
-            "31 March; List 8 also counts children who left care in the last six months, "
-            "placements in the 12 months to the as-at date"
+            "near: DfE counts children in care on 31 March; List 8 adds children who left care "
+            "in the last six months"
         ),
     ),
     Pair(
@@ -245,10 +241,8 @@ PAIRS: tuple[Pair, ...] = (
         unit="%",
         better="higher",
         match=(
-            "near: DfE counts children looked after continuously for 12 months at 31 March "
-            "whose annual health assessment was done in the year; ours counts every open List 8 "
-            "child whose assessment is not overdue (6-monthly under 5, 20 working days after "
-            "entering care)"
+            "near: DfE counts children in care 12 months at 31 March, assessed in the year; "
+            "ours every open List 8 child whose assessment is not overdue"
         ),
     ),
     Pair(
@@ -268,9 +262,8 @@ PAIRS: tuple[Pair, ...] = (
         unit="%",
         better="higher",
         match=(
-            "near: DfE counts children looked after continuously for 12 months at 31 March "
-            "whose teeth were checked in the year; ours counts open List 8 children looked "
-            "after 12 months or more with a dental check in the last 12 months"
+            "near: DfE counts children in care 12 months at 31 March, checked in the year; ours "
+            "open List 8 children in care 12 months+, checked in the last 12"
         ),
     ),
     Pair(
@@ -286,9 +279,8 @@ PAIRS: tuple[Pair, ...] = (
         unit="per FTE",
         better="lower",
         match=(
-            "near: DfE's census at 30 September divides the cases held by case-holding social "
-            "workers by their FTE; ours divides the children on open Lists 4-9 by the FTE of "
-            "SW and NQSW/ASYE workers in the workers table at the as-at date"
+            "near: DfE's census at 30 September counts cases of case-holding workers; ours "
+            "children on open Lists 4–9 of SW and NQSW/ASYE workers"
         ),
     ),
     _eet("17-18", "17 to 18 years"),
