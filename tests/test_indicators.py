@@ -277,7 +277,16 @@ def test_records_free_of_data_quality_findings():
 
 def test_denominator_of_zero_and_absent_tables_are_na_with_a_reason():
     found = indicators(
-        {4: [{"child_id": "A", "assessment_start": "2026-10-01", "assessment_authorised": None}]}
+        {
+            4: [
+                {"child_id": "A", "assessment_start": "2026-10-01", "assessment_authorised": None},
+                {  # authorised after the as-at date: not yet counted
+                    "child_id": "B",
+                    "assessment_start": "2026-10-01",
+                    "assessment_authorised": "2026-11-02",
+                },
+            ]
+        }
     )
     asm = found["IND-ASM-45"]
     assert (asm["value"], asm["numerator"], asm["denominator"]) == (None, 0, 0)

@@ -91,6 +91,9 @@ class Config:
     indicators: dict[str, dict] = field(default_factory=dict)
     indicator_amber_points: float = 5  # percentage points worse than the target
     indicator_amber_caseload: float = 1  # children per FTE above the target
+    # The council's DfE code (`380` or `E08000032`), as written: checked against the DfE's
+    # councils by audits/indicators/settings.py, which keeps the 3-digit form.
+    la_code: str | None = None
 
     @classmethod
     def load(cls, path: Path | None) -> Config:
@@ -128,6 +131,14 @@ class Config:
                         file=str(path),
                         expected="sections such as [indicators.IND-CP-REPEAT] with target = 6.0",
                     )
+            elif key == "la_code":
+                if isinstance(value, bool) or not isinstance(value, str | int):
+                    raise InputError(
+                        f"'la_code' must be a council's code, not {value!r}",
+                        file=str(path),
+                        expected="a line such as 'la_code = \"380\"' or 'la_code = \"E08000032\"'",
+                    )
+                value = str(value)
             elif isinstance(default, tuple):
                 if not isinstance(value, list) or not all(_is_name(v) for v in value):
                     raise InputError(

@@ -3,9 +3,13 @@
 National figures come from a dated table shipped with the package (`audits/data/national.toml`,
 never fetched at run time); the loader refuses an entry without a value, a period or a source,
 so an undocumented figure cannot be shipped. A council's own targets and its regional and
-statistical-neighbour figures come from the audit config (`[indicators.IND-...]`).
+statistical-neighbour figures come from the audit config (`[indicators.IND-...]`). The DfE's
+published figures for every council, its statistical neighbours, its region and England
+(`audits.indicators.published`) are attached as `published` to each indicator with a published
+counterpart: every part when the config names the council (`la_code`), England alone otherwise.
 
-RAG: against the council's target when one is set, otherwise against the national figure.
+RAG: against the council's target when one is set, otherwise against the national figure, or
+else England's published figure.
 Green: the target is met or beaten (equal is met). Amber: worse by no more than the amber band
 (`amber` per indicator; default `indicator_amber_points` percentage points for a percentage,
 `indicator_amber_caseload` children per FTE for the caseload). Red: worse than that. n/a: no
@@ -21,7 +25,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from audits.core.config import Config
-from audits.indicators.definitions import BY_ID, Indicator
+from audits.indicators.definitions import AGE_BANDS, BY_ID, Indicator
+from audits.indicators.published import comparator_ids, published
 
 NATIONAL = Path(__file__).resolve().parents[1] / "data" / "national.toml"
 
@@ -91,6 +96,25 @@ def amber_band(ind: Indicator, config: Config, own: dict) -> float:
     return config.indicator_amber_points if ind.unit == "%" else config.indicator_amber_caseload
 
 
+def published_of(ind_id: str, la_code: str | None) -> dict | None:
+    """The DESIGN §3b `published` object of one indicator (None: the DfE publishes no
+    counterpart); England only when no council is named."""
+    cids = comparator_ids(ind_id)
+    return published(cids[0], la_code) if len(cids) == 1 else None
+
+
+def basis_of(target: float | None, national: float | None, pub: dict | None):
+    """(the figure RAG is judged against, what it is): the target, else the national figure,
+    else England's published figure."""
+    if target is not None:
+        return target, "target"
+    if national is not None:
+        return national, "national"
+    if pub and pub.get("england"):
+        return pub["england"]["value"], "england"
+    return None, None
+
+
 def describe(
     ind: Indicator,
     value: float | None,
@@ -104,14 +128,8 @@ def describe(
     own = config.indicators.get(ind.id, {})
     comp = national().get(ind.id)
     target = own.get("target")
-    basis, against = (
-        (target, "target")
-        if target is not None
-        else (
-            comp.value if comp else None,
-            "national" if comp else None,
-        )
-    )
+    pub = published_of(ind.id, config.la_code)
+    basis, against = basis_of(target, comp.value if comp else None, pub)
     record = {
         "id": ind.id,
         "title": ind.title,
@@ -128,7 +146,14 @@ def describe(
         "rag": rag(value, ind.better, basis, amber_band(ind, config, own)),
         "rag_against": against if value is not None else None,
         "reason": reason,
+        "published": pub,
     }
+    if ind.id in AGE_BANDS:
+        record["published_by_age"] = [
+            {"indicator": band, "age": BY_ID[band].title.split("aged ")[1].split(" in ")[0]}
+            | (published_of(band, config.la_code) or {})
+            for band in AGE_BANDS[ind.id]
+        ]
     for key in ("regional", "neighbours"):
         if key in own:
             record[key] = own[key]

@@ -3,8 +3,9 @@ lists and the findings, never from a format.
 
 Each indicator is one small function returning (numerator, denominator); the table `INDICATORS`
 gives its id, title, unit, direction and what it needs. A percentage is rounded to one decimal;
-when the denominator is 0, or a list, column, table or rule it rests on is absent, the value is
-null with the reason (never 0). Children are counted once (distinct `Child Unique ID`); rows with
+when the denominator is 0, or a list, column, table or rule it rests on is absent, or a column
+its numerator or denominator rests on (`rests_on`) is blank in every row or holds no readable
+value, the value is null with the reason (never 0). Children are counted once (distinct `Child Unique ID`); rows with
 no child id are not children. Two indicators (moderation agreement, practice audits Good or
 better) come from the history store and are computed by the board pack (`audits.board`).
 """
@@ -54,6 +55,11 @@ class Indicator:
     rule: str | None = None  # a rule whose findings it counts (must have run)
     of: str = ""  # the denominator in words, for "n/a: no ..."
     needs: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (table key, columns)
+    # columns the counts rest on: one blank (or unreadable) in every row makes the value null;
+    # checked when the column is in the export (a rule that reads another source decides)
+    rests_on: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # (table key, column) pairs of which at least one must hold a value (the lists' workers)
+    rests_on_any: tuple[tuple[str, str], ...] = ()
 
 
 # --- shared helpers ---------------------------------------------------------------------------
@@ -114,6 +120,41 @@ def icpcs_within_15(ctx: Context, findings: pd.DataFrame) -> Counts:
     return _share((f["icpc_date"] <= due).fillna(False), held)
 
 
+def rereferrals(ctx: Context, findings: pd.DataFrame) -> Counts:
+    """List 3 referrals on or before D made within 12 months of a previous referral / List 3
+    referrals on or before D (a row with no referral date cannot be placed: in neither count).
+
+    A child's referrals are ordered by date. Each one after the first is a re-referral when the
+    one before it is within 12 months (on or after M(date, -12)). For the first, List 3 holds
+    only "Number of Referrals in Last 12 Months" before the child's latest referral (the same on
+    every row, Ofsted's guidance): when it exceeds the child's List 3 referrals in those 12
+    months, an earlier referral lies before the first one, within 12 months of it, so the first
+    is a re-referral too; a blank count says nothing (not a re-referral). A row with no child id
+    is its own latest referral."""
+    f = _frame(ctx, "list3")
+    dated = (f["referral_date"].notna() & (f["referral_date"] <= ctx.date)).fillna(False)
+    rows = f.loc[dated, ["child_id", "referral_date", "referrals_12m"]]
+    child = (
+        rows["child_id"]
+        .astype(object)
+        .where(rows["child_id"].notna(), "\x00row " + rows.index.astype(str))
+    )
+    rows = rows.assign(child=child).sort_values(["child", "referral_date"], kind="stable")
+    by = rows.groupby("child", sort=False)
+    order = by.cumcount()
+    before = by["referral_date"].shift()
+    latest_date = by["referral_date"].transform("max")
+    latest_count = by["referrals_12m"].transform("last")
+    window = add_months(latest_date, -12)
+    in_window = (rows["referral_date"] >= window) & (order < by["child"].transform("size") - 1)
+    earlier = in_window.groupby(rows["child"], sort=False).transform("sum")
+    again = (before >= add_months(rows["referral_date"], -12)).fillna(False)
+    first = (
+        (order == 0) & (rows["referral_date"] >= window) & (latest_count > earlier).fillna(False)
+    )
+    return float((again | first).sum()), float(len(rows))
+
+
 def repeat_cp_plans(ctx: Context, findings: pd.DataFrame) -> Counts:
     """List 7 rows with plan start in the 12 months up to D (M(D, -12) < start <= D: a start
     exactly 12 months ago is outside, as the DfE's year 1 April to 31 March) and Number of
@@ -150,6 +191,17 @@ def placement_instability(ctx: Context, findings: pd.DataFrame) -> Counts:
     return float(len(unstable)), float(len(children))
 
 
+def teeth_checked(ctx: Context, findings: pd.DataFrame) -> Counts:
+    """Open List 8 children looked after 12 months or more (D >= M(start, 12)) with no CLA-04
+    finding / those children (the nearest Annex A gives to the DfE's children looked after
+    continuously for 12 months at 31 March whose teeth were checked)."""
+    table = ctx.table("list8")
+    f = _frame(ctx, "list8")
+    a_year = (ctx.date >= add_months(f["cla_start"], 12)).fillna(False)
+    children = _children(f.loc[ctx.is_open(table) & a_year, "child_id"])
+    return _without_finding(children, findings, "CLA-04")
+
+
 def _list9_share(column: str, wanted: str) -> Callable[[Context, pd.DataFrame], Counts]:
     def compute(ctx: Context, findings: pd.DataFrame) -> Counts:
         f = _frame(ctx, "list9")
@@ -159,16 +211,37 @@ def _list9_share(column: str, wanted: str) -> Callable[[Context, pd.DataFrame], 
     return compute
 
 
-def care_leavers_eet(ctx: Context, findings: pd.DataFrame) -> Counts:
-    """List 9 rows whose Activity Status is F1-F3 or P1-P3 (SSDA903 OC3: full or part time in
-    higher education, other education, or training or employment; the code or its words) /
-    List 9 rows with an Activity Status (blank left out)."""
-    text = _frame(ctx, "list9")["activity"].astype("str")
+def _eet(f: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """(in education, employment or training, has an Activity Status) per List 9 row."""
+    text = f["activity"].astype("str")
     plain = text.str.replace(_PREFIX, "", regex=True, flags=re.IGNORECASE).str.strip()
     code = plain.str.upper().str.extract(r"^([A-Z]\d)\b", expand=False)
     words = plain.str.casefold().str.replace(r"\s+", " ", regex=True)
     eet = code.isin(EET_CODES) | words.isin(EET_WORDS)
-    return _share(eet.fillna(False), plain.fillna("").ne(""))
+    return eet.fillna(False), plain.fillna("").ne("")
+
+
+def care_leavers_eet(ctx: Context, findings: pd.DataFrame) -> Counts:
+    """List 9 rows whose Activity Status is F1-F3 or P1-P3 (SSDA903 OC3: full or part time in
+    higher education, other education, or training or employment; the code or its words) /
+    List 9 rows with an Activity Status (blank left out)."""
+    return _share(*_eet(_frame(ctx, "list9")))
+
+
+def _eet_band(low: int, high: int) -> Callable[[Context, pd.DataFrame], Counts]:
+    def compute(ctx: Context, findings: pd.DataFrame) -> Counts:
+        f = _frame(ctx, "list9")
+        age = age_in_years(f["dob"], ctx.as_at)
+        band = ((age >= low) & (age <= high)).fillna(False).astype(bool)
+        eet, status = _eet(f)
+        return _share(eet & band, status & band)
+
+    compute.__doc__ = (
+        f"List 9 rows aged {low} to {high} at D (completed years; a blank date of birth is in "
+        f"no band) whose Activity Status is F1-F3 or P1-P3 / List 9 rows aged {low} to {high} "
+        "with an Activity Status (the DfE's age band of care leavers' activity)."
+    )
+    return compute
 
 
 def care_leavers_with_adviser(ctx: Context, findings: pd.DataFrame) -> Counts:
@@ -268,6 +341,7 @@ def records_free_of_dq(ctx: Context, findings: pd.DataFrame) -> Counts:
 # --- the table ------------------------------------------------------------------------------------
 
 L4 = ("list4", ("assessment_start", "assessment_authorised"))
+WORKER_COLUMNS = tuple((f"list{n}", "worker") for n in range(4, 10))  # CASELOAD_LISTS
 INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "IND-ASM-45",
@@ -278,6 +352,7 @@ INDICATORS: tuple[Indicator, ...] = (
         assessments_within_45,
         of="List 4 rows authorised on or before the as-at date",
         needs=(L4,),
+        rests_on=(L4,),
     ),
     Indicator(
         "IND-ICPC-15",
@@ -288,6 +363,18 @@ INDICATORS: tuple[Indicator, ...] = (
         icpcs_within_15,
         of="List 5 rows with an ICPC on or before the as-at date",
         needs=(("list5", ("strategy_date", "icpc_date")),),
+        rests_on=(("list5", ("strategy_date", "icpc_date")),),
+    ),
+    Indicator(
+        "IND-REREFERRAL",
+        "Referrals within 12 months of a previous referral",
+        "%",
+        "lower",
+        rereferrals.__doc__ or "",
+        rereferrals,
+        of="List 3 referrals on or before the as-at date",
+        needs=(("list3", ("referral_date", "referrals_12m")),),
+        rests_on=(("list3", ("referral_date", "referrals_12m")),),
     ),
     Indicator(
         "IND-CP-REPEAT",
@@ -298,6 +385,7 @@ INDICATORS: tuple[Indicator, ...] = (
         repeat_cp_plans,
         of="List 7 plans starting in the 12 months up to the as-at date",
         needs=(("list7", ("plan_start", "previous_plans")),),
+        rests_on=(("list7", ("plan_start", "previous_plans")),),
     ),
     Indicator(
         "IND-CP-2YR",
@@ -308,6 +396,7 @@ INDICATORS: tuple[Indicator, ...] = (
         cp_plans_two_years,
         of="open List 7 plans",
         needs=(("list7", ("plan_start", "plan_end")),),
+        rests_on=(("list7", ("plan_start",)),),
     ),
     *(
         Indicator(
@@ -319,20 +408,58 @@ INDICATORS: tuple[Indicator, ...] = (
             _rule_share(key, rule),
             rule=rule,
             of=f"open List {key[4:]} children",
+            rests_on=((key, (evidence,)),),
         )
-        for ind, title, key, rule in (
-            ("IND-CP-VISIT", "Children on a CP plan visited in timescale", "list7", "CP-01"),
-            ("IND-CP-REVIEW", "CP review conferences in timescale", "list7", "CP-02"),
-            ("IND-CIN-VISIT", "Children in need seen in timescale", "list6", "CIN-01"),
-            ("IND-CLA-REVIEW", "Children in care with reviews in timescale", "list8", "CLA-01"),
-            ("IND-CLA-VISIT", "Children in care visited in timescale", "list8", "CLA-02"),
+        for ind, title, key, rule, evidence in (
+            (
+                "IND-CP-VISIT",
+                "Children on a CP plan visited in timescale",
+                "list7",
+                "CP-01",
+                "last_visit",
+            ),
+            (
+                "IND-CP-REVIEW",
+                "CP review conferences in timescale",
+                "list7",
+                "CP-02",
+                "latest_review",
+            ),
+            ("IND-CIN-VISIT", "Children in need seen in timescale", "list6", "CIN-01", "last_seen"),
+            (
+                "IND-CLA-REVIEW",
+                "Children in care with reviews in timescale",
+                "list8",
+                "CLA-01",
+                "latest_review",
+            ),
+            (
+                "IND-CLA-VISIT",
+                "Children in care visited in timescale",
+                "list8",
+                "CLA-02",
+                "last_visit",
+            ),
             (
                 "IND-CLA-HEALTH",
                 "Children in care with a health assessment up to date",
                 "list8",
                 "CLA-03",
+                "last_health_assessment",
             ),
         )
+    ),
+    Indicator(
+        "IND-CLA-TEETH",
+        "Children in care 12 months or more with teeth checked",
+        "%",
+        "higher",
+        teeth_checked.__doc__ or "",
+        teeth_checked,
+        rule="CLA-04",
+        of="open List 8 children looked after 12 months or more",
+        needs=(("list8", ("cla_start",)),),
+        rests_on=(("list8", ("cla_start", "last_dental_check")),),
     ),
     Indicator(
         "IND-CLA-STABILITY",
@@ -343,6 +470,7 @@ INDICATORS: tuple[Indicator, ...] = (
         placement_instability,
         of="List 8 children",
         needs=(("list8", ("placements_12m",)),),
+        rests_on=(("list8", ("placements_12m",)),),
     ),
     Indicator(
         "IND-CL-TOUCH",
@@ -353,6 +481,7 @@ INDICATORS: tuple[Indicator, ...] = (
         _list9_share("in_touch", "Yes"),
         of="List 9 rows",
         needs=(("list9", ("in_touch",)),),
+        rests_on=(("list9", ("in_touch",)),),
     ),
     Indicator(
         "IND-CL-ACCOM",
@@ -363,6 +492,7 @@ INDICATORS: tuple[Indicator, ...] = (
         _list9_share("accommodation_suitability", "Suitable"),
         of="List 9 rows",
         needs=(("list9", ("accommodation_suitability",)),),
+        rests_on=(("list9", ("accommodation_suitability",)),),
     ),
     Indicator(
         "IND-CL-EET",
@@ -373,6 +503,21 @@ INDICATORS: tuple[Indicator, ...] = (
         care_leavers_eet,
         of="List 9 rows with an Activity Status",
         needs=(("list9", ("activity",)),),
+        rests_on=(("list9", ("activity",)),),
+    ),
+    *(
+        Indicator(
+            f"IND-CL-EET-{low}-{high}",
+            f"Care leavers aged {low} to {high} in education, employment or training",
+            "%",
+            "higher",
+            _eet_band(low, high).__doc__ or "",
+            _eet_band(low, high),
+            of=f"List 9 rows aged {low} to {high} with an Activity Status",
+            needs=(("list9", ("activity", "dob")),),
+            rests_on=(("list9", ("activity", "dob")),),
+        )
+        for low, high in ((17, 18), (19, 21))
     ),
     Indicator(
         "IND-CL-PA",
@@ -383,6 +528,7 @@ INDICATORS: tuple[Indicator, ...] = (
         care_leavers_with_adviser,
         of="List 9 rows",
         needs=(("list9", ("personal_adviser",)),),
+        rests_on=(("list9", ("personal_adviser",)),),
     ),
     Indicator(
         "IND-CL-DOCS",
@@ -393,6 +539,7 @@ INDICATORS: tuple[Indicator, ...] = (
         care_leavers_with_documents,
         of="care leavers aged 18 or over",
         rule="CL-06",
+        rests_on=(("list9", ("dob",)),),
     ),
     Indicator(
         "IND-CASELOAD",
@@ -403,6 +550,8 @@ INDICATORS: tuple[Indicator, ...] = (
         average_caseload,
         of="FTE of SW or NQSW/ASYE workers",
         needs=(("workers", ("worker", "fte", "role")),),
+        rests_on=(("workers", ("worker", "fte", "role")),),
+        rests_on_any=WORKER_COLUMNS,
     ),
     Indicator(
         "IND-CASELOAD-OVER",
@@ -414,6 +563,8 @@ INDICATORS: tuple[Indicator, ...] = (
         of="SW or NQSW/ASYE workers with an FTE",
         rule="WF-01",
         needs=(("workers", ("worker", "fte", "role")),),
+        rests_on=(("workers", ("worker", "fte", "role")),),
+        rests_on_any=WORKER_COLUMNS,
     ),
     Indicator(
         "IND-OVERSIGHT",
@@ -424,6 +575,7 @@ INDICATORS: tuple[Indicator, ...] = (
         oversight_in_time,
         of="children on open List 6, 7 or 8 rows",
         rule="MO-01",
+        rests_on=(("management_oversight", ("last_oversight",)),),
     ),
     Indicator(
         "IND-DQ",
@@ -452,6 +604,9 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
 )
 BY_ID = {i.id: i for i in INDICATORS}
+# IND-CL-EET counts care leavers of every age; the DfE publishes two age bands, each its own
+# indicator here (with its own published comparator), listed under IND-CL-EET too.
+AGE_BANDS = {"IND-CL-EET": ("IND-CL-EET-17-18", "IND-CL-EET-19-21")}
 FROM_STORE = tuple(i.id for i in INDICATORS if i.compute is None)
 
 

@@ -306,13 +306,33 @@ def _years(cid: str, t: Tables) -> list[int]:
     return sorted(year for (c, year) in t.sources if c == cid)
 
 
-def published(cid: str, la_code: object, tables: Tables | None = None) -> dict:
+def published(cid: str, la_code: object | None, tables: Tables | None = None) -> dict:
     """The `published` object of DESIGN §3b for comparator `cid` and the council `la_code`:
-    match, council, neighbours, region, england, source (a part with no value is None)."""
+    match, council, neighbours, region, england, source (a part with no value is None). With no
+    council (`la_code` None) only England, of the latest year it has a value."""
     t = tables or shipped()
     pair = _pair(cid, t)
-    code = resolve_la_code(la_code, tables=t)
     years = _years(cid, t)
+    if la_code is None:
+        known = [
+            y for y in years if (f := t.figures.get((cid, y, ENGLAND))) and f.value is not None
+        ]
+        year = known[-1] if known else years[-1]
+        src = t.sources[(cid, year)]
+        england_fig = t.figures.get((cid, year, ENGLAND))
+        return {
+            "match": pair["match"],
+            "council": None,
+            "neighbours": None,
+            "region": None,
+            "england": (
+                {"value": england_fig.value, "period": src.period}
+                if england_fig and england_fig.value is not None
+                else None
+            ),
+            "source": src.source,
+        }
+    code = resolve_la_code(la_code, tables=t)
 
     def own(year: int) -> tuple[str | None, float | None]:
         entry = _entry(cid, year, code, t)
@@ -372,6 +392,21 @@ def published(cid: str, la_code: object, tables: Tables | None = None) -> dict:
 
 
 # --- year-end reconciliation ------------------------------------------------------------------
+
+
+def year_end_dates(cid: str, tables: Tables | None = None) -> set[tuple[int, int]]:
+    """(month, day) on which the comparator's published years end (31 March; 30 September)."""
+    t = tables or shipped()
+    _pair(cid, t)
+    ends = (t.sources[(cid, y)].period_end for y in _years(cid, t))
+    return {(end.month, end.day) for end in ends}
+
+
+def latest_year(cid: str, tables: Tables | None = None) -> int:
+    """The comparator's latest published year in the shipped tables."""
+    t = tables or shipped()
+    _pair(cid, t)
+    return _years(cid, t)[-1]
 
 
 def year_ending(cid: str, as_at: dt.date, tables: Tables | None = None) -> int | None:

@@ -2,7 +2,9 @@
 
 The configuration (`audits.core.config`) sits below every other package, so it reads the
 `[indicators.IND-...]` tables as they are; this module, which knows the indicators, refuses an
-unknown id or a percentage above 100. `load_config` is the one way the commands read a config.
+unknown id or a percentage above 100, and resolves `la_code` (either code form) to the council's
+3-digit DfE code, refusing an unknown or former council by name. `load_config` is the one way the
+commands read a config.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 from audits.core.config import Config
 from audits.core.errors import InputError
 from audits.indicators.definitions import BY_ID
+from audits.indicators.published import resolve_la_code
 
 NUMBER_KEYS = ("target", "amber", "regional", "neighbours")
 TEXT_KEYS = ("regional_label", "neighbours_label", "period")
@@ -24,7 +27,10 @@ def load_config(path: Path | None) -> Config:
 
 
 def checked(config: Config, path: Path | None) -> Config:
-    """`config` (read from `path`) with its indicator settings checked against the indicators."""
+    """`config` (read from `path`) with its indicator settings checked against the indicators
+    and its `la_code` resolved to the council's 3-digit DfE code."""
+    if config.la_code is not None:
+        config = replace(config, la_code=resolve_la_code(config.la_code, file=str(path)))
     if not config.indicators:
         return config
     return replace(config, indicators=parse_settings(config.indicators, str(path)))

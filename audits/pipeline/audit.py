@@ -16,6 +16,8 @@ from audits.engine.registry import Rule, all_rules
 from audits.engine.run import RunResult, run_rules
 from audits.history import Store
 from audits.indicators.compute import compute_indicators
+from audits.indicators.published import attribution
+from audits.indicators.reconcile import council, reconciliation
 from audits.indicators.scores import checked_areas, compute_scores
 from audits.ingest.dispatch import load_export
 from audits.ingest.export import Export
@@ -111,6 +113,8 @@ def build_summary(ctx: Context, result: RunResult) -> dict:
     export: Export = ctx.export
     findings = result.findings
     by_area, by_team = compute_scores(ctx, findings, checked_areas(ctx, result.outcomes))
+    indicators = compute_indicators(ctx, result)
+    shows_published = any(i.get("published") for i in indicators)
     return {
         "tool": "casefile-audit",
         "version": __version__,
@@ -161,5 +165,8 @@ def build_summary(ctx: Context, result: RunResult) -> dict:
             "by_area": [s.as_dict() for s in by_area],
             "by_team": [s.as_dict() for s in by_team],
         },
-        "indicators": compute_indicators(ctx, result),
+        "indicators": indicators,
+        "council": council(ctx.config.la_code),
+        "reconciliation": reconciliation(indicators, ctx.as_at, ctx.config),
+        "published_attribution": attribution() if shows_published else None,
     }
