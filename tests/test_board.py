@@ -123,7 +123,7 @@ def test_the_scorecard_compares_this_month_with_last_and_rates_it(store):
     card = data["scorecard"].set_index("id")
     review = card.loc["IND-CLA-REVIEW"]
     assert (review["this"], review["last"]) == (88.0, 90.0)  # the month's latest run
-    assert review["change"] == "▼ -2" and review["judgement"] == "worse"
+    assert review["change"] == "▼ −2.0 pp" and review["judgement"] == "worse"  # points
     assert review["rag"] == "Amber"  # 2 points under the target, within the 5-point band
     asm = card.loc["IND-ASM-45"]
     assert asm["this"] == 75.0 and asm["last"] is None  # n/a last month, not 0
@@ -210,19 +210,21 @@ def test_the_workbook_opens_on_the_scorecard_fitted_frozen_and_landscape(store, 
         assert ws.column_dimensions["A"].width >= 8, ws.title
     ws = wb["Scorecard"]
     header = [c.value for c in ws[1]]
-    assert header[:7] == [
+    assert header[:8] == [
         "Indicator",
         "Oct 2026",
         "Sep 2026",
         "Change",
         "Target",
-        "National",
         "RAG",
+        "England",
+        "Region",
     ]
     assert ws.column_dimensions["A"].width > 40  # "Assessme..." no more
     rows = {ws.cell(r, 1).value: r for r in range(2, ws.max_row + 1)}
     asm = rows[BY_ID["IND-ASM-45"].title]
-    assert ws.cell(asm, 7).value == "Red" and ws.cell(asm, 7).fill.fgColor.rgb.endswith("FFC7CE")
+    assert ws.cell(asm, 6).value == "Red" and ws.cell(asm, 6).fill.fgColor.rgb.endswith("FFC7CE")
+    assert ws.cell(asm, 7).value == 85.7  # England: the national table's figure
     owners = {c.value for row in wb["Overdue actions"].iter_rows() for c in row}
     assert '=HYPERLINK("http://x")' in owners  # shown as text, never a formula
     assert wb["Trend by area"]._charts and wb["Indicator trends"]._charts
@@ -277,11 +279,11 @@ def test_regional_and_neighbour_figures_from_the_config_appear_beside_the_nation
     )
     xlsx, page = write_board(store, tmp_path / "b", config=config)
     text = page.read_text()
-    assert ">North West</th>" in text and ">Stat. neighbours</th>" in text and "91.5%" in text
+    assert ">North West</th>" in text and "91.5%" in text and "93.0%" in text
     ws = openpyxl.load_workbook(xlsx)["Scorecard"]
     header = [c.value for c in ws[1]]
-    assert header[6:9] == ["North West", "Stat. neighbours", "RAG"]
+    assert header[6:9] == ["England", "North West", "Stat. neighbours"]
     row = next(
         r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == BY_ID["IND-CLA-REVIEW"].title
     )
-    assert (ws.cell(row, 7).value, ws.cell(row, 8).value) == (91.5, 93.0)
+    assert (ws.cell(row, 8).value, ws.cell(row, 9).value) == (91.5, 93.0)

@@ -1,9 +1,11 @@
 """SVG line charts for the board pack: axes scaled to the data, each line named at its end.
 
 A fall from 90 to 88 must be visible, so the value axis spans the data (plus any target or
-national line drawn), padded and rounded to a readable step, never a fixed 0-100. One month is
-drawn as labelled points in the middle of the plot, not stacked on the axis. All text is
-HTML-escaped.
+national line drawn), padded and rounded to a readable step, never a fixed 0-100. An axis that
+does not start at 0 is marked as cut: a break mark (two slashes) at its foot and "axis from N"
+under the title, so 95 to 100 cannot be read as a collapse. Each chart says which way is better.
+One month is drawn as labelled points in the middle of the plot, not stacked on the axis. All
+text is HTML-escaped.
 """
 
 from __future__ import annotations
@@ -53,6 +55,19 @@ def _fmt(value: float, unit: str) -> str:
     return f"{value:.1f}"
 
 
+def direction(better: str | None) -> str:
+    """'▲ higher is better' / '▼ lower is better' ('' when neither)."""
+    return {"higher": "▲ higher is better", "lower": "▼ lower is better"}.get(better or "", "")
+
+
+def axis_note(lo: float, better: str | None) -> str:
+    """What a chart says under its title: which way is better, and where a cut axis starts."""
+    parts = [direction(better)] if direction(better) else []
+    if lo > 0:
+        parts.append(f"axis cut: starts at {lo:g}")
+    return "; ".join(parts)
+
+
 def _title(text: str, x: int, limit: int) -> tuple[str, int]:
     """The title as one or two SVG lines (split at a space), and the height it takes."""
     esc = html.escape
@@ -78,13 +93,21 @@ def line_chart(
     height: int = 220,
     guides: dict[str, float] | None = None,
     label_width: int = 120,
+    better: str | None = None,
 ) -> str:
     """An SVG line chart: one line per series, its name (and last value) at its end; `guides`
-    are dashed horizontal lines (e.g. target, national) named at their right end."""
+    are dashed horizontal lines (e.g. target, national) named at their right end; under the
+    title, which way is `better` and, when the axis does not start at 0, that it is cut."""
     guides = {k: v for k, v in (guides or {}).items() if v is not None}
     values = [v for vs in series.values() for v in vs if v is not None] + list(guides.values())
     lo, hi, step = axis_range(values, unit)
     heading, extra = _title(title, 44, int((width - 44) / 6.8))
+    note = axis_note(lo, better)
+    if note:
+        heading += (
+            f'<text x="44" y="{28 + extra}" font-size="10" fill="#555">{html.escape(note)}</text>'
+        )
+        extra += 13
     left, top, bottom = 44, 26 + extra, 34
     plot_w, plot_h = width - left - label_width, height - top - bottom
     n = len(months)
@@ -102,6 +125,12 @@ def line_chart(
         heading,
     ]
     parts += _gridlines(lo, hi, step, left, plot_w, y)
+    if lo > 0:  # the axis is cut: a break mark at its foot
+        foot = top + plot_h
+        parts.append(
+            f'<path d="M{left - 5},{foot - 2} l10,-5 M{left - 5},{foot + 3} l10,-5" '
+            'stroke="#333" stroke-width="1.3" fill="none"/>'
+        )
     every = max(1, math.ceil(n / 8))
     for i, month in enumerate(months):
         if i % every == 0 or i == n - 1:
@@ -155,10 +184,12 @@ def bar_chart(
     title: str,
     width: int = 460,
     height: int = 220,
+    note: str = "",
 ) -> str:
-    """Grouped bars per month (counts), with each bar's value above it and a key below."""
+    """Grouped bars per month (counts) from 0, with each bar's value above it and a key below;
+    `note` (which way is better) under the title."""
     esc = html.escape
-    left, top, bottom = 44, 26, 48
+    left, top, bottom = 44, 26 + (13 if note else 0), 48
     plot_w, plot_h = width - left - 10, height - top - bottom
     top_value = max([v for vs in series.values() for v in vs] + [1])
     _, hi, step = axis_range([0.0, float(top_value)], unit="count")
@@ -174,6 +205,8 @@ def bar_chart(
         f'role="img" aria-label="{esc(title)}">',
         f'<text x="{left}" y="15" font-size="12" font-weight="bold">{esc(title)}</text>',
     ]
+    if note:
+        parts.append(f'<text x="{left}" y="28" font-size="10" fill="#555">{esc(note)}</text>')
     parts += _gridlines(0.0, hi, step, left, plot_w, y)
     for i, month in enumerate(months):
         centre = left + group * (i + 0.5)

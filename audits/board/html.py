@@ -13,7 +13,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from audits.board.charts import bar_chart, line_chart
-from audits.board.labels import month_label
+from audits.board.labels import month_label, shown_rag
 from audits.model.grades import GRADES
 
 RAG_STYLE = {
@@ -34,6 +34,7 @@ th { background: #1F3864; color: #fff; text-align: left; padding: 3px 7px; font-
 td { border-bottom: 1px solid #ddd; padding: 2px 7px; vertical-align: top; }
 td.n, th.n { text-align: right; white-space: nowrap; }
 .note { color: #555; font-size: 11px; margin: 2px 0; }
+.note.tight { font-size: 9px; line-height: 1.2; margin: 3px 0 1px; }
 .small { color: #666; font-size: 10px; }
 .keep { break-inside: avoid; page-break-inside: avoid; }
 .grid { display: flex; flex-wrap: wrap; gap: 4px 10px; }
@@ -41,13 +42,29 @@ td.n, th.n { text-align: right; white-space: nowrap; }
 table.score td { padding: 2px 6px; }
 table.score td.rag { font-weight: bold; text-align: center; }
 sup { font-size: 8px; line-height: 0; }
-@page { size: A4 landscape; margin: 10mm; }
+table.score th { font-size: 10px; vertical-align: bottom; }
+table.score td.c, table.score th.c { text-align: center; }
+.why { color: #7A4500; font-size: 9.5px; }
+.pairs { font-size: 8.5px; color: #333; margin-top: 2px; line-height: 1.2; }
+.pairs div { white-space: nowrap; }
+.pairs .lead { color: #555; }
+.attrib { font-size: 8px; color: #555; margin-top: 2px; line-height: 1.2; }
+table.score { width: 100%; }
+table.score td { white-space: nowrap; }
+table.score td:first-child { white-space: normal; width: 40%; }
+.id { color: #777; font-size: 8px; white-space: nowrap; }
+.warn { font-size: 9.5px; margin-top: 4px; padding: 2px 6px; border-left: 3px solid #C00000; }
+.warn.ok { border-left-color: #006100; }
+.warn ul { margin: 1px 0 0 16px; padding: 0; }
+@page { size: A4 landscape; margin: 8mm; }
 @media print {
   body { margin: 0; max-width: none; }
   .scorecard { break-after: page; page-break-after: always; }
+  .scorecard h2 { margin-top: 0; }
   tr { break-inside: avoid; page-break-inside: avoid; }
   thead { display: table-header-group; }
-  table.score { font-size: 10.5px; }
+  table.score { font-size: 10px; }
+  table.score td { padding: 1px 5px; }
 }
 """
 
@@ -103,88 +120,201 @@ def plain(values: Iterable[object]) -> list[tuple[str, str]]:
 
 # --- the scorecard ---------------------------------------------------------------------------------
 
+NA_STYLE = "color:#888"
+
+
+def value_text(value: object, unit: str) -> str:
+    """A figure as the board shows it; '–' when there is none to show (nothing to compare)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "–"
+    return fmt(value, unit)
+
+
+def _given(value: object) -> bool:
+    return value is not None and not (isinstance(value, float) and pd.isna(value))
+
 
 def scorecard(data: dict) -> str:
     card: pd.DataFrame = data["scorecard"]
     months = data["months"]
     this_label = month_label(months[-1])
     last_label = month_label(months[-2]) if len(months) > 1 else "Last month"
-    extra = [c for c in ("regional", "neighbours") if card[c].notna().any()]
+    home = data.get("council")
+    region_head = "Region"
+    neighbour_head = "Stat. neighbours: median (range, n)"
+    own_head = f"{home['la_name']} (DfE)" if home else "Council (DfE)"
+    config_region = {r for r in card["region_label"] if r}
+    if not home and len(config_region) == 1:
+        region_head = config_region.pop()
+    labels = {x for x in card["neighbours_label"] if x}
+    if not home and len(labels) == 1:
+        neighbour_head = labels.pop()
     head = [
-        "Indicator",
-        this_label,
-        last_label,
-        "Change",
-        "Target",
-        "National",
-        *[_label(card, c) for c in extra],
-        "RAG",
+        ("Indicator (▲ higher is better, ▼ lower)", ""),
+        (this_label, "n"),
+        (last_label, "n"),
+        ("Change", "n"),
+        ("Target", "n"),
+        ("RAG", "c"),
+        ("England", "n"),
+        (region_head, "n"),
+        (neighbour_head, "n"),
+        (own_head, "n"),
     ]
-    sources: dict[str, int] = {}
+    national_notes: dict[str, int] = {}
     rows = []
     for r in card.itertuples(index=False):
-        note = ""
-        if r.this is None or pd.isna(r.this):
-            note = f'<div class="small">n/a: {esc(r.reason)}</div>' if r.reason else ""
-        elif r.numerator is not None and not pd.isna(r.numerator):
+        title = f"{'▲' if r.better == 'higher' else '▼'} {esc(r.title)} "
+        title += f"<span class='id'>{esc(r.id)}</span>"
+        if not _given(r.this):
+            title += f'<div class="why">n/a: {esc(r.reason or "no value this month")}</div>'
+        counted = ""
+        if _given(r.this) and _given(r.numerator):
             counted = (
-                f"{r.numerator:g} / {r.denominator:g}"
+                f"{r.numerator:g}/{r.denominator:g}"
                 if r.unit == "%"
-                else f"{r.numerator:g} children / {r.denominator:g} FTE"
+                else f"{r.numerator:g} / {r.denominator:g} FTE"
             )
-            note = f'<span class="small"> ({esc(counted)})</span>'
-        national = "–"
-        if r.national is not None and not pd.isna(r.national):
-            mark = sources.setdefault(
-                f"{r.national_source}; {r.national_period}"
-                + (f" (derived: {r.national_derived})" if r.national_derived else ""),
-                len(sources) + 1,
+            counted = f' <span class="small">{esc(counted)}</span>'
+        this = f"<b>{esc(fmt(r.this, r.unit))}</b>{counted}" if _given(r.this) else "n/a"
+        last = esc(fmt(r.last, r.unit)) if _given(r.last) else "n/a"
+        last = "–" if len(months) < 2 else last  # no last month: nothing to compare with
+        england = value_text(r.england, r.unit)
+        if _given(r.england) and not r.published_source and r.national_source:
+            text = f"{r.national_source}; {r.national_period}"
+            if r.national_derived:
+                text += f" (derived: {r.national_derived})"
+            mark = national_notes.setdefault(text, len(national_notes) + 1)
+            england = f"{esc(england)}<sup>{mark}</sup>"
+        else:
+            england = esc(england)
+        sn = esc(value_text(r.neighbours, r.unit))
+        if _given(r.neighbours) and _given(r.neighbours_count):
+            sn += (
+                f' <span class="small">({r.neighbours_min:.1f}–{r.neighbours_max:.1f}, '
+                f"{r.neighbours_count:g})</span>"
             )
-            national = f"{esc(fmt(r.national, r.unit))}<sup>{mark}</sup>"
+        own = value_text(r.council_dfe, r.unit)
+        if _given(r.council_dfe):
+            own = f'{esc(own)} <span class="small">{esc(r.council_dfe_period)}</span>'
         cells = [
-            f"<td>{esc(r.title)} <span class='small'>{esc(r.id)} · {esc(r.better)} is better"
-            f"</span></td>",
-            f'<td class="n"><b>{esc(fmt(r.this, r.unit))}</b>{note}</td>',
-            f'<td class="n">{esc(fmt(r.last, r.unit) if len(months) > 1 else "–")}</td>',
-            f'<td class="n" style="{CHANGE_STYLE.get(r.judgement, "")}">{esc(r.change)}</td>',
-            f'<td class="n">{esc(fmt(r.target, r.unit) if r.target is not None else "–")}</td>',
-            f'<td class="n">{national}</td>',
-            *[
-                f'<td class="n">{esc(fmt(getattr(r, c), r.unit) if getattr(r, c) is not None and not pd.isna(getattr(r, c)) else "–")}</td>'
-                for c in extra
-            ],
-            f'<td class="rag" style="{RAG_STYLE.get(r.rag, "color:#888")}">{esc(shown_rag(r))}</td>',
+            (title, ""),
+            (this, "n"),
+            (last, "n"),
+            (esc(r.change), "n", CHANGE_STYLE.get(r.judgement, "")),
+            (esc(value_text(r.target, r.unit)), "n"),
+            (esc(shown_rag(r)), "rag", RAG_STYLE.get(r.rag, NA_STYLE)),
+            (england, "n"),
+            (esc(value_text(r.region, r.unit)), "n"),
+            (sn, "n"),
+            (own, "n"),
         ]
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    heads = "".join(
-        f'<th class="{"" if i == 0 else "n"}">{esc(h)}</th>' for i, h in enumerate(head)
-    )
-    notes = "".join(f"<div class='small'><sup>{n}</sup> {esc(s)}</div>" for s, n in sources.items())
+        rows.append(
+            "<tr>"
+            + "".join(
+                f'<td class="{c[1]}" style="{c[2] if len(c) > 2 else ""}">{c[0]}</td>'
+                for c in cells
+            )
+            + "</tr>"
+        )
+    heads = "".join(f'<th class="{cls}">{esc(h)}</th>' for h, cls in head)
     return f"""<section class="scorecard">
-<h2>Scorecard, {esc(this_label)}</h2>
+<h2>Scorecard, {esc(this_label)}{esc(_council_line(home))}</h2>
 <table class="score"><thead><tr>{heads}</tr></thead><tbody>{"".join(rows)}</tbody></table>
-<p class="note">RAG: against the council's target where one is set, otherwise the national
-figure. Green: met or better (equal is met); Amber: worse by no more than
-{data["amber_points"]:g} percentage points ({data["amber_caseload"]:g} per FTE for the caseload);
-Red: worse than that. n/a: no value this month (the reason is given); –: no target or national
-figure to compare with.
-Change: ▲ up, ▼ down since last month, green when better, red when worse.</p>
-<div class="note">National figures (published, never estimated):</div>{notes}
+<p class="note tight">RAG: against the council's target where one is set, otherwise the national
+figure, otherwise England's published figure. Green: met or better (equal is met); Amber: worse
+by no more than {data["amber_points"]:g} percentage points ({data["amber_caseload"]:g} per FTE
+for the caseload); Red: worse than that. n/a: no value this month (the reason is given);
+–: nothing to compare with. Change since last month: ▲ up, ▼ down, in percentage points (pp) or
+children per FTE; green when better, red when worse.</p>
+{_pairings(card)}{_national_notes(national_notes)}{_sources(card)}{_attribution(data)}
+{_warnings(data)}
 </section>"""
 
 
-def _label(card: pd.DataFrame, column: str) -> str:
-    """The comparator column's heading: the council's label when all rows agree on one."""
-    labels = {x for x in card[f"{column}_label"] if x}
-    default = {"regional": "Region", "neighbours": "Stat. neighbours"}[column]
-    return labels.pop() if len(labels) == 1 else default
+def _council_line(home: dict | None) -> str:
+    if not home:
+        return ""
+    return f": {home['la_name']} (DfE {home['la_code']}), {home['region']}"
 
 
-def shown_rag(r) -> str:
-    """'n/a' when there is no value; '–' when there is one but nothing to compare it with."""
-    if r.rag == "n/a" and r.this is not None and not pd.isna(r.this):
-        return "–"
-    return str(r.rag)
+def _pairings(card: pd.DataFrame) -> str:
+    """One line per indicator paired with a DfE figure: its source and how the definitions
+    match."""
+    lines = [
+        f"<div><b>{esc(r.id)}</b>: {esc(r.match)}</div>"
+        for r in card.itertuples(index=False)
+        if r.match
+    ]
+    if not lines:
+        return ""
+    return (
+        '<div class="pairs"><div class="lead">The DfE\'s published figures (the council\'s '
+        "latest published year, its neighbours, region and England of that year) and how each "
+        "definition compares with ours:</div>" + "".join(lines) + "</div>"
+    )
+
+
+def _sources(card: pd.DataFrame) -> str:
+    """The publications and tables the published figures come from, one sentence each."""
+    tables: dict[str, list[str]] = {}
+    for source in card["published_source"]:
+        if source:
+            publication, _, part = str(source).rpartition(", ")
+            if part not in tables.setdefault(publication, []):
+                tables[publication].append(part)
+    if not tables:
+        return ""
+    text = " ".join(f"{pub}: {'; '.join(parts)}." for pub, parts in tables.items())
+    return f'<div class="attrib">Sources: {esc(text)}</div>'
+
+
+def _national_notes(notes: dict[str, int]) -> str:
+    if not notes:
+        return ""
+    return (
+        '<div class="pairs">'
+        + "".join(f"<div><sup>{n}</sup> {esc(s)}</div>" for s, n in notes.items())
+        + "</div>"
+    )
+
+
+def _attribution(data: dict) -> str:
+    home = data.get("council")
+    text = data.get("attribution")
+    if not text:
+        return ""
+    names = ""
+    if home and home.get("neighbours"):
+        names = (
+            f" {home['la_name']}'s statistical neighbours (DfE model 2025): "
+            + ", ".join(n["la_name"] for n in home["neighbours"])
+            + "."
+        )
+    return f'<div class="attrib">{esc(text)}{esc(names)}</div>'
+
+
+WARNINGS_ON_SCORECARD = 4
+
+
+def _warnings(data: dict) -> str:
+    """The month's export warnings, under the scorecard (the first few; all later)."""
+    warnings = data.get("warnings") or []
+    latest = month_label(data["latest_month"])
+    if not warnings:
+        return f'<div class="warn ok">{esc(latest)} export: no warnings.</div>'
+    shown = warnings[:WARNINGS_ON_SCORECARD]
+    more = len(warnings) - len(shown)
+    items = "".join(f"<li>{esc(w.get('message') or w.get('kind'))}</li>" for w in shown)
+    tail = (
+        f"<li>and {more} more, listed under “Export warnings” at the end of this pack</li>"
+        if more
+        else ""
+    )
+    return (
+        f'<div class="warn"><b>{esc(latest)} export: {len(warnings)} warning(s). Read before '
+        f"relying on the figures:</b><ul>{items}{tail}</ul></div>"
+    )
 
 
 # --- the trends ---------------------------------------------------------------------------------------
@@ -202,7 +332,7 @@ def indicator_trends(data: dict) -> str:
             values = [_value(mine.get(m)) for m in months]
             if all(v is None for v in values):
                 continue
-            guides = {"Target": r.target, "National": r.national, "Region": r.regional}
+            guides = {"Target": r.target, "England": r.england, "Region": r.region}
             title = f"{r.title}" + (" (children per FTE)" if unit != "%" else " (%)")
             charts.append(
                 line_chart(
@@ -211,9 +341,10 @@ def indicator_trends(data: dict) -> str:
                     title=title,
                     unit=unit,
                     width=340,
-                    height=185,
+                    height=198,
                     guides=guides,
                     label_width=92,
+                    better=r.better,
                 )
             )
     if not charts:
@@ -235,7 +366,13 @@ def area_trends(data: dict) -> str:
         return "<p>No compliance scores yet.</p>"
     series = {str(a): [_value(v) for v in areas[a]] for a in areas.columns}
     chart = line_chart(
-        labels, series, title="Compliance by area (%)", width=760, height=260, label_width=200
+        labels,
+        series,
+        title="Compliance by area (%)",
+        width=760,
+        height=272,
+        label_width=200,
+        better="higher",
     )
     rows = [[(str(a), "")] + [_scored(_value(v), data) for v in areas[a]] for a in areas.columns]
     return f'<div class="keep">{chart}</div>' + table(
@@ -269,8 +406,9 @@ def team_trends(data: dict) -> str:
                     series,
                     title=f"{area}: compliance by team (%)",
                     width=620,
-                    height=210,
+                    height=222,
                     label_width=190,
+                    better="higher",
                 )
             )
         rows = [
@@ -289,6 +427,8 @@ def changes(data: dict) -> str:
         {k.capitalize(): [float(v) for v in frame[k]] for k in ("new", "persisting", "resolved")},
         title="Findings: new, persisting and resolved",
         width=max(360, 90 * len(labels) + 80),
+        height=232,
+        note="fewer new and persisting, more resolved is better; axis from 0",
     )
     rows = [
         plain([month_label(r.month), r.findings, r.new, r.persisting, r.resolved])
@@ -345,14 +485,23 @@ def overdue_actions(data: dict) -> str:
 
 def moderation(data: dict) -> str:
     by_month: pd.DataFrame = data["moderation_by_month"]
-    if by_month.empty:
-        return "<p>No moderation decisions recorded yet.</p>"
+    rule = f'<p class="note">{esc(data["month_rule"])}</p>'
+    if by_month.empty and not data.get("moderation_unattributed"):
+        return "<p>No moderation decisions recorded yet.</p>" + rule
     rows = [
         plain([month_label(r.month), r.decisions, r.agree, pct(r.value)])
         for r in by_month.itertuples(index=False)
     ]
+    unattributed = data.get("moderation_unattributed") or 0
     out = [
-        table(["Month decided", "Decisions", "Agree", "Agree %"], rows, {1, 2, 3}),
+        table(["Audit month reviewed", "Decisions", "Agree", "Agree %"], rows, {1, 2, 3}),
+        rule,
+        (
+            f'<p class="note">{unattributed} decision(s) entered before any audit run are in no '
+            "month (they are in the rule and team tables below).</p>"
+            if unattributed
+            else ""
+        ),
         "<h3>By rule (latest decision per finding)</h3>",
         table(
             ["Rule", "Decisions", "Agree", "Agree %"],
@@ -391,9 +540,10 @@ def practice(data: dict) -> str:
         )
         for r in frame.to_dict("records")
     ]
-    heads = ["Month", "Graded", *GRADES, "Good or better", "Good or better %"]
+    heads = ["Audit month", "Graded", *GRADES, "Good or better", "Good or better %"]
     return table(heads, rows, set(range(1, len(heads)))) + (
-        "<p class=\"note\">The moderator's grade where given, otherwise the auditor's.</p>"
+        "<p class=\"note\">The moderator's grade where given, otherwise the auditor's. "
+        f"{esc(data['month_rule'])}</p>"
     )
 
 
@@ -412,6 +562,76 @@ def longest_overdue(data: dict) -> str:
     )
 
 
+def reconciliation(data: dict) -> str:
+    """Year-end runs: the council's computed figure beside its own published one."""
+    parts = []
+    for month, rec in data["reconciliations"][::-1]:
+        block = [f"<h3>{esc(month_label(month))}: as at {esc(day(rec['as_at']))}</h3>"]
+        if rec.get("rows"):
+            block.append(
+                table(
+                    ["Indicator", "Year", "Computed", "Published (DfE)", "Difference", "Gap"],
+                    [
+                        [
+                            (f"{r['title']} ({r['id']})", ""),
+                            (r["period"], ""),
+                            _counted(r["ours"], r["unit"]),
+                            _counted(r["published"], r["unit"]),
+                            (_difference(r["difference"], r["unit"]), ""),
+                            (r["gap"], "color:#9C0006;font-weight:bold" if r["large"] else ""),
+                        ]
+                        for r in rec["rows"]
+                    ],
+                    {2, 3, 4},
+                )
+            )
+        if rec.get("note"):
+            block.append(f'<p class="note">{esc(rec["note"])}.</p>')
+        parts.append('<div class="keep">' + "".join(block) + "</div>")
+    return "".join(parts) + (
+        '<p class="note">A year-end run (as at 31 March; 30 September for the workforce census) '
+        "is set beside the figure the DfE published for the same council and year. A gap wider "
+        "than the indicator's Amber band is large: the export and the statutory return disagree, "
+        "or the definitions do (see the scorecard's notes on how each pairing differs).</p>"
+    )
+
+
+def _counted(part: dict, unit: str) -> tuple[str, str]:
+    value = part.get("value")
+    if value is None:
+        return "n/a", NA_STYLE
+    counts = ""
+    if part.get("numerator") is not None and part.get("denominator") is not None:
+        counts = f" ({part['numerator']:g}/{part['denominator']:g})"
+    return fmt(value, unit) + counts, ""
+
+
+def _difference(value: float | None, unit: str) -> str:
+    if value is None:
+        return "–"
+    sign = "+" if value > 0 else "−" if value < 0 else "±"
+    return f"{sign}{abs(value):.1f} {'pp' if unit == '%' else 'per FTE'}"
+
+
+def export_warnings(data: dict) -> str:
+    warnings = data.get("warnings") or []
+    return table(
+        ["Warning", "List", "Column", "Rules affected"],
+        [
+            plain(
+                [
+                    w.get("message") or w.get("kind"),
+                    f"List {w['list']}" if w.get("list") not in (None, "") else "",
+                    w.get("column") or "",
+                    ", ".join(w.get("rules") or []),
+                ]
+            )
+            for w in warnings
+        ],
+        set(),
+    )
+
+
 def render(data: dict) -> str:
     latest = month_label(data["latest_month"])
     as_at = pd.Timestamp(data["as_at"]).strftime("%d/%m/%Y")
@@ -421,6 +641,11 @@ def render(data: dict) -> str:
         else "Real child ids are shown: this page holds personal data."
     )
     sections = [
+        *(
+            [("Year-end reconciliation: computed and published", reconciliation(data))]
+            if data["reconciliations"]
+            else []
+        ),
         ("Indicators month on month", indicator_trends(data)),
         ("Compliance by area, month on month", area_trends(data)),
         ("Compliance by team, month on month", team_trends(data)),
@@ -429,6 +654,11 @@ def render(data: dict) -> str:
         ("Moderation agreement", moderation(data)),
         ("Practice audits: grades", practice(data)),
         (f"Longest overdue findings, {latest}", longest_overdue(data)),
+        *(
+            [(f"Export warnings, {latest}", export_warnings(data))]
+            if len(data.get("warnings") or []) > WARNINGS_ON_SCORECARD
+            else []
+        ),
     ]
     body = "".join(
         f'<section><div class="keep"><h2>{esc(title)}</h2></div>{content}</section>'
@@ -439,9 +669,9 @@ def render(data: dict) -> str:
 <title>Improvement board pack, {esc(latest)}</title>
 <style>{CSS}</style></head><body>
 <h1>Improvement board pack: casefile audit, {esc(latest)}</h1>
-<p class="note">Latest export as at {esc(as_at)}; {len(data["months"])} month(s) in the history
-store (the latest run of each month). Compliance: children in scope with no Error finding in the
-area, as a percentage. {esc(child_note)}</p>
+<p class="note tight">Latest export as at {esc(as_at)}; {len(data["months"])} month(s) in the
+history store (the latest run of each month). Compliance: children in scope with no Error finding
+in the area, as a percentage. {esc(child_note)}</p>
 {scorecard(data)}
 {body}
 </body></html>

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from audits.board.charts import COLOURS, axis_range
-from audits.board.labels import month_label
+from audits.board.charts import COLOURS, axis_note, axis_range, direction
+from audits.board.labels import month_label, shown_rag
 from audits.core.safe_text import inert
 from audits.model.grades import GRADES
 
@@ -86,8 +86,9 @@ def _band(v: float | None, data: dict) -> str | None:
     return "Green" if v >= data["rag_green"] else "Amber" if v >= data["rag_amber"] else "Red"
 
 
-def _chart_title(text: str, size: int = 1000):
-    """A chart title in a readable size (Excel's default 18 pt crowds a small chart)."""
+def _chart_title(text: str, size: int = 1000, note: str = ""):
+    """A chart title in a readable size (Excel's default 18 pt crowds a small chart), and a
+    `note` beneath it (which way is better; where a cut axis starts)."""
     from openpyxl.chart.text import RichText, Text
     from openpyxl.chart.title import Title
     from openpyxl.drawing.text import (
@@ -98,8 +99,15 @@ def _chart_title(text: str, size: int = 1000):
     )
 
     props = CharacterProperties(sz=size, b=True)
-    para = Paragraph(pPr=ParagraphProperties(defRPr=props), r=[RegularTextRun(rPr=props, t=text)])
-    return Title(tx=Text(rich=RichText(p=[para])), overlay=False)
+    paras = [
+        Paragraph(pPr=ParagraphProperties(defRPr=props), r=[RegularTextRun(rPr=props, t=text)])
+    ]
+    if note:
+        small = CharacterProperties(sz=int(size * 0.85), b=False)
+        paras.append(
+            Paragraph(pPr=ParagraphProperties(defRPr=small), r=[RegularTextRun(rPr=small, t=note)])
+        )
+    return Title(tx=Text(rich=RichText(p=paras)), overlay=False)
 
 
 def _line_chart(
@@ -111,16 +119,18 @@ def _line_chart(
     categories,
     values: list[float],
     named: bool = True,
+    better: str | None = None,
 ):
     """A native line chart, one series per reference (its title in the first cell), the value
-    axis fitted to `values`; each line's last point labelled with its value (and name)."""
+    axis fitted to `values` (and said to be cut when it does not start at 0), which way is
+    `better` under the title; each line's last point labelled with its value (and name)."""
     from openpyxl.chart import LineChart
     from openpyxl.chart.label import DataLabel, DataLabelList
 
     chart = LineChart()
-    chart.title = _chart_title(title)
-    chart.y_axis.number_format = "General"
     lo, hi, step = axis_range(values, unit)
+    chart.title = _chart_title(title, note=axis_note(lo, better))
+    chart.y_axis.number_format = "General"
     chart.y_axis.scaling.min, chart.y_axis.scaling.max = lo, hi
     chart.y_axis.majorUnit = step
     chart.y_axis.title = unit if unit != "%" else "%"
@@ -160,11 +170,167 @@ def _line_chart(
     return chart
 
 
+def _shown(value: object, missing: str = "–") -> object:
+    """A number as a number; `missing` ('–': nothing to compare with; 'n/a': no value) when
+    there is none."""
+    v = _v(value)
+    return missing if v is None else v
+
+
+def write_scorecard(wb, data: dict) -> None:
+    """The Scorecard sheet: one row per indicator with this month, last month, the change, the
+    target, RAG, and the comparators (England, region, statistical neighbours, the council's
+    own published figure); beneath, how each DfE pairing matches, the sources, the attribution
+    and the month's export warnings. Printed on one A4 landscape page."""
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    card: pd.DataFrame = data["scorecard"]
+    months = data["months"]
+    labels = [month_label(m) for m in months]
+    home = data.get("council")
+    rows = []
+    for r in card.itertuples(index=False):
+        counted = None
+        if r.this is None:
+            counted = f"n/a: {r.reason or 'no value this month'}"
+        elif r.numerator is not None:
+            counted = f"{r.numerator:g} / {r.denominator:g}" + (" FTE" if r.unit != "%" else "")
+        spread = None
+        if r.neighbours_count is not None:
+            spread = f"{r.neighbours_min:.1f}–{r.neighbours_max:.1f} ({r.neighbours_count:g})"
+        rows.append(
+            [
+                r.title,
+                _shown(r.this, "n/a"),
+                "–" if len(months) < 2 else _shown(r.last, "n/a"),
+                r.change,
+                _shown(r.target),
+                shown_rag(r),
+                _shown(r.england),
+                _shown(r.region),
+                _shown(r.neighbours),
+                spread or "–",
+                _shown(r.council_dfe),
+                r.council_dfe_period or "–",
+                counted,
+                direction(r.better),
+                r.id,
+            ]
+        )
+    region = (
+        f"Region ({home['region']})"
+        if home
+        else (next((x for x in card["region_label"] if x), None) or "Region")
+    )
+    neighbours = (
+        "Stat. neighbours median"
+        if home
+        else (next((x for x in card["neighbours_label"] if x), None) or "Stat. neighbours")
+    )
+    own = f"{home['la_name']} (DfE)" if home else "Council (DfE)"
+    headings = [
+        "Indicator",
+        labels[-1],
+        labels[-2] if len(labels) > 1 else "Last month",
+        "Change",
+        "Target",
+        "RAG",
+        "England",
+        region,
+        neighbours,
+        "Neighbours' range (n)",
+        own,
+        "DfE year",
+        "Counted (or why n/a)",
+        "Better",
+        "Id",
+    ]
+    ws = _sheet(wb, "Scorecard", headings, rows)
+    for i, r in enumerate(card.itertuples(index=False), start=2):
+        _rag(ws.cell(i, 6), r.rag)
+        ws.cell(i, 6).alignment = Alignment(horizontal="center")
+        colour = {"better": "006100", "worse": "9C0006"}.get(r.judgement)
+        if colour:
+            ws.cell(i, 4).font = Font(color=colour, bold=True)
+        for col in (2, 3, 5, 7, 8, 9, 11):
+            cell = ws.cell(i, col)
+            if isinstance(cell.value, float | int):
+                cell.number_format = "0.0"
+            else:
+                cell.alignment = Alignment(horizontal="right")
+                if cell.value == "n/a":
+                    cell.font = Font(color="888888")
+        ws.cell(i, 13).alignment = Alignment(wrap_text=True, vertical="top")
+    _finish(ws, max_width=58)
+    widths = (None, 10, 10, 15, 8, 8, 10, 13, 13, 17, 13, 13, 34, 17, 19)
+    for column, width in enumerate(widths, start=1):
+        if width:
+            ws.column_dimensions[get_column_letter(column)].width = width
+    ws.row_dimensions[1].height = 42  # headings on up to three lines where they need them
+    for i in range(2, len(card) + 2):
+        for col in (4, 10, 12):
+            ws.cell(i, col).alignment = Alignment(horizontal="center")
+    ws.freeze_panes = "B2"
+    notes = [
+        "RAG: against the council's target where set, otherwise the national figure, otherwise "
+        "England's published figure. Green: met or better (equal is met); Amber: worse by no "
+        f"more than {data['amber_points']:g} percentage points ({data['amber_caseload']:g} per "
+        "FTE for the caseload); Red: worse still; n/a: no value this month (why: column M); "
+        "–: nothing to compare with. Change: in percentage points (pp), or children per FTE.",
+        *[
+            f"{r.id} ({r.published_source}): {r.match}"
+            for r in card.itertuples(index=False)
+            if r.match
+        ],
+        *[
+            f"England {r.id}: {r.national_source}; {r.national_period}"
+            + (f" (derived: {r.national_derived})" if r.national_derived else "")
+            for r in card.itertuples(index=False)
+            if r.national is not None and not r.published_source
+        ],
+    ]
+    if data.get("attribution"):
+        notes.append(data["attribution"])
+    if home and home.get("neighbours"):
+        notes.append(
+            f"{home['la_name']}'s statistical neighbours (DfE model 2025): "
+            + ", ".join(n["la_name"] for n in home["neighbours"])
+        )
+    warnings = data.get("warnings") or []
+    latest = month_label(data["latest_month"])
+    notes.append(
+        f"{latest} export: {len(warnings)} warning(s)" + (":" if warnings else ".")
+        if warnings
+        else f"{latest} export: no warnings."
+    )
+    notes += [f"Warning: {w.get('message') or w.get('kind')}" for w in warnings[:4]]
+    if len(warnings) > 4:
+        notes.append(f"and {len(warnings) - 4} more: see the Export warnings sheet")
+    ws.append([])
+    line = sum(ws.column_dimensions[get_column_letter(c)].width for c in range(1, 16)) * 1.1
+    for note in notes:
+        ws.append([note])
+        row = ws.max_row
+        cell = inert(ws.cell(row, 1))
+        warn = note.startswith("Warning:") or note.startswith(f"{latest} export: ")
+        cell.font = Font(
+            italic=not warn,
+            bold=warn and "warning" in note,
+            size=9,
+            color="C00000" if warn and warnings else "555555",
+        )
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(headings))
+        ws.row_dimensions[row].height = 12.5 * max(1, -(-len(note) // int(line)))
+    ws.page_setup.fitToHeight = 1
+    ws.print_area = f"A1:{get_column_letter(len(headings))}{ws.max_row}"
+
+
 def write_workbook(data: dict, target: Path) -> None:
     from openpyxl import Workbook
     from openpyxl.chart import Reference
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
+    from openpyxl.styles import Font
     from openpyxl.worksheet.pagebreak import Break
 
     wb = Workbook()
@@ -172,90 +338,9 @@ def write_workbook(data: dict, target: Path) -> None:
     months = data["months"]
     labels = [month_label(m) for m in months]
     card: pd.DataFrame = data["scorecard"]
-    this_label = labels[-1]
-    last_label = labels[-2] if len(labels) > 1 else "Last month"
 
-    # Scorecard: what a board member reads, on one landscape page; sources noted beneath
-    extra = [c for c in ("regional", "neighbours") if any(v is not None for v in card[c])]
-    rows = []
-    for r in card.itertuples(index=False):
-        counted = None
-        if r.reason:
-            counted = f"n/a: {r.reason}"
-        elif r.numerator is not None:
-            counted = f"{r.numerator:g} / {r.denominator:g}"
-        rows.append(
-            [
-                r.title,
-                r.this,
-                r.last,
-                r.change,
-                r.target,
-                r.national,
-                *[getattr(r, c) for c in extra],
-                "–" if r.rag == "n/a" and r.this is not None else r.rag,
-                counted,
-                f"{r.better} is better",
-                r.id,
-            ]
-        )
-    labels_extra = [
-        next((x for x in card[f"{c}_label"] if x), None)
-        or {"regional": "Region", "neighbours": "Stat. neighbours"}[c]
-        for c in extra
-    ]
-    ws = _sheet(
-        wb,
-        "Scorecard",
-        [
-            "Indicator",
-            this_label,
-            last_label,
-            "Change",
-            "Target",
-            "National",
-            *labels_extra,
-            "RAG",
-            "Counted (or why n/a)",
-            "Better",
-            "Id",
-        ],
-        rows,
-    )
-    rag_col = 7 + len(extra)
-    for i, r in enumerate(card.itertuples(index=False), start=2):
-        _rag(ws.cell(i, rag_col), r.rag)
-        colour = {"better": "006100", "worse": "9C0006"}.get(r.judgement)
-        if colour:
-            ws.cell(i, 4).font = Font(color=colour, bold=True)
-        for col in (2, 3, 5, 6, *range(7, rag_col)):
-            ws.cell(i, col).number_format = "0.0"
-        ws.cell(i, rag_col + 1).alignment = Alignment(wrap_text=True, vertical="top")
-    _finish(ws, max_width=58)
-    ws.column_dimensions[get_column_letter(rag_col + 1)].width = 34
-    ws.column_dimensions["D"].width = 14
-    for i in range(2, len(card) + 2):
-        ws.cell(i, 4).alignment = Alignment(horizontal="center")
-    ws.freeze_panes = "B2"
-    notes = [
-        "RAG: against the council's target where set, otherwise the national figure. Green: met "
-        "or better (equal is met); Amber: worse by no more than "
-        f"{data['amber_points']:g} percentage points ({data['amber_caseload']:g} per FTE for "
-        "the caseload); Red: worse still; n/a: no value this month; –: nothing to compare with.",
-        "Units: percentages, except the caseload (children per FTE social worker).",
-        *[
-            f"National {r.id}: {r.national_source}; {r.national_period}"
-            + (f" (derived: {r.national_derived})" if r.national_derived else "")
-            for r in card.itertuples(index=False)
-            if r.national is not None
-        ],
-    ]
-    ws.append([])
-    for note in notes:
-        ws.append([note])
-        inert(ws.cell(ws.max_row, 1)).font = Font(italic=True, size=9, color="555555")
-    ws.page_setup.fitToHeight = 1
-    ws.print_area = f"A1:{get_column_letter(rag_col + 3)}{ws.max_row}"
+    # Scorecard: what a board member reads, on one landscape page; notes beneath
+    write_scorecard(wb, data)
 
     # Indicator trends: indicators down, months across; one small chart per indicator
     history: pd.DataFrame = data["indicator_history"]
@@ -278,11 +363,19 @@ def write_workbook(data: dict, target: Path) -> None:
         values = [float(v) for v in wide.loc[r.id] if v is not None and not pd.isna(v)]
         if not values:
             continue
-        guide = [g for g in (r.target, r.national) if g is not None]
+        guide = [g for g in (r.target, r.england) if g is not None]
         ref = Reference(ws, min_col=1, max_col=1 + len(months), min_row=row, max_row=row)
         title = r.title + (" (%)" if r.unit == "%" else " (children per FTE)")
         chart = _line_chart(
-            ws, title, r.unit, len(months), [(ref, True)], categories, values + guide, named=False
+            ws,
+            title,
+            r.unit,
+            len(months),
+            [(ref, True)],
+            categories,
+            values + guide,
+            named=False,
+            better=r.better,
         )
         chart.height, chart.width = 6.5, 12.5
         column = "A" if placed % 2 == 0 else "C"
@@ -321,6 +414,7 @@ def write_workbook(data: dict, target: Path) -> None:
             refs,
             categories,
             values,
+            better="higher",
         )
         chart.height, chart.width = 9, 20
         ws.add_chart(chart, f"A{len(months) + 4}")
@@ -358,7 +452,10 @@ def write_workbook(data: dict, target: Path) -> None:
         from openpyxl.chart import BarChart
 
         chart = BarChart()
-        chart.title = _chart_title("New, persisting and resolved findings")
+        chart.title = _chart_title(
+            "New, persisting and resolved findings",
+            note="fewer new and persisting, more resolved is better; axis from 0",
+        )
         chart.add_data(
             Reference(ws, min_col=3, max_col=5, min_row=1, max_row=1 + len(ch)),
             titles_from_data=True,
@@ -408,7 +505,7 @@ def write_workbook(data: dict, target: Path) -> None:
     ws = _sheet(
         wb,
         "Moderation",
-        ["Month decided / rule / team", "Decisions", "Agree", "Agree %"],
+        ["Audit month reviewed / rule / team", "Decisions", "Agree", "Agree %"],
         [[month_label(r.month), r.decisions, r.agree, r.value] for r in mm.itertuples(index=False)]
         + [[None]]
         + [
@@ -422,12 +519,24 @@ def write_workbook(data: dict, target: Path) -> None:
         ],
     )
     _finish(ws)
+    unattributed = data.get("moderation_unattributed") or 0
+    _notes(
+        ws,
+        [
+            data["month_rule"],
+            *(
+                [f"{unattributed} decision(s) entered before any audit run are in no month."]
+                if unattributed
+                else []
+            ),
+        ],
+    )
 
     pr: pd.DataFrame = data["practice_grades"]
     ws = _sheet(
         wb,
         "Practice audit",
-        ["Month", "Audits graded", *GRADES, "Good or better", "Good or better %"],
+        ["Audit month", "Audits graded", *GRADES, "Good or better", "Good or better %"],
         [
             [
                 month_label(r["month"]),
@@ -440,6 +549,7 @@ def write_workbook(data: dict, target: Path) -> None:
         ],
     )
     _finish(ws, max_width=22)
+    _notes(ws, ["The moderator's grade where given, otherwise the auditor's.", data["month_rule"]])
 
     ov: pd.DataFrame = data["overdue"]
     label = "Child (pseudonym)" if data["pseudonymised"] else "Child ID"
@@ -453,4 +563,103 @@ def write_workbook(data: dict, target: Path) -> None:
         ],
     )
     _finish(ws, max_width=90)
+
+    warnings = data.get("warnings") or []
+    if len(warnings) > 4:
+        ws = _sheet(
+            wb,
+            "Export warnings",
+            ["Warning", "List", "Column", "Rules affected"],
+            [
+                [
+                    w.get("message") or w.get("kind"),
+                    f"List {w['list']}" if w.get("list") not in (None, "") else "",
+                    w.get("column") or "",
+                    ", ".join(w.get("rules") or []),
+                ]
+                for w in warnings
+            ],
+        )
+        _finish(ws, max_width=100)
+    if data["reconciliations"]:
+        write_reconciliation(wb, data)
+        wb.move_sheet("Year-end reconciliation", offset=1 - len(wb.sheetnames) + 1)
     wb.save(target)
+
+
+def _notes(ws, notes: list[str]) -> None:
+    """Italic notes under a sheet's table (after its widths are fitted)."""
+    from openpyxl.styles import Font
+
+    ws.append([])
+    for note in notes:
+        ws.append([note])
+        inert(ws.cell(ws.max_row, 1)).font = Font(italic=True, size=9, color="555555")
+
+
+def write_reconciliation(wb, data: dict) -> None:
+    """Year-end runs: the council's computed figure beside its own published one."""
+    from openpyxl.styles import Font
+
+    rows = []
+    for month, rec in data["reconciliations"][::-1]:
+        for r in rec.get("rows") or []:
+            ours, theirs = r["ours"], r["published"]
+            rows.append(
+                [
+                    month_label(month),
+                    r["title"],
+                    r["period"],
+                    _shown(ours["value"], "n/a"),
+                    _shown(ours["numerator"]),
+                    _shown(ours["denominator"]),
+                    _shown(theirs["value"], "n/a"),
+                    _shown(theirs["numerator"]),
+                    _shown(theirs["denominator"]),
+                    _shown(r["difference"]),
+                    "pp" if r["unit"] == "%" else "per FTE",
+                    r["gap"],
+                    r["source"],
+                    r["id"],
+                ]
+            )
+        if rec.get("note"):
+            rows.append([month_label(month), rec["note"]])
+    ws = _sheet(
+        wb,
+        "Year-end reconciliation",
+        [
+            "Month",
+            "Indicator",
+            "Year",
+            "Computed",
+            "Counted",
+            "Of",
+            "Published (DfE)",
+            "Counted",
+            "Of",
+            "Difference",
+            "Unit",
+            "Gap",
+            "Source",
+            "Id",
+        ],
+        rows,
+    )
+    for row in ws.iter_rows(min_row=2):
+        for cell in row[3:10]:
+            if isinstance(cell.value, float):
+                cell.number_format = "0.0"
+        if row[11].value == "large":
+            row[11].font = Font(bold=True, color="9C0006")
+    _finish(ws, max_width=60)
+    _notes(
+        ws,
+        [
+            "A year-end run (as at 31 March; 30 September for the workforce census) set beside "
+            "the figure the DfE published for the same council and year. A gap wider than the "
+            "indicator's Amber band is large: the export and the statutory return disagree, or "
+            "the definitions do (see the Scorecard's notes on how each pairing differs).",
+            *([data["attribution"]] if data.get("attribution") else []),
+        ],
+    )

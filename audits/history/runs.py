@@ -59,6 +59,9 @@ class RunsStore:
             ]
             if score_rows:
                 conn.execute(scores.insert(), score_rows)
+            self.record_aggregates(  # type: ignore[attr-defined]  (AggregatesStore, in Store)
+                conn, run_id, summary["as_at"][:7], summary, frame.get("finding_id", pd.Series())
+            )
         return int(run_id)
 
     def first_raised(self, finding_ids: pd.Series) -> pd.Series:

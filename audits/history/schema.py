@@ -121,6 +121,26 @@ practice_audits = sa.Table(
     sa.Column("graded_at", sa.String(32)),  # v4: the graded workbook's own modified time
     sa.UniqueConstraint("month", "child_id", name="one_audit_per_child_and_month"),
 )
+# v6: what the board reads of each run, so that it never reads a run's findings. `run_board`:
+# the run's indicators (values and counts), action counts, year-end reconciliation, council;
+# `run_changes`: findings new, persisting and gone against an earlier run (previous_run_id;
+# 0 = none), counted when the run is recorded or, for another pair, when a board first asks.
+run_board = sa.Table(
+    "run_board",
+    metadata,
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.run_id"), primary_key=True),
+    sa.Column("board_json", sa.Text, nullable=False),
+)
+run_changes = sa.Table(
+    "run_changes",
+    metadata,
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.run_id"), primary_key=True),
+    sa.Column("previous_run_id", sa.Integer, primary_key=True),
+    sa.Column("findings", sa.Integer, nullable=False),
+    sa.Column("new", sa.Integer, nullable=False),
+    sa.Column("persisting", sa.Integer, nullable=False),
+    sa.Column("gone", sa.Integer, nullable=False),  # raised by the earlier run, not by this one
+)
 settings = sa.Table(
     "settings",
     metadata,
@@ -199,9 +219,18 @@ def _v4(conn: sa.Connection) -> None:
         conn.execute(entries.insert(), rows)
 
 
+def _v6(conn: sa.Connection) -> None:
+    """Per-run aggregates the board reads (issue 21): `run_board` and `run_changes`, created
+    empty; a run recorded before is summarised from its stored summary when a board first
+    reads it. Self-contained: creates only its own tables."""
+    run_board.create(conn, checkfirst=True)
+    run_changes.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[int, Callable[[sa.Connection], None]]] = [
     (1, _v1),
     (2, _v2),
     (3, _v3),
     (4, _v4),
+    (6, _v6),
 ]

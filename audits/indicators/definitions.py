@@ -591,8 +591,9 @@ INDICATORS: tuple[Indicator, ...] = (
         "Moderation agreement (share of decisions that Agree)",
         "%",
         "higher",
-        "Findings whose latest moderator decision is Agree / findings with a decision, by the "
-        "month the decision was recorded (history store).",
+        "Findings whose latest moderator decision is Agree / findings with a decision, in the "
+        "audit month it reviews: the month of the latest audit run made on or before the day "
+        "it was entered (history store).",
     ),
     Indicator(
         "IND-PRACTICE-GOOD",
@@ -600,7 +601,8 @@ INDICATORS: tuple[Indicator, ...] = (
         "%",
         "higher",
         "Practice audits graded Outstanding or Good (moderator's grade, else the auditor's) / "
-        "practice audits graded, by audit month (history store).",
+        "practice audits graded, in the audit month they review: the month the cases were "
+        "chosen for (history store).",
     ),
 )
 BY_ID = {i.id: i for i in INDICATORS}
