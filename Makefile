@@ -20,10 +20,20 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(VENV)/.installed $@
 
+# The sample month audited as if it were Bradford's (demo.toml: la_code = "380"), so the
+# scorecard shows a real council's published figures and statistical neighbours.
 demo: $(VENV)/.installed
-	$(BIN)/audit run sample_exports/annex_a_2026-10.xlsx --as-at $(AS_AT) --out $(OUT)
+	$(BIN)/audit run sample_exports/annex_a_2026-10.xlsx --as-at $(AS_AT) --out $(OUT) --config demo.toml --db $(OUT).sqlite
+	$(BIN)/audit board --out $(OUT)/board --config demo.toml --db $(OUT).sqlite
 	@echo "Audit workbook (QA team, all teams): $(abspath $(OUT))/audit.xlsx"
 	@echo "Team workbooks (one per team manager): $(abspath $(OUT))/teams/"
+	@echo "Board pack (scorecard with Bradford's neighbours): $(abspath $(OUT))/board/board.html"
+
+# Four synthetic months (Dec 2024 to the year end of Mar 2025) in a history store, moderated and
+# practice-audited, and their board pack: what the README's board pictures show.
+.PHONY: demo-board
+demo-board: $(VENV)/.installed
+	$(BIN)/python scripts/demo_board.py --out out/demo-board
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest

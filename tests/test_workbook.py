@@ -353,7 +353,10 @@ def test_summary_shows_warnings_indicators_and_overdue_actions(tmp_path):
         "List 9 column 'Allocated Personal Advisor' is blank in every row" in flat
         and "CL-04" in flat
     )
-    assert "Care leavers in touch" in flat and "n/a" in flat
+    touch = next(r for r in rows if str(r[0]).startswith("Care leavers in touch\n"))
+    assert touch[1] == 0.0 and touch[4] == "Red"
+    caseload = next(r for r in rows if str(r[0]).startswith("Average caseload per FTE\n"))
+    assert caseload[1] == "n/a" and caseload[4] == "n/a"  # no value: n/a, not "–"
     overdue = next(r for r in rows if "Sam Lee" in r)
     assert "A2" in overdue and 21 in overdue  # 02/11 to 23/11: 21 days past due
     assert dt.datetime(2026, 11, 2) in overdue

@@ -134,6 +134,19 @@ def rules(config: ConfigOpt = None) -> None:
 
 
 @app.command(cls=Command)
+def indicators(config: ConfigOpt = None) -> None:
+    """Print the board's indicators: what each counts, its target and national figure, and how
+    the DfE's published figure for it compares with ours (like for like, or how it differs)."""
+    from audits.indicators.listing import indicator_lines
+    from audits.indicators.settings import load_config
+
+    with reported():
+        cfg = load_config(config)
+    for line in indicator_lines(cfg):
+        typer.echo(line)
+
+
+@app.command(cls=Command)
 def example(
     out: Annotated[
         Path, typer.Option("--out", help="Folder for the synthetic export and its manifest.")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from audits.core.safe_text import printable_one
 from audits.output.findings_sheet import (
     FINDING_COLUMNS,
     REVIEWER_COLUMNS,
@@ -237,46 +238,8 @@ def _summary_sheet(wb, formats, summary, capped, overdue, review: Review) -> Non
     )
     for t in summary["scores"]["by_team"]:
         _score_row(s, t)
-    indicators = summary.get("indicators") or []
-    if indicators:
-        s.blank()
-        s.header("Indicator", "Value", "Target", "National", "RAG")
-        for ind in indicators:
-            unit = ind.get("unit") or ""
-            row = s.row
-            title = ind.get("title") or ind.get("id") or ""
-            height = text_height([(str(title), 52)])
-            if height > LINE_HEIGHT:
-                ws.set_row(row, height)
-            write_text(ws, row, 0, title, formats.text(wrap=True))
-            for col, key in ((1, "value"), (2, "target"), (3, "national")):
-                v = ind.get(key)
-                if isinstance(v, int | float) and not isinstance(v, bool):
-                    ws.write_number(
-                        row,
-                        col,
-                        v,
-                        formats(
-                            num_format=SCORE_FORMAT + (' "%"' if unit == "%" else ""), align="left"
-                        ),
-                    )
-                else:
-                    write_text(
-                        ws,
-                        row,
-                        col,
-                        "n/a" if v is None and key == "value" else (v or ""),
-                        formats(),
-                    )
-            rag = ind.get("rag") or ""
-            write_text(
-                ws,
-                row,
-                4,
-                rag,
-                formats(bg_color=RAG_COLOURS[rag]) if rag in RAG_COLOURS else formats(),
-            )
-            s.row += 1
+    _indicators(ws, s, formats, summary)
+    _reconciliation(ws, s, formats, summary)
     s.blank()
     s.text(
         "Actions overdue (an action agreed earlier, past its due date; the finding is still raised)",
@@ -345,6 +308,165 @@ def _summary_sheet(wb, formats, summary, capped, overdue, review: Review) -> Non
             s.text(rule_id, f"{total:,} findings in total")
     if area_rows:
         _chart(wb, ws, area_rows, first_score, last_score)
+
+
+def _num_format(unit: str) -> str:
+    return SCORE_FORMAT + (' "%"' if unit == "%" else "")
+
+
+def _figure(value: object, unit: str) -> str:
+    return f"{float(value):.1f}" + ("%" if unit == "%" else "")
+
+
+def _shown_rag(ind: dict) -> str:
+    """'n/a' when there is no value; '–' when there is one but nothing to compare it with."""
+    rag = ind.get("rag") or "n/a"
+    return "–" if rag == "n/a" and ind.get("value") is not None else rag
+
+
+def _indicators(ws, s: _Rows, formats, summary: dict) -> None:
+    """The run's indicators: value (with its counts, or why it is n/a), target, England, RAG,
+    and the DfE's published figures for the council, its region and statistical neighbours,
+    each paired indicator with how its definition compares (DESIGN §3b)."""
+    indicators = summary.get("indicators") or []
+    if not indicators:
+        return
+    home = summary.get("council")
+    s.blank()
+    s.header(
+        "Indicator (counted, or why n/a; how the DfE's figure compares)",
+        "Value",
+        "Target",
+        "England",
+        "RAG",
+        f"{home['la_name']} (DfE)" if home else "Council (DfE)",
+        "Region",
+        "Stat. neighbours: median (range, n)",
+    )
+    small = formats.text(wrap=True, font_size=9, font_color="#555555")
+    bold = formats.text(wrap=True)
+    na = formats(font_color="#888888", align="right")
+    for ind in indicators:
+        unit = ind.get("unit") or ""
+        pub = ind.get("published") or {}
+        row = s.row
+        title = str(ind.get("title") or ind.get("id") or "")
+        if ind.get("value") is None:
+            detail = f"n/a: {ind.get('reason') or 'no value'}"
+        elif ind.get("numerator") is not None and ind.get("denominator") is not None:
+            detail = f"{ind['numerator']:g} / {ind['denominator']:g}" + (
+                " FTE" if unit != "%" else ""
+            )
+        else:
+            detail = ""
+        detail = f"{ind.get('id', '')}  {detail}".strip()
+        if pub.get("match"):
+            detail += f"\nDfE: {pub['match']}"
+        # the title's lines at 11 points, then the small lines at 9 (about 62 to a line)
+        small_lines = sum(-(-len(part) // 62) for part in detail.split("\n"))
+        ws.set_row(row, text_height([(title, 52)]) + 12 * small_lines)
+        ws.write_rich_string(row, 0, bold, title + "\n", small, detail, bold)
+        value = ind.get("value")
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            ws.write_number(row, 1, value, formats(num_format=_num_format(unit), align="right"))
+        else:
+            write_text(ws, row, 1, "n/a", na)
+        england = (pub.get("england") or {}).get("value", ind.get("national"))
+        for col, v in ((2, ind.get("target")), (3, england)):
+            if isinstance(v, int | float) and not isinstance(v, bool):
+                ws.write_number(row, col, v, formats(num_format=_num_format(unit), align="right"))
+            else:
+                write_text(ws, row, col, "–", na)
+        rag = _shown_rag(ind)
+        write_text(
+            ws,
+            row,
+            4,
+            rag,
+            formats(bg_color=RAG_COLOURS[rag], align="center")
+            if rag in RAG_COLOURS
+            else formats(align="center"),
+        )
+        own, region, sn = pub.get("council"), pub.get("region"), pub.get("neighbours")
+        cells = (
+            (5, f"{_figure(own['value'], unit)} ({own['period']})" if own else "–"),
+            (6, _figure(region["value"], unit) if region else "–"),
+            (
+                7,
+                f"{_figure(sn['median'], unit)} ({sn['min']:.1f}–{sn['max']:.1f}, {sn['count']})"
+                if sn
+                else "–",
+            ),
+        )
+        for col, text in cells:
+            write_text(ws, row, col, text, formats.text(wrap=True, align="right"))
+        s.row += 1
+    notes = [
+        "RAG: against the council's target where set, otherwise the national figure, otherwise "
+        "England's published figure. n/a: no value (the reason is given); –: nothing to compare "
+        "with.",
+    ]
+    if summary.get("published_attribution"):
+        notes.append(summary["published_attribution"])
+    if home and home.get("neighbours"):
+        notes.append(
+            f"{home['la_name']}'s statistical neighbours (DfE model 2025): "
+            + ", ".join(n["la_name"] for n in home["neighbours"])
+        )
+    note_format = formats.text(wrap=True, italic=True, font_size=9, font_color="#555555")
+    for note in notes:
+        ws.set_row(s.row, text_height([(note, 170)]) * 0.85)
+        ws.merge_range(s.row, 0, s.row, 7, printable_one(note), note_format)
+        s.row += 1
+
+
+def _reconciliation(ws, s: _Rows, formats, summary: dict) -> None:
+    """Year-end reconciliation: the run's figures beside the council's published ones."""
+    rec = summary.get("reconciliation")
+    if not rec:
+        return
+    s.blank()
+    s.text(
+        "Year-end reconciliation: this run's figures beside the DfE's published figures for the "
+        "same council and year (a large gap is a data-quality signal)",
+        fmt=formats.bold,
+    )
+    if rec.get("rows"):
+        s.header("Indicator", "Year", "Computed", "Published (DfE)", "Difference", "Gap")
+        for r in rec["rows"]:
+            ours, theirs, unit = r["ours"], r["published"], r["unit"]
+            cells = [
+                f"{r['title']} ({r['id']})",
+                r["period"],
+                _counted_text(ours, unit),
+                _counted_text(theirs, unit),
+                "–"
+                if r["difference"] is None
+                else f"{r['difference']:+.1f} {'pp' if unit == '%' else 'per FTE'}",
+                r["gap"],
+            ]
+            row = s.row
+            ws.set_row(row, text_height(list(zip(cells, (52, 28, 17, 17, 17, 17), strict=True))))
+            for col, text in enumerate(cells):
+                large = col == 5 and r["large"]
+                fmt = (
+                    formats.text(wrap=True, bold=True, font_color="#9C0006")
+                    if large
+                    else formats.text(wrap=True)
+                )
+                write_text(ws, row, col, text, fmt)
+            s.row += 1
+    if rec.get("note"):
+        s.text(rec["note"][:1].upper() + rec["note"][1:] + ".")
+
+
+def _counted_text(part: dict, unit: str) -> str:
+    if part.get("value") is None:
+        return "n/a" + (f": {part['reason']}" if part.get("reason") else "")
+    counts = ""
+    if part.get("numerator") is not None and part.get("denominator") is not None:
+        counts = f" ({part['numerator']:g} / {part['denominator']:g})"
+    return _figure(part["value"], unit) + counts
 
 
 def _score_row(s: _Rows, score: dict) -> None:
