@@ -412,3 +412,131 @@ def test_audit_run_writes_the_indicators_into_summary_json(tmp_path):
     asm = found["IND-ASM-45"]
     assert asm["value"] == round(100 * asm["numerator"] / asm["denominator"], 1)
     assert asm["national_source"].startswith("DfE")
+    caseload = found["IND-CASELOAD"]  # the sample's workers hold realistic caseloads
+    assert 15 <= caseload["value"] <= 20 and caseload["denominator"] >= 10
+
+
+# --- the indicators the DfE publishes that Annex A can feed (issue 21) -------------------------
+
+
+def test_rereferrals_read_from_the_dates_and_the_12_month_count():
+    rows = [
+        # A: one referral, none in the 12 months before it
+        {"child_id": "A", "referral_date": "2026-09-01", "referrals_12m": 0},
+        # B: one referral, one before it (not on List 3) within 12 months: a re-referral
+        {"child_id": "B", "referral_date": "2026-09-01", "referrals_12m": 1},
+        # C: two on List 3, and the count (1) is the earlier of them: only the later is again
+        {"child_id": "C", "referral_date": "2026-06-01", "referrals_12m": 1},
+        {"child_id": "C", "referral_date": "2026-09-01", "referrals_12m": 1},
+        # D: two on List 3 and one more before them within 12 months (count 2): both again
+        {"child_id": "D", "referral_date": "2026-06-01", "referrals_12m": 2},
+        {"child_id": "D", "referral_date": "2026-09-01", "referrals_12m": 2},
+        # E: the count is blank: it says nothing, so its one referral is not counted again
+        {"child_id": "E", "referral_date": "2026-09-01", "referrals_12m": None},
+        # G: the earlier referral exactly 12 months before (M(date, -12)): within
+        {"child_id": "G", "referral_date": "2025-09-01", "referrals_12m": 1},
+        {"child_id": "G", "referral_date": "2026-09-01", "referrals_12m": 1},
+        # H: a day more than 12 months apart, none other: neither is a re-referral
+        {"child_id": "H", "referral_date": "2025-08-31", "referrals_12m": 0},
+        {"child_id": "H", "referral_date": "2026-09-01", "referrals_12m": 0},
+        # F: after the as-at date, and Z with no date: in neither count
+        {"child_id": "F", "referral_date": "2026-11-02", "referrals_12m": 3},
+        {"child_id": "Z", "referral_date": None, "referrals_12m": 3},
+    ]
+    found = indicators({3: rows})["IND-REREFERRAL"]
+    # again: B, C's second, D's both, G's second = 5 of A B C C D D E G G H H = 11
+    assert counts(found) == (5, 11, 45.5)
+    assert found["better"] == "lower" and found["published"]["england"]["value"] is not None
+
+
+def test_teeth_checked_for_children_in_care_a_year_or_more():
+    base = {"ceased": None, "latest_review": "2026-09-01", "last_visit": "2026-10-20"}
+    rows = [
+        {"child_id": "A", **base, "cla_start": "2025-10-30", "last_dental_check": "2026-01-01"},
+        {"child_id": "B", **base, "cla_start": "2025-10-31", "last_dental_check": None},  # <1 yr
+        {"child_id": "C", **base, "cla_start": "2020-01-01", "last_dental_check": "2025-10-29"},
+        {"child_id": "E", **base, "cla_start": "2020-01-01", "last_dental_check": None},
+        {**base, "child_id": "D", "cla_start": "2020-01-01", "ceased": "2026-06-01"},  # left
+    ]
+    # A's year in care is reached today and its check is in date; C's check was due 29 Oct
+    assert counts(indicators({8: rows})["IND-CLA-TEETH"]) == (1, 3, 33.3)
+
+
+def test_care_leavers_in_education_employment_or_training_by_age_band():
+    rows = [
+        {"child_id": "A", "dob": "2009-10-30", "activity": "F1"},  # 17 today
+        {"child_id": "B", "dob": "2009-10-31", "activity": "F1"},  # 16: no band
+        {"child_id": "C", "dob": "2007-10-31", "activity": "G5"},  # 18, not in EET
+        {"child_id": "D", "dob": "2007-10-30", "activity": "b) P3"},  # 19 today
+        {"child_id": "E", "dob": "2004-10-31", "activity": None},  # 21, no status: left out
+        {"child_id": "F", "dob": "2004-10-30", "activity": "F1"},  # 22 today: no band
+        {"child_id": "G", "dob": None, "activity": "F1"},  # age not known: no band
+    ]
+    found = indicators({9: rows})
+    assert counts(found["IND-CL-EET-17-18"]) == (1, 2, 50.0)
+    assert counts(found["IND-CL-EET-19-21"]) == (1, 1, 100.0)
+    assert counts(found["IND-CL-EET"]) == (5, 6, 83.3)  # every age: A B D F G of six
+    everyone = found["IND-CL-EET"]
+    assert everyone["published"] is None  # the DfE publishes age bands only
+    bands = [b["indicator"] for b in everyone["published_by_age"]]
+    assert bands == ["IND-CL-EET-17-18", "IND-CL-EET-19-21"]
+    for band in everyone["published_by_age"]:
+        assert band["england"] == found[band["indicator"]]["published"]["england"]
+
+
+# --- nothing silently wrong: a column blank or unreadable throughout -------------------------------
+
+
+def test_repeat_plans_with_previous_plans_blank_in_every_row_is_na_not_0_green():
+    rows = [
+        {"child_id": c, "plan_start": "2026-03-01", "plan_end": None, "previous_plans": None}
+        for c in "ABC"
+    ]
+    config = Config(indicators={"IND-CP-REPEAT": {"target": 6.0}})
+    found = indicators({7: rows}, config=config)["IND-CP-REPEAT"]
+    assert found["value"] is None and found["rag"] == "n/a" and found["numerator"] is None
+    assert "'Number of Previous Child Protection Plans' is blank in every row" in found["reason"]
+    rows[0]["previous_plans"] = 0  # one row filled: the figure stands (0 of 3 again)
+    assert counts(indicators({7: rows}, config=config)["IND-CP-REPEAT"]) == (0, 3, 0.0)
+
+
+def test_stability_with_placements_blank_in_every_row_is_na():
+    rows = [{"child_id": c, "cla_start": "2025-01-06", "placements_12m": None} for c in "AB"]
+    found = indicators({8: rows})["IND-CLA-STABILITY"]
+    assert found["value"] is None
+    assert "'Number of Placements in the Last 12 months' is blank in every row" in found["reason"]
+
+
+def test_a_column_every_value_of_which_is_unreadable_is_na_with_that_reason(tmp_path):
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / "list8.csv").write_text(
+        "Child Unique ID,Date Started to be Looked After,Number of Placements in the Last 12 months\n"
+        "A,06/01/2025,three\nB,06/01/2025,lots\nC,06/01/2025,\n"
+    )
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app, ["run", str(export), "--as-at", AS_AT, "--out", str(out), "--no-history"]
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text())
+    found = {i["id"]: i for i in summary["indicators"]}["IND-CLA-STABILITY"]
+    assert found["value"] is None and found["numerator"] is None
+    assert "holds no readable value (2 unreadable, listed as DQ-04" in found["reason"]
+
+
+def test_caseload_with_no_worker_named_on_any_list_is_na_not_0():
+    lists = caseload_export()
+    for rows in (lists[6], lists[8]):
+        for row in rows:
+            row["worker"] = None
+    found = indicators(lists)
+    for ind_id in ("IND-CASELOAD", "IND-CASELOAD-OVER"):
+        assert found[ind_id]["value"] is None, ind_id
+        assert "no row names a worker" in found[ind_id]["reason"]
+
+
+def test_every_null_indicator_says_why():
+    found = indicators({7: [{"child_id": "A", "plan_start": "2026-03-01"}]})
+    for ind in found.values():
+        assert (ind["value"] is None) == bool(ind["reason"]), ind["id"]

@@ -363,6 +363,13 @@ def test_council_neighbours_region_england_by_hand(derived):
     assert pub.published("IND-CP-REPEAT", "E08000032", tables=derived) == got
 
 
+def test_no_council_named_gives_england_alone(derived):
+    got = pub.published("IND-CP-REPEAT", None, tables=derived)
+    assert got["england"] == {"value": 24.5, "period": "2024-25"}  # the latest year
+    assert got["council"] is got["neighbours"] is got["region"] is None
+    assert got["source"] == "DfE, Children in need 2025, table D3"
+
+
 def test_suppressed_latest_year_falls_back_to_the_councils_latest_published_year(derived):
     got = pub.published("IND-CP-REPEAT", "353", tables=derived)
     # 2025 is suppressed for Oldham: its 2024 figure, beside 2024's neighbours and England
