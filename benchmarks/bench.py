@@ -9,6 +9,9 @@
    stage (`run_rules`) against the floor of one vectorised pass over the same frames (every
    column touched once), the peak memory of that process, and the capped workbook.
 3. Start-up: `audit --help`.
+4. The board on a long history: a store of 36 finding-dense months (the dense month's ~80k
+   findings, a tenth of them new each month, moderation decisions and practice grades each
+   month), built here; `audit board` timed in a fresh process at 6, 12, 24 and 36 months.
 
 Figures are medians of several runs; results go to benchmarks/results.json.
 """
@@ -432,6 +435,119 @@ def dense_month(folder: Path, runs: int) -> dict:
     }
 
 
+BOARD_MONTHS = (6, 12, 24, 36)
+BOARD_DECISIONS = 300  # moderator decisions typed each month
+BOARD_GRADES = 12  # practice audits graded each month
+
+
+def dense_run(folder: Path):
+    """The dense month's findings and summary, from one `audit run` (cached beside it)."""
+    import pandas as pd
+
+    out = folder / "dense_run"
+    if not (out / "summary.json").exists():
+        print("auditing the finding-dense month once ...", flush=True)
+        dense = make_dense_month(folder)
+        command = [audit_bin(), "run", str(dense), "--as-at", DENSE_AS_AT.isoformat()]
+        command += ["--out", str(out), "--no-history"]
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    findings = pd.read_csv(out / "findings.csv", dtype=str, keep_default_na=False)
+    findings = findings.replace("", None)
+    findings["days_overdue"] = pd.to_numeric(findings["days_overdue"]).astype("Int64")
+    return findings, json.loads((out / "summary.json").read_text())
+
+
+def board_history(folder: Path, runs: int) -> dict:
+    """`audit board` (fresh process, every output) on a history store of finding-dense months,
+    timed at 6, 12, 24 and 36 months as the store grows (months are recorded through the
+    store's own `record_run`, as `audit run` records them, without auditing each month again).
+    Each month: the dense month's findings, a tenth of them new (the rest persisting from the
+    month before), 300 moderator decisions typed the week after the run, 12 practice audits
+    graded. Goal: at most 3 s at 36 months, and flat as months are added."""
+    import numpy as np
+    import pandas as pd
+
+    from audits.history import Store
+
+    findings, summary = dense_run(folder)
+    work = Path(tempfile.mkdtemp(prefix="bench-board-", dir=folder))
+    db = work / "history.sqlite"
+    store = Store.open(db)
+    rng = np.random.default_rng(17)
+    slot = np.arange(len(findings)) % 10
+    times: dict[int, list[float]] = {}
+    record_seconds = []
+    first = dt.date(2024, 1, 31)
+    for month in range(1, max(BOARD_MONTHS) + 1):
+        end = (pd.Timestamp(first) + pd.offsets.MonthEnd(month - 1)).date()
+        frame = findings.copy()
+        # a tenth of the findings are raised anew each month (slot month % 10), the rest as the
+        # month before: each finding's id carries the month its slot was last renewed
+        renewed = month - (month - slot) % 10
+        generation = pd.Series(np.where(renewed >= 1, renewed, 0), index=frame.index)
+        frame["finding_id"] = frame["finding_id"] + "-g" + generation.astype(str)
+        frame["first_raised"] = end.strftime("%Y-%m")
+        made = end + dt.timedelta(days=1)
+        start = time.perf_counter()
+        store.record_run(
+            {**summary, "as_at": end.isoformat(), "run_at": f"{made.isoformat()}T08:00:00"},
+            frame,
+            [],
+        )
+        record_seconds.append(time.perf_counter() - start)
+        picked = frame.sample(BOARD_DECISIONS, random_state=month)
+        agree = rng.random(BOARD_DECISIONS) < 0.7
+        store.store_entries(
+            pd.DataFrame(
+                {
+                    "finding_id": picked["finding_id"],
+                    "field": "moderator_decision",
+                    "value": np.where(agree, "Agree", "Disagree — data error in export"),
+                    "entered_at": f"{(made + dt.timedelta(days=6)).isoformat()}T10:00:00",
+                    "entered_by": "QA",
+                    "rule_id": picked["rule_id"],
+                    "team": picked["team"],
+                    "workbook": "audit.xlsx",
+                    "workbook_sha256": f"bench-{month}",
+                    "row": range(2, 2 + BOARD_DECISIONS),
+                }
+            )
+        )
+        children = frame["child_id"].dropna().drop_duplicates().head(BOARD_GRADES)
+        cases = pd.DataFrame({"child_id": children, "team": "Locality North", "reason": "bench"})
+        store.record_sample(end.strftime("%Y-%m"), cases)
+        store.record_grades(
+            end.strftime("%Y-%m"),
+            cases.assign(auditor="A", auditor_grade="Good", moderator_grade=None, escalate=False),
+            f"bench-grades-{month}",
+            f"{(made + dt.timedelta(days=9)).isoformat()}T10:00:00",
+        )
+        if month in BOARD_MONTHS:
+
+            def board(n=month):
+                command = [audit_bin(), "board", "--db", str(db), "--out", str(work / f"b{n}")]
+                subprocess.run(
+                    command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+                )
+
+            board()  # untimed: the first board after the months were recorded
+            times[month] = timed(board, runs)[1]
+            print(f"  board at {month} months: {statistics.median(times[month]):.2f} s", flush=True)
+    size_mb = db.stat().st_size / 1e6
+    shutil.rmtree(work)
+    medians = {m: round(statistics.median(t), 2) for m, t in times.items()}
+    return {
+        "findings_per_month": len(findings),
+        "decisions_per_month": BOARD_DECISIONS,
+        "store_mb_at_36_months": round(size_mb),
+        "record_run_seconds_median": round(statistics.median(record_seconds), 2),
+        "audit_board_seconds": medians,
+        "audit_board_runs": {m: [round(x, 2) for x in t] for m, t in times.items()},
+        "ratio_36_to_6_months": round(medians[36] / medians[6], 2),
+        "goal": "<= 3 s at 36 months, and flat as months are added",
+    }
+
+
 def startup(runs: int) -> dict:
     def help_():
         subprocess.run([audit_bin(), "--help"], check=True, stdout=subprocess.DEVNULL)
@@ -449,7 +565,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--councils", type=int, default=50)
     parser.add_argument("--data", type=Path, default=HERE / ".data")
-    parser.add_argument("--only", choices=["month", "dense", "national", "startup"])
+    parser.add_argument("--only", choices=["month", "dense", "board", "national", "startup"])
     parser.add_argument("--national-child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--messy", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -469,6 +585,9 @@ def main() -> None:
     if args.only in (None, "dense"):
         results["dense_month"] = dense_month(make_dense_month(args.data), args.runs)
         print("dense month", results["dense_month"], flush=True)
+    if args.only in (None, "board"):
+        results["board_history"] = board_history(args.data, args.runs)
+        print("board on a long history", results["board_history"], flush=True)
     if args.only in (None, "national"):
         for variant in ("clean", "messy"):
             command = [sys.executable, __file__, "--national-child", "--runs", str(args.runs)]
