@@ -59,6 +59,7 @@ def _finish(ws, max_width: int = 60) -> None:
                 continue
             text = f"{cell.value:g}" if isinstance(cell.value, float) else str(cell.value)
             longest = max(len(line) for line in text.split("\n"))
+            longest += 2 if cell.row == 1 else 0  # headings are bold
             widths[cell.column] = max(widths.get(cell.column, 0), longest)
     for column, width in widths.items():
         ws.column_dimensions[get_column_letter(column)].width = min(max(width + 2, 8), max_width)
@@ -219,7 +220,7 @@ def write_scorecard(wb, data: dict) -> None:
             ]
         )
     region = (
-        f"Region ({home['region']})"
+        f"Region: {home['region']}"
         if home
         else (next((x for x in card["region_label"] if x), None) or "Region")
     )
@@ -263,11 +264,11 @@ def write_scorecard(wb, data: dict) -> None:
                     cell.font = Font(color="888888")
         ws.cell(i, 13).alignment = Alignment(wrap_text=True, vertical="top")
     _finish(ws, max_width=58)
-    widths = (None, 10, 10, 15, 8, 8, 10, 13, 13, 17, 13, 13, 34, 17, 19)
+    widths = (None, 10, 10, 17, 8, 8, 10, 15, 13, 17, 13, 13, 34, 17, 19)
     for column, width in enumerate(widths, start=1):
         if width:
             ws.column_dimensions[get_column_letter(column)].width = width
-    ws.row_dimensions[1].height = 42  # headings on up to three lines where they need them
+    ws.row_dimensions[1].height = 56  # headings on up to four lines where they need them
     for i in range(2, len(card) + 2):
         for col in (4, 10, 12):
             ws.cell(i, col).alignment = Alignment(horizontal="center")

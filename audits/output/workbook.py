@@ -333,6 +333,7 @@ def _indicators(ws, s: _Rows, formats, summary: dict) -> None:
         return
     home = summary.get("council")
     s.blank()
+    ws.set_row(s.row, 2 * LINE_HEIGHT)
     s.header(
         "Indicator (counted, or why n/a; how the DfE's figure compares)",
         "Value",
@@ -362,9 +363,9 @@ def _indicators(ws, s: _Rows, formats, summary: dict) -> None:
         detail = f"{ind.get('id', '')}  {detail}".strip()
         if pub.get("match"):
             detail += f"\nDfE: {pub['match']}"
-        # the title's lines at 11 points, then the small lines at 9 (about 62 to a line)
-        small_lines = sum(-(-len(part) // 62) for part in detail.split("\n"))
-        ws.set_row(row, text_height([(title, 52)]) + 12 * small_lines)
+        # the title's lines at 11 points, then the small lines at 9 (about 70 to a line)
+        small_lines = sum(-(-len(part) // 70) for part in detail.split("\n"))
+        ws.set_row(row, text_height([(title, 52)]) + 11 * small_lines)
         ws.write_rich_string(row, 0, bold, title + "\n", small, detail, bold)
         value = ind.get("value")
         if isinstance(value, int | float) and not isinstance(value, bool):
