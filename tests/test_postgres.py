@@ -192,3 +192,32 @@ def test_two_runs_at_once_are_both_recorded_on_postgresql(postgres_url):
     assert len(Store.open(postgres_url).table("runs")) == 0
     assert record_at_once(postgres_url, runs_each=10) == [0, 0]
     assert len(Store.open(postgres_url).table("runs")) == 20
+
+
+def test_the_board_reads_its_aggregates_on_postgresql(postgres_url, tmp_path):
+    from audits.history.schema import run_board, run_changes
+
+    for as_at in ("2026-10-30", "2026-11-30"):
+        result = runner.invoke(
+            app,
+            ["run", str(ROOT / "sample_exports"), "--as-at", as_at, "--out",
+             str(tmp_path / as_at), "--db", postgres_url],
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+    store = Store.open(postgres_url)
+    with store.engine.begin() as conn:  # as a store from before migration 6 holds them
+        conn.execute(run_board.delete())
+        conn.execute(run_changes.delete())
+    for _ in range(2):  # worked out and kept, then read
+        board = runner.invoke(app, ["board", "--out", str(tmp_path / "b"), "--db", postgres_url])
+        assert board.exit_code == 0, board.output
+    with store.engine.connect() as conn:
+        kept = conn.execute(sa.select(run_changes.c.persisting)).scalars().all()
+    ids = [
+        {line.split(",")[0] for line in (tmp_path / d / "findings.csv").read_text().splitlines()}
+        for d in ("2026-10-30", "2026-11-30")
+    ]
+    assert sorted(kept) == [
+        0,
+        len(ids[0] & ids[1]) - 1,
+    ]  # the findings both raised (not the header)

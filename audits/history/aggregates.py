@@ -127,20 +127,15 @@ class AggregatesStore:
                 )
             ).all()
         found = {r.run_id: json.loads(r.board_json) for r in rows}
-        missing = [r for r in run_ids if r not in found]
-        if missing:
-            with self.engine.begin() as conn:
-                for run_id in missing:
-                    text = conn.execute(
-                        sa.select(runs.c.summary_json).where(runs.c.run_id == run_id)
-                    ).scalar()
-                    found[run_id] = board_digest(json.loads(text) if text else {})
-                    conn.execute(
-                        run_board.insert().values(
-                            run_id=run_id,
-                            board_json=json.dumps(found[run_id], ensure_ascii=False, default=str),
-                        )
-                    )
+        for run_id in (r for r in run_ids if r not in found):
+            found[run_id] = board_digest(self.run_summary(run_id))
+            _keep(
+                self.engine,
+                run_board.insert().values(
+                    run_id=run_id,
+                    board_json=json.dumps(found[run_id], ensure_ascii=False, default=str),
+                ),
+            )
         return found
 
     def changes(self, pairs: list[tuple[int, int | None]]) -> dict[int, dict]:
@@ -154,15 +149,14 @@ class AggregatesStore:
             found = {
                 r["run_id"]: dict(r) for r in rows if r["previous_run_id"] == wanted[r["run_id"]]
             }
-        missing = [(run, previous) for run, previous in wanted.items() if run not in found]
-        if missing:
-            with self.engine.begin() as conn:
-                for run, previous in missing:
-                    counts = _counts(
-                        _ids(conn, run), _ids(conn, previous) if previous else set(), previous
-                    )
-                    conn.execute(run_changes.insert().values(run_id=run, **counts))
-                    found[run] = {"run_id": run, **counts}
+        for run, previous in wanted.items():
+            if run in found:
+                continue
+            with self.engine.connect() as conn:
+                before = _ids(conn, previous) if previous else set()
+                counts = _counts(_ids(conn, run), before, previous)
+            _keep(self.engine, run_changes.insert().values(run_id=run, **counts))
+            found[run] = {"run_id": run, **counts}
         return found
 
     def scores_of(self, run_ids: list[int]) -> pd.DataFrame:
@@ -203,6 +197,15 @@ class AggregatesStore:
         if not parts:
             return pd.DataFrame(columns=["run_id", "finding_id"])
         return pd.concat(parts, ignore_index=True)
+
+
+def _keep(engine: sa.Engine, insert) -> None:
+    """Keep what a board worked out; a board beside it that kept the same first is no loss."""
+    try:
+        with engine.begin() as conn:
+            conn.execute(insert)
+    except sa.exc.IntegrityError:
+        pass
 
 
 def _ids(conn: sa.Connection, run_id: int) -> set[str]:
