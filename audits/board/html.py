@@ -14,6 +14,7 @@ import pandas as pd
 
 from audits.board.charts import bar_chart, line_chart
 from audits.board.labels import month_label, shown_rag
+from audits.indicators.reconcile import neighbours_sentence
 from audits.model.grades import GRADES
 
 RAG_STYLE = {
@@ -284,14 +285,8 @@ def _attribution(data: dict) -> str:
     text = data.get("attribution")
     if not text:
         return ""
-    names = ""
-    if home and home.get("neighbours"):
-        names = (
-            f" {home['la_name']}'s statistical neighbours (DfE model 2025): "
-            + ", ".join(n["la_name"] for n in home["neighbours"])
-            + "."
-        )
-    return f'<div class="attrib">{esc(text)}{esc(names)}</div>'
+    names = neighbours_sentence(home)
+    return f'<div class="attrib">{esc(text)}{esc(" " + names if names else "")}</div>'
 
 
 WARNINGS_ON_SCORECARD = 4

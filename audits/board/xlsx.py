@@ -14,6 +14,7 @@ import pandas as pd
 from audits.board.charts import COLOURS, axis_note, axis_range, direction
 from audits.board.labels import month_label, shown_rag
 from audits.core.safe_text import inert
+from audits.indicators.reconcile import neighbours_sentence
 from audits.model.grades import GRADES
 
 RAG_FILL = {"Green": "C6EFCE", "Amber": "FFEB9C", "Red": "FFC7CE"}
@@ -293,11 +294,8 @@ def write_scorecard(wb, data: dict) -> None:
     ]
     if data.get("attribution"):
         notes.append(data["attribution"])
-    if home and home.get("neighbours"):
-        notes.append(
-            f"{home['la_name']}'s statistical neighbours (DfE model 2025): "
-            + ", ".join(n["la_name"] for n in home["neighbours"])
-        )
+    if neighbours_sentence(home):
+        notes.append(neighbours_sentence(home))
     warnings = data.get("warnings") or []
     latest = month_label(data["latest_month"])
     notes.append(

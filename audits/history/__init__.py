@@ -4,8 +4,8 @@ SQLAlchemy URL (for example `postgresql+psycopg://...`) for a shared team server
 and migrates the schema itself; only `audit run` creates a store.
 
 Modules: `schema` (tables, migrations), `connect` (finding and opening a store), `runs`,
-`entries` (what reviewers typed) and `practice` (practice-audit cases and grades), composed into
-`Store` (`store`).
+`entries` (what reviewers typed), `practice` (practice-audit cases and grades) and `aggregates`
+(what the board reads of each run), composed into `Store` (`store`).
 """
 
 from audits.history.connect import DEFAULT_DB

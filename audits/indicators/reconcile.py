@@ -54,6 +54,14 @@ def council(la_code: str | None) -> dict | None:
     }
 
 
+def neighbours_sentence(home: dict | None) -> str | None:
+    """ "Bradford's statistical neighbours (DfE model 2025): ..." (None: no council named)."""
+    if not home or not home.get("neighbours"):
+        return None
+    names = ", ".join(n["la_name"] for n in home["neighbours"])
+    return f"{home['la_name']}'s statistical neighbours (DfE model 2025): {names}."
+
+
 def reconciliation(indicators: list[dict], as_at: dt.date, config: Config) -> dict | None:
     """The run's computed figures beside the council's published ones for the year its as-at
     date ends; None when the as-at date ends no published year. Needs `la_code`."""

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from audits.core.safe_text import printable_one
+from audits.indicators.reconcile import neighbours_sentence
 from audits.output.findings_sheet import (
     FINDING_COLUMNS,
     REVIEWER_COLUMNS,
@@ -409,11 +410,8 @@ def _indicators(ws, s: _Rows, formats, summary: dict) -> None:
     ]
     if summary.get("published_attribution"):
         notes.append(summary["published_attribution"])
-    if home and home.get("neighbours"):
-        notes.append(
-            f"{home['la_name']}'s statistical neighbours (DfE model 2025): "
-            + ", ".join(n["la_name"] for n in home["neighbours"])
-        )
+    if neighbours_sentence(home):
+        notes.append(neighbours_sentence(home))
     note_format = formats.text(wrap=True, italic=True, font_size=9, font_color="#555555")
     for note in notes:
         ws.set_row(s.row, text_height([(note, 170)]) * 0.85)
