@@ -105,14 +105,21 @@ class Tables:
 def _rows(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
     try:
         with path.open(encoding="utf-8", newline="") as handle:
-            reader = csv.DictReader(handle)
-            if tuple(reader.fieldnames or ()) != columns:
+            reader = csv.reader(handle)
+            fieldnames = next(reader, [])
+            if tuple(fieldnames) != columns:
                 raise PublishedTableError(
-                    f"{path.name}: columns {reader.fieldnames}; expected {list(columns)}"
+                    f"{path.name}: columns {fieldnames}; expected {list(columns)}"
                 )
-            return list(reader)
+            rows = list(reader)
     except OSError as exc:
         raise PublishedTableError(f"{path}: cannot be read ({exc})") from None
+    for n, row in enumerate(rows, start=2):
+        if len(row) != len(columns):
+            raise PublishedTableError(
+                f"{path.name} row {n}: {len(row)} values; expected {len(columns)}"
+            )
+    return [dict(zip(columns, row, strict=True)) for row in rows]
 
 
 def _number(text: str, where: str) -> float | None:
@@ -128,7 +135,7 @@ def _number(text: str, where: str) -> float | None:
 
 
 def _year(text: str, where: str) -> int:
-    if not re.fullmatch(r"\d{4}", text):
+    if not (len(text) == 4 and text.isascii() and text.isdigit()):
         raise PublishedTableError(f"{where}: year {text!r} is not a year")
     return int(text)
 
@@ -192,6 +199,7 @@ def load(folder: Path = DATA) -> Tables:
 
     figures: dict[tuple[str, int, str], Figure] = {}
     joint: dict[str, str] = {}
+    known: set[str] = set()  # council entries already checked against councils.csv
     for n, row in enumerate(_rows(folder / "published.csv", FIGURE_COLUMNS), start=2):
         where = f"published.csv row {n}"
         cid, year = row["indicator"], _year(row["year"], where)
@@ -204,13 +212,14 @@ def load(folder: Path = DATA) -> Tables:
                 "a figure is shipped with both"
             )
         code = row["code"]
-        if row["level"] == "council":
+        if row["level"] == "council" and code not in known:
+            known.add(code)
             members = [c.strip() for c in code.split("/")]
             if any(c not in councils for c in members):
                 raise PublishedTableError(f"{where}: council {code!r} is not in councils.csv")
             if len(members) > 1:
                 joint.update({member: code for member in members})
-        elif row["level"] not in ("region", "england"):
+        elif row["level"] not in ("council", "region", "england"):
             raise PublishedTableError(f"{where}: level {row['level']!r}")
         value = _number(row["value"], where)
         if value is not None and pairs[cid]["unit"] == "%" and value > 100:
