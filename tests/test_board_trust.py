@@ -158,7 +158,7 @@ def test_a_year_end_run_is_set_beside_the_councils_published_figure(tmp_path):
     )
     ahead = run_sample(tmp_path, "2026-03-31", 'la_code = "380"\n', name="mar26")
     assert ahead["reconciliation"]["rows"] == []
-    assert "not in the shipped tables (latest: 2025)" in ahead["reconciliation"]["note"]
+    assert "not in the shipped tables (they hold 2021 to 2025)" in ahead["reconciliation"]["note"]
     workbook = openpyxl.load_workbook(tmp_path / "o" / "audit.xlsx")["Summary"]
     texts = [str(c.value) for row in workbook.iter_rows() for c in row if c.value is not None]
     assert any(t.startswith("Year-end reconciliation") for t in texts)

@@ -411,11 +411,12 @@ def year_end_dates(cid: str, tables: Tables | None = None) -> set[tuple[int, int
     return {(end.month, end.day) for end in ends}
 
 
-def latest_year(cid: str, tables: Tables | None = None) -> int:
-    """The comparator's latest published year in the shipped tables."""
+def shipped_years(cid: str, tables: Tables | None = None) -> tuple[int, int]:
+    """The comparator's first and latest published year in the shipped tables."""
     t = tables or shipped()
     _pair(cid, t)
-    return _years(cid, t)[-1]
+    years = _years(cid, t)
+    return years[0], years[-1]
 
 
 def year_ending(cid: str, as_at: dt.date, tables: Tables | None = None) -> int | None:

@@ -18,8 +18,8 @@ from audits.indicators.definitions import BY_ID
 from audits.indicators.published import (
     comparator_ids,
     council_figure,
-    latest_year,
     shipped,
+    shipped_years,
     year_end_dates,
     year_ending,
 )
@@ -75,7 +75,7 @@ def reconciliation(indicators: list[dict], as_at: dt.date, config: Config) -> di
             continue
         year = year_ending(cid, as_at)
         if year is None:
-            pending.append((ind["id"], latest_year(cid)))
+            pending.append((ind["id"], shipped_years(cid)))
             continue
         if config.la_code is None:
             continue
@@ -89,10 +89,12 @@ def reconciliation(indicators: list[dict], as_at: dt.date, config: Config) -> di
             "nothing to reconcile with"
         )
     if pending:
-        latest = max(year for _, year in pending)
+        first = min(years[0] for _, years in pending)
+        latest = max(years[1] for _, years in pending)
         out["note"] = (
             f"the DfE's figures for the year ending {as_at:%d %b %Y} are not in the shipped "
-            f"tables (latest: {latest}): {', '.join(i for i, _ in pending)} not reconciled"
+            f"tables (they hold {first} to {latest}): {', '.join(i for i, _ in pending)} not "
+            "reconciled"
         )
     return out
 
