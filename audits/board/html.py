@@ -143,7 +143,7 @@ def scorecard(data: dict) -> str:
     home = data.get("council")
     region_head = "Region"
     neighbour_head = "Stat. neighbours: median (range, n)"
-    own_head = f"{home['la_name']} (DfE)" if home else "Council (DfE)"
+    own_head = f"{home['la_name']} (DfE)" if home else ""
     config_region = {r for r in card["region_label"] if r}
     if not home and len(config_region) == 1:
         region_head = config_region.pop()
@@ -160,7 +160,7 @@ def scorecard(data: dict) -> str:
         ("England", "n"),
         (region_head, "n"),
         (neighbour_head, "n"),
-        (own_head, "n"),
+        *([(own_head, "n")] if home else []),  # the council's own: only when it is named
     ]
     national_notes: dict[str, int] = {}
     rows = []
@@ -208,7 +208,7 @@ def scorecard(data: dict) -> str:
             (england, "n"),
             (esc(value_text(r.region, r.unit)), "n"),
             (sn, "n"),
-            (own, "n"),
+            *([(own, "n")] if home else []),
         ]
         rows.append(
             "<tr>"
