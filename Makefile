@@ -20,11 +20,11 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(VENV)/.installed $@
 
-# The sample month audited as if it were Bradford's (demo.toml: la_code = "380"), so the
+# The sample month audited as if it were Bradford's (sample_exports/demo.toml: la_code = "380"), so the
 # scorecard shows a real council's published figures and statistical neighbours.
 demo: $(VENV)/.installed
-	$(BIN)/audit run sample_exports/annex_a_2026-10.xlsx --as-at $(AS_AT) --out $(OUT) --config demo.toml --db $(OUT).sqlite
-	$(BIN)/audit board --out $(OUT)/board --config demo.toml --db $(OUT).sqlite
+	$(BIN)/audit run sample_exports/annex_a_2026-10.xlsx --as-at $(AS_AT) --out $(OUT) --config sample_exports/demo.toml --db $(OUT).sqlite
+	$(BIN)/audit board --out $(OUT)/board --config sample_exports/demo.toml --db $(OUT).sqlite
 	@echo "Audit workbook (QA team, all teams): $(abspath $(OUT))/audit.xlsx"
 	@echo "Team workbooks (one per team manager): $(abspath $(OUT))/teams/"
 	@echo "Board pack (scorecard with Bradford's neighbours): $(abspath $(OUT))/board/board.html"

@@ -1,7 +1,7 @@
 """A four-month history store for the board's pictures (`make demo-board`; not part of the tests).
 
 Synthetic months of the example generator (December 2024 to March 2025, so the last one is a
-year end the DfE has published: the pack shows its reconciliation), audited with `demo.toml`
+year end the DfE has published: the pack shows its reconciliation), audited with `sample_exports/demo.toml`
 (Bradford's DfE code, so the scorecard shows real neighbours), each recorded as if run the day
 after its as-at date; a moderator's decisions typed a few days after each run, practice audits
 graded; then `audit board`. Everything is written under `--out` (default out/demo-board).
@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     db = out / "history.sqlite"
     out.mkdir(parents=True, exist_ok=True)
     db.unlink(missing_ok=True)
-    config = load_config(ROOT / "demo.toml")
+    config = load_config(ROOT / "sample_exports" / "demo.toml")
     store = Store.open(db)
     rng = random.Random(3)
     for n, text in enumerate(MONTHS):
