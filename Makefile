@@ -23,6 +23,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 # The sample month audited as if it were Bradford's (sample_exports/demo.toml: la_code = "380"), so the
 # scorecard shows a real council's published figures and statistical neighbours.
 demo: $(VENV)/.installed
+	mkdir -p $(dir $(OUT))
 	$(BIN)/audit run sample_exports/annex_a_2026-10.xlsx --as-at $(AS_AT) --out $(OUT) --config sample_exports/demo.toml --db $(OUT).sqlite
 	$(BIN)/audit board --out $(OUT)/board --config sample_exports/demo.toml --db $(OUT).sqlite
 	@echo "Audit workbook (QA team, all teams): $(abspath $(OUT))/audit.xlsx"
