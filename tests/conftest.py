@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import settings
 
 from audits.core.config import Config
 from audits.engine.context import Context
@@ -20,6 +21,11 @@ from audits.model.spec import BY_LABEL, BY_NUMBER
 # A store another run holds is waited for this long in tests (users keep the minute), so the
 # tests of a locked store take seconds; set here, so commands run in subprocesses inherit it.
 os.environ.setdefault("CASEFILE_AUDIT_BUSY_TIMEOUT", "3")
+
+# Property tests check what is computed, never how fast (speed is measured by `make bench`): no
+# per-example deadline, which a loaded machine would turn into a spurious failure.
+settings.register_profile("casefile-audit", deadline=None)
+settings.load_profile("casefile-audit")
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
 ROOT = Path(__file__).resolve().parents[1]
