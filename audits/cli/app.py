@@ -19,7 +19,10 @@ from audits.cli.options import (
     ExportArg,
     OutOpt,
     PracticeOutOpt,
+    SchemaOpt,
+    SourceArg,
     as_at_date,
+    export_source,
 )
 from audits.cli.report import reported
 
@@ -59,11 +62,12 @@ def _options(
 
 @app.command(cls=Command)
 def run(
-    export: ExportArg,
+    export: SourceArg,
     out: OutOpt = Path("out"),
     as_at: AsAtOpt = None,
     config: ConfigOpt = None,
     db: DbOpt = None,
+    schema: SchemaOpt = None,
     no_history: Annotated[
         bool, typer.Option("--no-history", help="Do not read or record the history store.")
     ] = False,
@@ -92,7 +96,9 @@ def run(
         from audits.pipeline.audit import audit
         from audits.pipeline.outputs import write_outputs
 
-        result = audit(export, date, settings, quiet=False, store=store)
+        result = audit(
+            export_source(export), date, settings, quiet=False, store=store, schema=schema
+        )
         workbook = write_outputs(result, out, quiet=False)
         if store is not None:
             record(store, db, result, _note)
@@ -103,7 +109,9 @@ def run(
 
 
 @app.command(cls=Command)
-def validate(export: ExportArg, as_at: AsAtOpt = None) -> None:
+def validate(
+    export: SourceArg, as_at: AsAtOpt = None, schema: SchemaOpt = None, config: ConfigOpt = None
+) -> None:
     """Read the export and check its data quality only (no timeliness rules, no outputs
     written); list every value that could not be read, with its place."""
     from audits.pipeline.audit import audit
@@ -111,7 +119,12 @@ def validate(export: ExportArg, as_at: AsAtOpt = None) -> None:
 
     date = as_at_date(as_at) if as_at else None  # None: the return's ReferenceDate, else today
     with reported():
-        result = audit(export, date, quiet=False, data_quality_only=True)
+        from audits.indicators.settings import load_config
+
+        cfg = load_config(config)
+        result = audit(
+            export_source(export), date, cfg, quiet=False, data_quality_only=True, schema=schema
+        )
     for line in validate_lines(result):
         typer.echo(line)
 
