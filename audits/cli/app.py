@@ -163,6 +163,55 @@ def example(
     typer.echo(f"Export: {workbook}\nManifest: {manifest}")
 
 
+@app.command("example-ssd", cls=Command)
+def example_ssd(
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            help="Folder for the SSD (CSV dumps, ssd.sqlite), the same council "
+            "as an Annex A workbook, and the manifest.",
+        ),  # fmt: skip
+    ],
+    as_at: AsAtOpt = None,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+    children: Annotated[
+        int, typer.Option(min=1, max=100_000, help="Roughly how many records of each kind.")
+    ] = 40,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database",
+            help="Also load the SSD tables into this database (a SQLAlchemy URL, e.g. "
+            "postgresql+psycopg://user@host/db); tables there are replaced.",
+            metavar="URL",
+            show_default=False,
+        ),
+    ] = None,
+    schema: SchemaOpt = None,
+) -> None:
+    """Write a synthetic council's Standard Safeguarding Dataset with planted defects: CSV dumps
+    (with its local tables beside them), the same in SQLite (and in --database), the same
+    council as an Annex A workbook, and a manifest of the findings each input must give."""
+    from audits.example.ssd.write import write_ssd_example
+
+    date = as_at_date(as_at)
+    with reported():
+        written = write_ssd_example(
+            out, date, seed=seed, children=children, database=database, schema=schema
+        )
+    typer.echo(f"SSD (CSV dumps): {written['ssd']}")
+    typer.echo(f"SSD (SQLite): sqlite:///{written['sqlite']}")
+    if database:
+        from audits.ingest.dispatch import describe
+
+        typer.echo(
+            f"SSD (database): {describe(database)}" + (f" --schema {schema}" if schema else "")
+        )
+    typer.echo(f"Annex A of the same council: {written['annex_a']}")
+    typer.echo(f"Manifest: {written['manifest']}")
+
+
 @app.command(cls=Command)
 def sample(
     export: ExportArg,

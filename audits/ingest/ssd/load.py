@@ -83,6 +83,7 @@ class SsdExport(ReturnExport):
             "ssd": {
                 **self.details,
                 "as_at_from": "--as-at" if given else self.reference_note,
+                "not_read": list(self.skipped),
                 "histories": {key: len(t.frame) for key, t in self.tables.items()},
             },
         }
@@ -330,7 +331,6 @@ def _details(ex: Extract, c: Context, lists: dict, tables: dict, notes: list[str
         },  # fmt: skip
         "history_from": (h.isoformat() if (h := _history_from(ex)) else None),
         "tables_read": {name: len(h) for name, h in sorted(ex.held.items())},
-        "not_read": list(ex.source.not_read),
         "events_after_as_at": dict(ex.dropped_after),
         "placeholder_dates": dict(ex.problems.sentinels),
         "worker_roles": {
