@@ -76,7 +76,7 @@ def _children_in_need(c: Council) -> None:
     before, after = _gap(r.visits, 40, 100, d)
     c.expect("CIN-01", 6, r.child, days.wd(before, 20), completed=after, inputs="ssd")
     # no allocated worker
-    r = c.cin_episode(allocate=False)
+    r = c.cin_episode(start=c.ago(250), allocate=False)  # referred before the period: List 6 only
     c.expect("ALL-01", 6, r.child)
     # closed: no finding, though its last weeks were not visited
     r = c.cin_episode(start=c.ago(250), end=c.ago(100))

@@ -45,10 +45,15 @@ _RANK = {"Yes": 4, "No": 3, "Unknown": 2, parse.values.UNREADABLE: 1}
 @dataclass
 class Visits:
     """Every visit of the three visit tables, one frame (person, date, flags, where it came
-    from), and which of their rows the histories used (their unreadable values are reported)."""
+    from), which of their rows the histories used (their unreadable values are reported), and
+    the flags a table does not have (table -> {"seen": "ssd_cp_visits has no column ..."})."""
 
     frame: pd.DataFrame
     used: dict[str, set[int]] = field(default_factory=dict)
+    absent: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def lacks(self, table: str, name: str) -> str | None:
+        return self.absent.get(table, {}).get(name)
 
     def use(self, rows: pd.DataFrame) -> None:
         for table, pos in rows.groupby("_table")["_pos"]:
@@ -56,11 +61,16 @@ class Visits:
 
 
 def all_visits(c: Context) -> Visits:
-    parts = []
+    parts, absent = [], {}
     for name, (date, seen, alone, bedroom, key, _, _) in VISIT_TABLES.items():
         held = c.ex.get(name)
         if held is None or not held.has(date):
             continue
+        absent[name] = {
+            flag: f"{name} has no column {source}"
+            for flag, source in (("seen", seen), ("seen_alone", alone), ("bedroom_seen", bedroom))
+            if source is not None and not held.has(source)
+        }
         rows = c.ex.keep_until_as_at(held, date)
         part = pd.DataFrame(
             {
@@ -82,7 +92,7 @@ def all_visits(c: Context) -> Visits:
     columns = ["child", "visit_date", "seen", "seen_alone", "bedroom_seen", "visit_id", "plan",
                "_row", "_table", "_pos"]  # fmt: skip
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
-    return Visits(frame)
+    return Visits(frame, absent=absent)
 
 
 def report_visits(c: Context, visits: Visits, on_lists: set[str]) -> None:
@@ -161,23 +171,26 @@ def cp_visit_history(c: Context, visits: Visits, rows: pd.DataFrame, r: Rows):
     pairs = pairs[within(pairs, "start", "end", c.ex.date)]
     pairs = pairs.sort_values(["_plan", "visit_date", "_row"], kind="stable")
     visits.use(pairs)
+    lacking = visits.absent.get("ssd_cp_visits", {})
+    names = [n for n in ("visit_date", "seen", "seen_alone", "bedroom_seen", "visit_id")
+             if n not in lacking]  # fmt: skip
     table = make_table(
         CP_VISITS,
-        {
-            name: pairs[name]
-            for name in ("visit_date", "seen", "seen_alone", "bedroom_seen", "visit_id")
-        }
-        | {"child_id": pairs["child"]},  # fmt: skip
+        {name: pairs[name] for name in names} | {"child_id": pairs["child"]},
         pairs["_row"],
         place=c.ex.get("ssd_cp_visits").place,
         sources={"visit_date": "cppv_cp_visit_date"},
+        absent=lacking,
         hidden={"_plan": pairs["_plan"].to_numpy(np.int64)},
     )
     f = table.frame
-    counted = f[f["seen"] != "No"]  # a visit at which the child was not seen does not count
+    counted = f[f["seen"] != "No"] if "seen" in f else f  # a visit with the child not seen
     last = latest_per(counted["_plan"].to_numpy(), counted["visit_date"].to_numpy("datetime64[us]"),
                       len(rows))  # fmt: skip
     r.put("last_visit", pd.Series(last), "ssd_cp_visits (the latest visit, child not unseen)")
+    if "seen_alone" not in f:
+        r.lack("seen_alone", lacking["seen_alone"])
+        return table
     that_day = counted[counted["visit_date"].to_numpy() == last[counted["_plan"].to_numpy()]]
     rank = that_day["seen_alone"].map(_RANK).fillna(0)
     best = that_day.assign(_rank=rank.to_numpy()).sort_values("_rank").groupby("_plan").tail(1)
@@ -327,6 +340,10 @@ def cin_visit_history(c: Context, visits: Visits, rows: pd.DataFrame, r: Rows):
         sources={"visit_date": "cinv_cin_visit_date, cppv_cp_visit_date, clav_cla_visit_date"},
         hidden={"_plan": pairs["_plan"].to_numpy(np.int64)},
     )
+    why = visits.lacks("ssd_cin_visits", "seen")
+    if why:  # the child's being seen cannot be told at the CIN visits
+        r.lack("last_seen", why)
+        return table
     f = table.frame
     seen = f[f["seen"] == "Yes"]  # CIN-01 and "date child was last seen": seen only
     last = latest_per(seen["_plan"].to_numpy(), seen["visit_date"].to_numpy("datetime64[us]"),

@@ -56,8 +56,13 @@ def redact(url: str) -> str:
             continue
         values = value if isinstance(value, tuple) else (value,)
         query[key] = tuple(_SECRET_IN_TEXT.sub(r"\1=***", v) for v in values)
-    clean = parsed.set(password=None).set(
-        query={k: v[0] if len(v) == 1 else v for k, v in query.items()}
+    clean = sa.engine.URL.create(  # `URL.set(password=None)` would keep the password
+        parsed.drivername,
+        username=parsed.username,
+        host=parsed.host,
+        port=parsed.port,
+        database=parsed.database,
+        query={k: v[0] if len(v) == 1 else v for k, v in query.items()},
     )
     return clean.render_as_string(hide_password=False)
 
