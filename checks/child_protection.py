@@ -225,15 +225,29 @@ def cp_not_seen_alone_at_visit(ctx: Context):
     v = v[(v["_plan"] >= 0) & ctx.in_period(v["visit_date"]).to_numpy(bool)]
     if v.empty:
         return pd.DataFrame()
-    day = v.groupby(["_plan", "visit_date"], sort=True)
-    alone = day["seen_alone"].agg(lambda s: _best(s))
-    seen = day["seen"].agg(lambda s: (s == "Yes").any())
-    found = alone[alone.isin(["No", "blank"])]
-    if found.empty:
+    alone = v["seen_alone"]
+    flags = pd.DataFrame(
+        {
+            "_plan": v["_plan"].to_numpy(),
+            "visit_date": v["visit_date"].to_numpy(),
+            "yes": (alone == "Yes").fillna(False).to_numpy(bool),
+            "unsure": alone.isin(["Unknown", "(unreadable)"]).fillna(False).to_numpy(bool),
+            "no": (alone == "No").fillna(False).to_numpy(bool),
+            "seen": (v["seen"] == "Yes").fillna(False).to_numpy(bool),
+            "_row": v["_row"].to_numpy(),
+        }
+    )
+    # a day's answer: Yes if any visit says so; Unknown or unreadable (not judged); else No if
+    # any; else blank
+    day = flags.groupby(["_plan", "visit_date"], sort=True).agg(
+        yes=("yes", "any"), unsure=("unsure", "any"), no=("no", "any"), seen=("seen", "any"),
+        _row=("_row", "first"),
+    )  # fmt: skip
+    events = day[~day["yes"] & ~day["unsure"]].reset_index()
+    if events.empty:
         return pd.DataFrame()
-    events = found.reset_index().rename(columns={"seen_alone": "alone"})
-    events["_row"] = day["_row"].first().reindex(found.index).to_numpy()
-    was_seen = seen.reindex(found.index).to_numpy(bool)
+    events["alone"] = np.where(events["no"], "No", "blank")
+    was_seen = events["seen"].to_numpy(bool)
     when = events["visit_date"].dt.strftime("%d/%m/%Y")
     message = pd.Series(
         np.where(
@@ -246,13 +260,3 @@ def cp_not_seen_alone_at_visit(ctx: Context):
     return review_hits(table, events, events["_plan"].to_numpy(), None, "", "Child seen alone",
                        date="visit_date", item="visit", message=message, value=value,
                        completed=False)  # fmt: skip
-
-
-def _best(values: pd.Series) -> str:
-    """The day's answer to 'seen alone': Yes if any visit says so; else Unknown or unreadable
-    (not judged) if any; else No if any; else blank."""
-    present = set(values.dropna())
-    for answer in ("Yes", "Unknown", "(unreadable)", "No"):
-        if answer in present:
-            return answer
-    return "blank"

@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
-import subprocess
-import tempfile
 import uuid
 from pathlib import Path
 
@@ -29,6 +26,7 @@ from audits.engine.run import Later, run_rules
 from audits.history.connect import close_all
 from audits.ingest.export import UNREADABLE_COLUMNS, Export, ListTable
 from audits.model.spec import BY_LABEL, BY_NUMBER
+from tests.postgres_server import Unavailable, private_server
 
 # A store another run holds is waited for this long in tests (users keep the minute), so the
 # tests of a locked store take seconds; set here, so commands run in subprocesses inherit it.
@@ -147,52 +145,15 @@ def postgres_server():
 
 
 def _private_server():
-    initdb = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
-    if not initdb:
-        _unavailable("no PostgreSQL server installed")
-    bin_dir = initdb[-1].parent
-    base = Path(tempfile.mkdtemp(prefix="casefile-pg-", dir="/tmp"))
-    data, socket_dir = base / "data", base / "sock"
-    socket_dir.mkdir()
-    log = base / "server.log"  # the server must not hold our pipes open
-    log.touch()
-    as_user: list[str] = []
-    if os.geteuid() == 0:  # initdb refuses to run as root
-        if shutil.which("runuser") is None:
-            shutil.rmtree(base, ignore_errors=True)
-            _unavailable("running as root without runuser")
-        for path in (base, socket_dir, log):
-            shutil.chown(path, "postgres")
-        as_user = ["runuser", "-u", "postgres", "--"]
-    problem = None
+    server = private_server()
     try:
-        subprocess.run(
-            [*as_user, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust"],
-            check=True,
-            capture_output=True,
-        )
-        options = f"-c listen_addresses='' -k {socket_dir} -c fsync=off"
-        subprocess.run(
-            [*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(log)]
-            + ["-w", "start"],
-            check=True,
-            capture_output=True,
-            timeout=60,
-        )
-    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, KeyError, LookupError) as exc:
-        stderr = getattr(exc, "stderr", None) or b""
-        problem = f"PostgreSQL could not be started here: {exc} {stderr.decode(errors='replace')}"
-    if problem:
-        shutil.rmtree(base, ignore_errors=True)
-        _unavailable(problem)
+        url = server.__enter__()
+    except Unavailable as exc:
+        _unavailable(str(exc))
     try:
-        yield f"postgresql+psycopg://postgres@/postgres?host={socket_dir}"
+        yield url
     finally:
-        subprocess.run(
-            [*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-            capture_output=True,
-        )
-        shutil.rmtree(base, ignore_errors=True)
+        server.__exit__(None, None, None)
 
 
 @pytest.fixture

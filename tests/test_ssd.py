@@ -131,8 +131,16 @@ def test_cla_visits_per_placement_first_within_seven_days_then_42(tmp_path):
     dates = ["2026-01-12", "2026-02-23", "2026-04-06", "2026-05-18",  # 7 days, then 42 each: met
              "2026-06-09",  # the new placement's first visit: 8 days, late
              "2026-07-21", "2026-09-01", "2026-10-13"]  # fmt: skip
-    visits = [{"clav_cla_visit_id": f"V{i}", "clav_cla_id": "L1", "clav_person_id": "C",
-               "clav_cla_visit_date": v, "clav_cla_visit_seen": "Y"} for i, v in enumerate(dates)]
+    visits = [
+        {
+            "clav_cla_visit_id": f"V{i}",
+            "clav_cla_id": "L1",
+            "clav_person_id": "C",
+            "clav_cla_visit_date": v,
+            "clav_cla_visit_seen": "Y",
+        }
+        for i, v in enumerate(dates)
+    ]
     folder = write_ssd(tmp_path / "s", person=person("C"), episodes=episodes,
                        placements=placements, visits=visits)  # fmt: skip
     found, _ = findings(folder, "CLA-02")
@@ -200,8 +208,15 @@ def test_cp05_each_visit_in_the_period_not_seen_alone(tmp_path):
 
 
 def _care(tmp_path: Path, missing: list[dict]) -> Path:
-    episodes = [{"clae_cla_episode_id": "E1", "clae_person_id": "C", "clae_cla_id": "L1",
-                 "clae_cla_episode_start_date": "2026-01-05", "clae_cla_episode_ceased_date": ""}]
+    episodes = [
+        {
+            "clae_cla_episode_id": "E1",
+            "clae_person_id": "C",
+            "clae_cla_id": "L1",
+            "clae_cla_episode_start_date": "2026-01-05",
+            "clae_cla_episode_ceased_date": "",
+        }
+    ]
     rows = []
     for i, m in enumerate(missing):
         rows.append({"miss_table_id": f"M{i}", "miss_person_id": "C",
@@ -251,8 +266,15 @@ def test_return_interview_na_away_and_unended_episodes_are_not_findings(tmp_path
 
 def _allocations(tmp_path: Path, rows: list[tuple]) -> Path:
     """rows: (worker, start, end, reason, role)"""
-    episodes = [{"clae_cla_episode_id": "E1", "clae_person_id": "C", "clae_cla_id": "L1",
-                 "clae_cla_episode_start_date": "2024-01-05", "clae_cla_episode_ceased_date": ""}]
+    episodes = [
+        {
+            "clae_cla_episode_id": "E1",
+            "clae_person_id": "C",
+            "clae_cla_id": "L1",
+            "clae_cla_episode_start_date": "2024-01-05",
+            "clae_cla_episode_ceased_date": "",
+        }
+    ]
     invo = [{"invo_involvements_id": f"I{i}", "invo_person_id": "C", "invo_professional_id": w,
              "invo_professional_role_id": role, "invo_involvement_start_date": s,
              "invo_involvement_end_date": e, "invo_worker_change_reason": reason}
@@ -279,7 +301,9 @@ def test_changes_of_social_worker_at_the_edges_of_twelve_months(tmp_path):
     found, _ = findings(folder, "WF-02")
     assert len(found) == 1
     assert found["message"].iloc[0].startswith("3 changes of social worker")
-    assert "10/01/2026 (MANAGE), 01/05/2026 (ORGRST), 30/10/2026 (OTHERS)" in found["message"].iloc[0]
+    assert (
+        "10/01/2026 (MANAGE), 01/05/2026 (ORGRST), 30/10/2026 (OTHERS)" in found["message"].iloc[0]
+    )
     config = Config(worker_changes_12m=4)
     assert findings(folder, "WF-02", config=config)[0].empty
 

@@ -96,6 +96,7 @@ def test_ssd_and_annex_a_agree_child_for_child_on_every_rule_both_judge(example)
     assert set(extra) <= set(zip(history["rule_id"], history["child_id"], strict=True))
     assert {r for r, _ in extra} == {"CIN-01", "CP-01", "CP-02", "CLA-01", "CLA-02"}
     manifest = pd.read_csv(out / "manifest.csv", dtype=str, keep_default_na=False)
+
     def pairs(inputs: set[str]) -> set:
         m = manifest[manifest["inputs"].isin(inputs) & manifest["rule_id"].isin(judged)]
         return set(zip(m["rule_id"], m["child_id"], strict=True))

@@ -189,6 +189,9 @@ class Scale:
     early_help: int = 10
     years: int = 2
     closed_share: float = 0.2  # records that ended (some before the audit period)
+    cin_days: int | None = None  # open CIN and CP records began at most this long ago
+    cla_visit_days: int = 21  # days between visits to a child in care (42 at most)
+    cla_review_days: int = 150  # days between later statutory reviews (6 months at most)
 
 
 @dataclass
@@ -213,6 +216,7 @@ class Council:
     oversight: dict[str, dt.date | None] = field(default_factory=dict)  # child -> last oversight
     documents_missing: dict[str, list[str]] = field(default_factory=dict)
     years_back: int = 2
+    scale: Scale = field(default_factory=Scale)
     _ids: int = 0
     _allocation: dict[str, Involvement] = field(default_factory=dict)
     _next_worker: int = 0
@@ -291,7 +295,7 @@ class Council:
     def cin_episode(self, child: Child | None = None, start: dt.date | None = None,
                     end: dt.date | None = None, allocate: bool = True) -> Cin:  # fmt: skip
         child = child or self.child()
-        start = start or self.ago(30, 365 * self.years_back)
+        start = start or self.ago(30, self.scale.cin_days or 365 * self.years_back)
         rec = Cin(self.id("REF"), child.id, start, end)
         rec.visits = self.visits_every(start, min(end or self.as_at, self.as_at), 14, first=7)
         self.cin.append(rec)
@@ -301,7 +305,7 @@ class Council:
 
     def cp_plan(self, start: dt.date | None = None, end: dt.date | None = None) -> CpPlan:
         child = self.child()
-        start = start or self.ago(60, min(600, 365 * self.years_back))
+        start = start or self.ago(60, min(600, self.scale.cin_days or 365 * self.years_back))
         ref = self.cin_episode(child, start - dt.timedelta(days=30))
         plan = CpPlan(self.id("CPP"), child.id, ref.id, start, end)
         stop = end or self.as_at
@@ -313,8 +317,9 @@ class Council:
 
     def cla_period(self, start: dt.date | None = None, age=(5, 15),
                    end: dt.date | None = None) -> Period:  # fmt: skip
-        child = self.child(age)
         start = start or self.ago(200, 365 * self.years_back)
+        in_care = (self.as_at - start).days // 365 + 1  # born before coming into care
+        child = self.child((max(age[0], in_care), max(age[1], in_care)))
         self.allocate(child.id, start)
         p = Period(self.id("CLA"), child.id, self.id("REF"), start, end, "E4A" if end else None)
         stop = end or self.as_at
@@ -327,9 +332,10 @@ class Council:
         else:
             p.placements = [Placement(self.id("PL"), start, end)]
         for pl in p.placements:
-            p.visits += self.visits_every(pl.start, min(pl.end - ONE if pl.end else stop, stop), 21)
+            p.visits += self.visits_every(pl.start, min(pl.end - ONE if pl.end else stop, stop),
+                                          self.scale.cla_visit_days)  # fmt: skip
         first = start + dt.timedelta(days=10)
-        p.reviews = self.reviews_from(first, stop, [60, 150])
+        p.reviews = self.reviews_from(first, stop, [60, self.scale.cla_review_days])
         day = start + dt.timedelta(days=10)
         while day <= stop:
             p.health.append((self.id("H"), "Health Assessment", day))
@@ -373,6 +379,7 @@ class Council:
     # --- the council ----------------------------------------------------------------------
     def build(self, scale: Scale, plant: bool = True) -> None:
         self.years_back = scale.years
+        self.scale = scale
         open_children = scale.cin + scale.cp + scale.cla + scale.leavers + scale.assessments
         self.hire(max(9, open_children // 10))
         for _ in range(scale.contacts):

@@ -129,6 +129,33 @@ class Rows:
         )
 
 
+def open_rows(
+    c: Context,
+    spec: ListSpec,
+    held: Held,
+    start: str,
+    end: str,
+    canonical: str,
+    extra: tuple[str, ...] = ("disability",),
+    leave_out: np.ndarray | None = None,
+) -> tuple[Rows, pd.Series, pd.Series | None]:
+    """The rows of a list whose records were open in the period (`start` on or before D, `end`
+    blank or after P), with the person fields and the start date (unreadable start dates are
+    reported for every row: such a record cannot be placed); `leave_out` marks records that are
+    not the list's. Returns the rows, the end date of every record as of D, and the start date
+    of the rows."""
+    begin = held.date(start)
+    finish = c.until_as_at(held, end)
+    taken = open_in_period(begin, finish, c.ex)
+    if leave_out is not None:
+        taken = taken & ~leave_out
+    r = Rows(spec, held, np.flatnonzero(taken))
+    held.report(start, held.bad_date(start), list_label=spec.label, canonical=canonical,
+                expected=parse.EXPECTED_DATE)  # fmt: skip
+    r.persons(c.pp, c.ex, extra)
+    return r, finish, r.date(canonical, start)
+
+
 def open_in_period(start: pd.Series, end: pd.Series, ex: Extract) -> np.ndarray:
     """Records open at some time in the period (P, D]: started on or before D, and not ended
     on or before P."""

@@ -204,7 +204,7 @@ def _uasc(c: Context, r: Rows, child: pd.Series, within_months: int | None) -> N
     if within_months is not None:
         hit &= (end.isna() | (end > c.ex.months_before(within_months))).to_numpy(bool)
     children = set(held.person()[hit].dropna())
-    r.put("uasc", pd.Series(np.where(child.isin(children), "Yes", "No")),
+    r.put("uasc", pd.Series(np.where(parse.member(child, children), "Yes", "No")),
           "ssd_immigration_status (a UASC status" + (" in the 12 months up to the as-at date)"
                                                      if within_months else ", ever)"))  # fmt: skip
 
@@ -449,7 +449,7 @@ def health_history(c: Context, rows: pd.DataFrame, r: Rows):
     pairs = pairs[(pairs["check_date"] >= pairs["start"]) & (pairs["check_date"] <= stop)]
     pairs = pairs.sort_values(["_plan", "check_date"], kind="stable")
     held.report("clah_health_check_date", held.bad_date("clah_health_check_date")
-                & held.person().isin(set(rows["child"])), list_label="8",
+                & parse.member(held.person(), rows["child"]), list_label="8",
                 canonical="last_health_assessment", expected=parse.EXPECTED_DATE)  # fmt: skip
     table = make_table(
         HEALTH_CHECKS,
@@ -515,7 +515,7 @@ def missing_history(c: Context, rows: pd.DataFrame, r: Rows):
             "_pos": np.arange(len(held)),
         }
     ).iloc[keep]
-    ms = ms[ms["child"].isin(set(rows["child"]))]
+    ms = ms[parse.member(ms["child"], rows["child"])]
     plans = rows.reset_index().rename(columns={"index": "_plan"})
     pairs = ms.reset_index(drop=True).reset_index().merge(
         plans[["_plan", "child", "start", "ceased"]], on="child", how="left")  # fmt: skip
@@ -593,7 +593,8 @@ def _permanence(c: Context, r: Rows, child: pd.Series) -> None:
         }
     )
     plans = plans[
-        plans["child"].isin(set(child)) & (plans["start"].isna() | (plans["start"] <= c.ex.date))
+        parse.member(plans["child"], child)
+        & (plans["start"].isna() | (plans["start"] <= c.ex.date))
     ]
     now = plans["end"].isna() | (plans["end"] > c.ex.date)
     recent = plans["start"].notna() & (plans["start"] > c.ex.period_start)
@@ -633,7 +634,7 @@ def list9(c: Context):
     person = held.person()
     known = person.notna()
     if c.ex.get("ssd_person") is not None:
-        known &= person.isin(set(c.pp.persons.index))
+        known &= parse.member(person, c.pp.persons.index)
     r = Rows(LIST9, held, np.flatnonzero(known.to_numpy(bool)))
     r.persons(c.pp, c.ex, ("disability",))
     child = r.child()
@@ -714,7 +715,7 @@ def list10(c: Context):
         by_episode = pd.Series(episodes.person().to_numpy(), index=episodes.ids(
             "clae_cla_episode_id").to_numpy())  # fmt: skip
         by_episode = by_episode[~by_episode.index.duplicated()]
-        unknown = ~person.isin(set(c.pp.persons.index))
+        unknown = ~parse.member(person, c.pp.persons.index)
         person = person.where(
             ~unknown, person.map(by_episode).where(person.map(by_episode).notna(), person)
         )

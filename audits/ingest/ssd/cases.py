@@ -16,7 +16,7 @@ from audits.ingest.ssd.base import (
     allocation_columns,
     latest_per,
     legal_statuses,
-    open_in_period,
+    open_rows,
     within,
 )
 from audits.ingest.ssd.extract import make_table
@@ -104,7 +104,7 @@ def report_visits(c: Context, visits: Visits, on_lists: set[str]) -> None:
             continue
         used = np.fromiter(visits.used.get(name, ()), dtype=np.int64)
         child = held.person()
-        held.report(date, held.bad_date(date) & child.isin(on_lists), list_label=label,
+        held.report(date, held.bad_date(date) & parse.member(child, on_lists), list_label=label,
                     canonical=canonical, expected=parse.EXPECTED_DATE)  # fmt: skip
         for flag, field_name in ((seen, canonical), (alone, "seen_alone" if label == "7" else
                                   canonical), (bedroom, canonical)):  # fmt: skip
@@ -122,14 +122,9 @@ def list7(c: Context, visits: Visits):
     if held is None:
         return None, None, None
     start = held.date("cppl_cp_plan_start_date")
-    end = c.until_as_at(held, "cppl_cp_plan_end_date")
-    ola = held.flag("cppl_cp_plan_ola")[0]
-    other_la = ola.eq("Yes").to_numpy(bool)
-    r = Rows(LIST7, held, np.flatnonzero(open_in_period(start, end, c.ex) & ~other_la))
-    held.report("cppl_cp_plan_start_date", held.bad_date("cppl_cp_plan_start_date"),
-                list_label="7", canonical="plan_start", expected="a date")  # fmt: skip
-    r.persons(c.pp, c.ex, ("disability",))
-    plan_start = r.date("plan_start", "cppl_cp_plan_start_date")
+    other_la = held.flag("cppl_cp_plan_ola")[0].eq("Yes").to_numpy(bool)  # not this council's
+    r, end, plan_start = open_rows(c, LIST7, held, "cppl_cp_plan_start_date",
+                                   "cppl_cp_plan_end_date", "plan_start", leave_out=other_la)  # fmt: skip
     plan_end = end.iloc[r.at].reset_index(drop=True)
     r.put("plan_end", plan_end, "ssd_cp_plans.cppl_cp_plan_end_date")
     for name, source in (("initial_category", "cppl_cp_plan_initial_category"),
@@ -261,7 +256,7 @@ def _epo(c: Context, r: Rows, child: pd.Series) -> None:
     since = c.ex.months_before(6)
     hit = legal[legal["code"].isin(["L1", "L2"]) & (legal["start"] <= c.ex.date)
                 & (legal["end"].isna() | (legal["end"] > since))]  # fmt: skip
-    r.put("epo", pd.Series(np.where(child.isin(set(hit["child"])), "Yes", "No")),
+    r.put("epo", pd.Series(np.where(parse.member(child, hit["child"]), "Yes", "No")),
           "ssd_legal_status (L1 or L2 in the six months up to the as-at date)")  # fmt: skip
 
 
@@ -274,13 +269,8 @@ def list6(c: Context, visits: Visits, status: dict[str, set[str]]):
     held = c.ex.get("ssd_cin_episodes")
     if held is None:
         return None, None
-    start = held.date("cine_referral_date")
-    end = c.until_as_at(held, "cine_close_date")
-    r = Rows(LIST6, held, np.flatnonzero(open_in_period(start, end, c.ex)))
-    held.report("cine_referral_date", held.bad_date("cine_referral_date"),
-                list_label="6", canonical="cin_start", expected="a date")  # fmt: skip
-    r.persons(c.pp, c.ex, ("disability",))
-    cin_start = r.date("cin_start", "cine_referral_date")
+    r, end, cin_start = open_rows(c, LIST6, held, "cine_referral_date", "cine_close_date",
+                                  "cin_start")  # fmt: skip
     closed = end.iloc[r.at].reset_index(drop=True)
     r.put("cin_closed", closed, "ssd_cin_episodes.cine_close_date")
     r.code("primary_need", "cine_cin_primary_need_code")
@@ -305,7 +295,7 @@ def list6(c: Context, visits: Visits, status: dict[str, set[str]]):
         ("Child Protection plan", status.get("cp", set())),
         ("Looked after child", status.get("cla", set())),
     ):
-        case[child.isin(children).to_numpy()] = label
+        case[parse.member(child, children)] = label
     case[is_closed.to_numpy()] = "Closed episode"
     r.put("case_status", case, "Closed episode, else the child's open CLA, CP, CIN plan or "
           "assessment record")  # fmt: skip

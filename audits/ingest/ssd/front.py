@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from audits.ingest.ssd.base import Context, Rows, count_before, dated_in_period, open_in_period
+from audits.ingest.ssd.base import Context, Rows, count_before, dated_in_period, open_rows
 from audits.ingest.ssd.people import allocated_worker
 from audits.model.spec import LIST1, LIST2, LIST3, LIST4, LIST5
 
@@ -33,10 +33,8 @@ def list2(c: Context):
     held = c.ex.get("ssd_early_help_episodes")
     if held is None:
         return None
-    start, end = held.date("earl_episode_start_date"), c.until_as_at(held, "earl_episode_end_date")
-    r = Rows(LIST2, held, np.flatnonzero(open_in_period(start, end, c.ex)))
-    r.persons(c.pp, c.ex)
-    r.date("eh_start", "earl_episode_start_date")
+    r, end, _ = open_rows(c, LIST2, held, "earl_episode_start_date", "earl_episode_end_date",
+                          "eh_start", extra=())  # fmt: skip
     r.put("eh_completed", end.iloc[r.at], "ssd_early_help_episodes.earl_episode_end_date")
     r.text("eh_organisation", "earl_episode_organisation")
     return r.build()
@@ -73,18 +71,11 @@ def list4(c: Context):
     held = c.ex.get("ssd_cin_assessments")
     if held is None:
         return None
-    start = held.date("cina_assessment_start_date")
-    authorised = c.until_as_at(held, "cina_assessment_auth_date")
-    r = Rows(LIST4, held, np.flatnonzero(open_in_period(start, authorised, c.ex)))
-    held.report("cina_assessment_start_date", held.bad_date("cina_assessment_start_date"),
-                list_label="4", canonical="assessment_start", expected="a date")  # fmt: skip
-    r.persons(c.pp, c.ex, ("disability",))
-    r.date("assessment_start", "cina_assessment_start_date")
+    r, authorised, _ = open_rows(c, LIST4, held, "cina_assessment_start_date",
+                                 "cina_assessment_auth_date", "assessment_start")  # fmt: skip
     auth = authorised.iloc[r.at].reset_index(drop=True)
     r.put("assessment_authorised", auth, "ssd_cin_assessments.cina_assessment_auth_date")
-    seen = r.flag("child_seen", "cina_assessment_child_seen")
-    if seen is not None:
-        r.put("child_seen", seen)
+    r.flag("child_seen", "cina_assessment_child_seen")
     nfa = r.flag("assessed_in_need", "cina_assessment_outcome_nfa")
     if nfa is not None:
         in_need = nfa.map({"No": "Yes", "Yes": "No"}).where(nfa != "(unreadable)", nfa)
@@ -99,13 +90,9 @@ def list5(c: Context):
     held = c.ex.get("ssd_s47_enquiry")
     if held is None:
         return None
+    r, end, strategy = open_rows(c, LIST5, held, "s47e_s47_start_date", "s47e_s47_end_date",
+                                 "strategy_date")  # fmt: skip
     start = held.date("s47e_s47_start_date")
-    end = c.until_as_at(held, "s47e_s47_end_date")
-    r = Rows(LIST5, held, np.flatnonzero(open_in_period(start, end, c.ex)))
-    held.report("s47e_s47_start_date", held.bad_date("s47e_s47_start_date"),
-                list_label="5", canonical="strategy_date", expected="a date")  # fmt: skip
-    r.persons(c.pp, c.ex, ("disability",))
-    strategy = r.date("strategy_date", "s47e_s47_start_date")
     child = r.child()
     enquiry = held.ids("s47e_s47_enquiry_id").iloc[r.at].reset_index(drop=True)
     icpc_date, icpc_plan, icpc_absent = _icpcs(c, r, enquiry, child)

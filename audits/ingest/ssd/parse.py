@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from audits.ingest import values
 from audits.ingest.export import UNREADABLE_COLUMNS
+from audits.ingest.keys import arrow_text
 from audits.ingest.ssd.tables import SsdTable
 from audits.model.codes import CodeDomain
 
@@ -30,6 +32,17 @@ _YES = {"y", "yes", "1", "true", "t"}
 _NO = {"n", "no", "0", "false", "f"}
 _UNKNOWN = {"na", "n/a", "u", "unknown", "not known", "not applicable"}
 _UK_FORMATS = ("%d/%m/%Y", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M")
+
+
+def member(values, among) -> np.ndarray:
+    """Whether each value is one of `among` (a set, Series or Index of text), by Arrow: pandas'
+    `isin` on Arrow strings builds a scalar per value of `among`, slow for thousands of ids."""
+    pool = pd.Series(list(among) if isinstance(among, set | frozenset) else among, dtype=object)
+    pool = pool.dropna()
+    if pool.empty:
+        return np.zeros(len(values), dtype=bool)
+    found = pc.is_in(arrow_text(values), value_set=pc.unique(arrow_text(pool)))
+    return found.fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
 
 
 def _words(col: pd.Series) -> pd.Series:
@@ -50,6 +63,8 @@ def timestamps(col: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     """(timestamp, unreadable, sentinel) per row; the timestamp keeps its time of day."""
     if isinstance(col.dtype, pd.DatetimeTZDtype):
         col = col.dt.tz_convert(LONDON).dt.tz_localize(None)
+    if not pd.api.types.is_datetime64_any_dtype(col) and isinstance(col.dtype, pd.StringDtype):
+        col = _iso_at_once(col)
     if pd.api.types.is_datetime64_any_dtype(col):
         stamp = col.astype("datetime64[us]")
         bad = pd.Series(False, index=col.index)
@@ -61,6 +76,18 @@ def timestamps(col: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     stamp = stamp.mask(sentinel)
     late = stamp.notna() & (stamp.dt.year > values.LAST_YEAR)
     return stamp.mask(late), bad | late, sentinel
+
+
+def _iso_at_once(col: pd.Series) -> pd.Series:
+    """A text column of ISO dates and date-times (how CSV dumps write them) read in one Arrow
+    cast; the column as it was when any value is not one (then each is read on its own)."""
+    import pyarrow as pa
+
+    try:
+        cast = pc.cast(arrow_text(col), pa.timestamp("us"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return col
+    return pd.Series(cast.to_numpy(zero_copy_only=False), index=col.index)
 
 
 def _parse_stamps(distinct: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -77,12 +104,16 @@ def _parse_stamps(distinct: pd.Series) -> tuple[pd.Series, pd.Series]:
     present = words.notna() | native
     pending = words.dropna()
     if not pending.empty:
-        iso = pd.to_datetime(pending, format="ISO8601", errors="coerce", utc=False)
-        if isinstance(iso.dtype, pd.DatetimeTZDtype):  # offsets given: local time in London
-            iso = iso.dt.tz_convert(LONDON).dt.tz_localize(None)
-        hit = iso.notna()
-        out[hit[hit].index] = iso[hit].astype("datetime64[us]")
-        pending = pending[~hit]
+        zoned = pending.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True).fillna(False)
+        for part, utc in ((pending[~zoned], False), (pending[zoned], True)):
+            if part.empty:
+                continue
+            iso = pd.to_datetime(part, format="ISO8601", errors="coerce", utc=utc)
+            if utc:  # an offset given: the local time in London
+                iso = iso.dt.tz_convert(LONDON).dt.tz_localize(None)
+            hit = iso.notna()
+            out[hit[hit].index] = iso[hit].astype("datetime64[us]")
+        pending = pending[out.reindex(pending.index).isna()]
         for fmt in _UK_FORMATS:
             if pending.empty:
                 break
@@ -133,9 +164,17 @@ def text(col: pd.Series) -> pd.Series:
 
 
 def ident(col: pd.Series) -> pd.Series:
-    """Identifiers as text: 10692868, never 10692868.0."""
-    out = values.identifier(col)
-    return out.mask(out == PLACEHOLDER)
+    """Identifiers as text: 10692868, never 10692868.0; blanks, NULL and the placeholder as
+    missing. Text columns (CSV dumps, most databases) take a vectorised path: ids are nearly
+    all distinct, so parsing each distinct value once saves nothing."""
+    if not isinstance(col.dtype, pd.StringDtype):
+        out = values.identifier(col)
+        return out.mask(out == PLACEHOLDER)
+    out = col.str.strip()
+    out = out.mask(out.str.lower().isin(list(_BLANK)) | (out == PLACEHOLDER))
+    if not out.str.endswith(".0").any():
+        return out
+    return out.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
 
 
 def numbers(col: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -223,7 +223,7 @@ def involvement_history(inv: Involvements | None, children: set[str], ex: Extrac
     """The `involvements` history of the children on Lists 6 to 8 (allocated and cover roles)."""
     if inv is None:
         return None
-    f = inv.frame[inv.frame["child"].isin(children)]
+    f = inv.frame[parse.member(inv.frame["child"], children)]
     f = f.sort_values(["child", "start", "id"], kind="stable")
     return make_table(
         INVOLVEMENTS,
@@ -262,14 +262,11 @@ def workers_table(ex: Extract, pp: People, inv: Involvements | None, named: set[
         open_now = f[f["end"].isna() | (f["end"] > ex.date)]
         open_ids = set(open_now["worker_id"].dropna())
         teams = pp.team(open_now["team_raw"])
-        if len(open_now):
-            team_of = (
-                pd.DataFrame({"w": open_now["worker_id"].to_numpy(), "t": teams.to_numpy()})
-                .dropna()
-                .groupby("w")["t"]
-                .agg(lambda t: t.value_counts().index[0])
-            )
-    keep = (ids.isin(open_ids) | shown.isin(named)).to_numpy()
+        if len(open_now):  # the team of most of each worker's open involvements
+            pairs = pd.DataFrame({"w": open_now["worker_id"].to_numpy(), "t": teams.to_numpy()})
+            sizes = pairs.dropna().groupby(["w", "t"]).size().sort_values(ascending=False)
+            team_of = sizes.reset_index().drop_duplicates("w").set_index("w")["t"]
+    keep = parse.member(ids, open_ids) | parse.member(shown, named)
     rows = np.flatnonzero(keep & ids.notna().to_numpy())
     team = ids.map(team_of)
     team = team.where(team.notna(), held.text("prof_professional_department"))

@@ -270,6 +270,10 @@ class DatabaseSource(Source):
             query = sa.select(*selected)
             if table.key in by_lower:
                 query = query.order_by(by_lower[table.key])
+            if self.engine.dialect.name == "postgresql" and self.engine.dialect.driver == "psycopg":
+                frame = self._copy_out(query, wanted)
+                frame["_row"] = pd.RangeIndex(1, len(frame) + 1)
+                return frame
             chunks = []
             with self.engine.connect() as conn:
                 _read_only(conn)
@@ -284,6 +288,45 @@ class DatabaseSource(Source):
             raise self.problem(exc, f"reading {self.place(table.name)}") from None
         frame = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=wanted)
         frame["_row"] = pd.RangeIndex(1, len(frame) + 1)  # position in the key order
+        return frame
+
+    def _copy_out(self, query, wanted: list[str]) -> pd.DataFrame:
+        """PostgreSQL: the SELECT's rows streamed as CSV text (`COPY (SELECT ...) TO STDOUT`,
+        a read) and parsed by Arrow, as the CSV dumps are: several times faster than fetching
+        row objects, and the values arrive as the same text."""
+        import io
+
+        import pyarrow as pa
+        from pyarrow import csv
+
+        sql = str(query.compile(dialect=self.engine.dialect))
+        buffer = io.BytesIO()
+        raw = self.engine.raw_connection()
+        try:
+            with raw.cursor() as cur:
+                cur.execute("SET TRANSACTION READ ONLY")
+                with cur.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER true)") as copy:
+                    for chunk in copy:
+                        buffer.write(chunk)
+            raw.rollback()
+        finally:
+            raw.close()
+        buffer.seek(0)
+        if not buffer.getbuffer().nbytes:
+            return pd.DataFrame(columns=wanted)
+        data = csv.read_csv(
+            buffer,
+            parse_options=csv.ParseOptions(newlines_in_values=True),
+            convert_options=csv.ConvertOptions(
+                column_types={c: pa.string() for c in wanted},
+                null_values=[""],
+                strings_can_be_null=True,
+            ),
+        )
+        frame = data.to_pandas(types_mapper=pd.ArrowDtype)
+        frame.columns = wanted
+        for c in frame.columns:
+            frame[c] = frame[c].astype("str")
         return frame
 
     def problem(self, exc: BaseException, doing: str) -> InputError:
