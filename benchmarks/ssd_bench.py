@@ -41,8 +41,16 @@ def _csv(data: Path) -> Path:
 def _run(source: str, schema: str | None = None) -> tuple[float, float]:
     """One `audit run` in a fresh process: (seconds, peak resident GB of its process tree)."""
     out = Path(tempfile.mkdtemp(prefix="bench-ssd-"))
-    command = [audit_bin(), "run", source, "--as-at", AS_AT.isoformat(), "--out", str(out),
-               "--no-history"] + (["--schema", schema] if schema else [])  # fmt: skip
+    command = [
+        audit_bin(),
+        "run",
+        source,
+        "--as-at",
+        AS_AT.isoformat(),
+        "--out",
+        str(out),
+        "--no-history",
+    ] + (["--schema", schema] if schema else [])
     wrapper = ["/usr/bin/time", "-f", "%M"] if Path("/usr/bin/time").exists() else []
     start = time.perf_counter()
     done = subprocess.run(wrapper + command, capture_output=True, text=True)
@@ -64,8 +72,9 @@ def _in_process(source: str, schema: str | None, runs: int) -> tuple[float, int]
     )
     times, findings = [], 0
     for _ in range(runs):
-        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                              check=True)  # fmt: skip
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
         seconds, findings = done.stdout.split()
         times.append(float(seconds))
     return statistics.median(times), int(findings)

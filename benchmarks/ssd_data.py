@@ -29,7 +29,7 @@ LARGE = Scale(
 
 def large_council(as_at: dt.date, seed: int = 23) -> Council:
     council = Council(as_at, random.Random(seed))
-    council.build(LARGE, plant=False)
+    council.build(LARGE)
     return council
 
 

@@ -98,8 +98,19 @@ def cp_visit_overdue(ctx: Context):
     visits = history.frame[history.frame["seen"] != "No"]
     late, late_due = late_visits(ctx, table, visits, "plan_start", n)
     field = table.spec.field("last_visit").heading
-    return [now, review_hits(table, late, late["_plan"].to_numpy(), late_due, "Statutory visit",
-                             field, date="visit_date", item="visit")]  # fmt: skip
+    return [
+        now,
+        review_hits(
+            table,
+            late,
+            late["_plan"].to_numpy(),
+            late_due,
+            "Statutory visit",
+            field,
+            date="visit_date",
+            item="visit",
+        ),
+    ]
 
 
 @rule(
@@ -240,9 +251,12 @@ def cp_not_seen_alone_at_visit(ctx: Context):
     # a day's answer: Yes if any visit says so; Unknown or unreadable (not judged); else No if
     # any; else blank
     day = flags.groupby(["_plan", "visit_date"], sort=True).agg(
-        yes=("yes", "any"), unsure=("unsure", "any"), no=("no", "any"), seen=("seen", "any"),
+        yes=("yes", "any"),
+        unsure=("unsure", "any"),
+        no=("no", "any"),
+        seen=("seen", "any"),
         _row=("_row", "first"),
-    )  # fmt: skip
+    )
     events = day[~day["yes"] & ~day["unsure"]].reset_index()
     if events.empty:
         return pd.DataFrame()
@@ -257,6 +271,16 @@ def cp_not_seen_alone_at_visit(ctx: Context):
         )
     )
     value = events["alone"].where(events["alone"] != "blank", "")
-    return review_hits(table, events, events["_plan"].to_numpy(), None, "", "Child seen alone",
-                       date="visit_date", item="visit", message=message, value=value,
-                       completed=False)  # fmt: skip
+    return review_hits(
+        table,
+        events,
+        events["_plan"].to_numpy(),
+        None,
+        "",
+        "Child seen alone",
+        date="visit_date",
+        item="visit",
+        message=message,
+        value=value,
+        completed=False,
+    )

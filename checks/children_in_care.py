@@ -140,9 +140,11 @@ def _late_placement_visits(ctx: Context, table, visits: pd.DataFrame, placements
     v = visits[(visits["seen"] != "No") & (visits["_placement"] >= 0)]
     p = placements.reset_index(drop=True)
     start = p["placement_start"]
-    long_term = p["placement_type"].isin(LONG_TERM_FOSTER).to_numpy() if "placement_type" in p else (
-        np.zeros(len(p), dtype=bool)
-    )  # fmt: skip
+    long_term = (
+        p["placement_type"].isin(LONG_TERM_FOSTER).to_numpy()
+        if "placement_type" in p
+        else (np.zeros(len(p), dtype=bool))
+    )
     a_year_in = add_months(start, 12).to_numpy("datetime64[us]")
 
     def next_due(previous: pd.Series, at: np.ndarray) -> pd.Series:
@@ -163,8 +165,16 @@ def _late_placement_visits(ctx: Context, table, visits: pd.DataFrame, placements
     inside = ctx.in_period(late["visit_date"]).to_numpy(bool)
     late, due = late[inside], due[inside]
     field = table.spec.field("last_visit").heading
-    return review_hits(table, late, late["_plan"].to_numpy(), due, "Social work visit", field,
-                       date="visit_date", item="visit")  # fmt: skip
+    return review_hits(
+        table,
+        late,
+        late["_plan"].to_numpy(),
+        due,
+        "Social work visit",
+        field,
+        date="visit_date",
+        item="visit",
+    )
 
 
 @rule(
@@ -338,7 +348,7 @@ MISSING_GUIDANCE = (
     needs={
         "list8": ("cla_start",),
         "missing_episodes": ("missing_end", "episode_type", "rhi_offered"),
-    },  # fmt: skip
+    },
 )
 def cla_return_interview_72h(ctx: Context):
     """Every missing episode judged on its own (Annex A's CLA-05 sees only the latest): a child
@@ -385,13 +395,30 @@ def cla_return_interview_72h(ctx: Context):
         "the episode ended on " + ended,
     )
     recorded = e["rhi_offered"].map({"No": "recorded as not offered"}).fillna("not recorded")
-    message = pd.Series(np.where(
-        not_offered[found],
-        "Return interview " + recorded + " after the missing episode that ended on " + ended
-        + " (due within 72 hours, by " + due.dt.strftime("%d/%m/%Y") + ")",
-        "Return interview " + pd.Series(offered_text, index=e.index),
-    ))  # fmt: skip
+    message = pd.Series(
+        np.where(
+            not_offered[found],
+            "Return interview "
+            + recorded
+            + " after the missing episode that ended on "
+            + ended
+            + " (due within 72 hours, by "
+            + due.dt.strftime("%d/%m/%Y")
+            + ")",
+            "Return interview " + pd.Series(offered_text, index=e.index),
+        )
+    )
     shown = e["rhi_offered"].where(e["rhi_offered"].notna(), "")
-    return review_hits(table, e, e["_plan"].to_numpy(), due, "Return interview",
-                       "Return interview offered", date="missing_end", item="missing episode",
-                       message=message, value=shown, completed=offered_on[found])  # fmt: skip
+    return review_hits(
+        table,
+        e,
+        e["_plan"].to_numpy(),
+        due,
+        "Return interview",
+        "Return interview offered",
+        date="missing_end",
+        item="missing episode",
+        message=message,
+        value=shown,
+        completed=offered_on[found],
+    )

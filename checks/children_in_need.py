@@ -45,5 +45,16 @@ def cin_not_seen(ctx: Context):
     visits = history.frame[history.frame["seen"] == "Yes"]
     late, late_due = late_visits(ctx, table, visits, "cin_start", n)
     field = table.spec.field("last_seen").heading
-    return [now, review_hits(table, late, late["_plan"].to_numpy(), late_due,
-                             "Visit to see the child", field, date="visit_date", item="visit")]  # fmt: skip
+    return [
+        now,
+        review_hits(
+            table,
+            late,
+            late["_plan"].to_numpy(),
+            late_due,
+            "Visit to see the child",
+            field,
+            date="visit_date",
+            item="visit",
+        ),
+    ]

@@ -49,13 +49,30 @@ def example(tmp_path_factory) -> tuple[Path, dt.date]:
 
 def test_the_ssd_csv_dumps_give_exactly_the_manifest(example, tmp_path):
     out, _ = example
-    result = runner.invoke(app, ["run", str(out / "ssd"), "--as-at", "2026-10-30",
-                                 "--out", str(tmp_path / "o"), "--no-history"])  # fmt: skip
+    result = runner.invoke(
+        app,
+        [
+            "run",
+            str(out / "ssd"),
+            "--as-at",
+            "2026-10-30",
+            "--out",
+            str(tmp_path / "o"),
+            "--no-history",
+        ],
+    )
     assert result.exit_code == 0, result.output
     findings = pd.read_csv(tmp_path / "o" / "findings.csv", dtype=str, keep_default_na=False)
     manifest = pd.read_csv(out / "manifest.csv", dtype=str, keep_default_na=False)
-    got = Counter(zip(findings["rule_id"], findings["child_id"], findings["due_date"],
-                      findings["days_overdue"], strict=True))  # fmt: skip
+    got = Counter(
+        zip(
+            findings["rule_id"],
+            findings["child_id"],
+            findings["due_date"],
+            findings["days_overdue"],
+            strict=True,
+        )
+    )
     assert got == expected(manifest, {"both", "ssd"})
     summary = json.loads((tmp_path / "o" / "summary.json").read_text())
     assert set(summary["rules_run"]) >= {"CP-05", "CLA-08", "WF-02", "WF-01", "MO-01", "CL-06"}
@@ -78,8 +95,21 @@ def test_ssd_and_annex_a_agree_child_for_child_on_every_rule_both_judge(example)
     ssd = audit(out / "ssd", as_at)
     annex = audit(out / f"annex_a_{as_at:%Y-%m}.xlsx", as_at)
     both = set(ssd.summary["rules_run"]) & set(annex.summary["rules_run"])
-    assert both >= {"ASM-01", "CIN-01", "CP-01", "CP-02", "CLA-01", "CLA-02", "CLA-05",
-                    "CL-01", "ALL-01", "WF-01", "MO-01", "CL-06", "DQ-01"}  # fmt: skip
+    assert both >= {
+        "ASM-01",
+        "CIN-01",
+        "CP-01",
+        "CP-02",
+        "CLA-01",
+        "CLA-02",
+        "CLA-05",
+        "CL-01",
+        "ALL-01",
+        "WF-01",
+        "MO-01",
+        "CL-06",
+        "DQ-01",
+    }
     assert not both & HISTORY_ONLY
     judged = both - {"DQ-05"}  # the suites run on both; no expectation is planted
 
@@ -123,21 +153,50 @@ def test_postgresql_with_a_schema_read_only_and_no_password_anywhere(postgres_ur
     """The SSD in PostgreSQL (the path a council's database takes): loaded by the generator into
     a schema, read with --schema through a URL carrying a password, audited, recorded."""
     as_at = d("2026-10-30")
-    written = write_ssd_example(tmp_path / "ex", as_at, children=20, database=postgres_url,
-                                schema="ssd_development", sqlite=False, annex_a=False)  # fmt: skip
+    written = write_ssd_example(
+        tmp_path / "ex",
+        as_at,
+        children=20,
+        database=postgres_url,
+        schema="ssd_development",
+        sqlite=False,
+        annex_a=False,
+    )
     url = sa.engine.make_url(postgres_url).set(password="s3cret-pw").render_as_string(False)
     out, store = tmp_path / "o", tmp_path / "store.sqlite"
-    result = runner.invoke(app, ["run", url, "--schema", "ssd_development", "--as-at",
-                                 "2026-10-30", "--out", str(out), "--db", str(store)])  # fmt: skip
+    result = runner.invoke(
+        app,
+        [
+            "run",
+            url,
+            "--schema",
+            "ssd_development",
+            "--as-at",
+            "2026-10-30",
+            "--out",
+            str(out),
+            "--db",
+            str(store),
+        ],
+    )
     assert result.exit_code == 0, result.output
     manifest = pd.read_csv(written["manifest"], dtype=str, keep_default_na=False)
     findings = pd.read_csv(out / "findings.csv", dtype=str, keep_default_na=False)
-    got = Counter(zip(findings["rule_id"], findings["child_id"], findings["due_date"],
-                      findings["days_overdue"], strict=True))  # fmt: skip
+    got = Counter(
+        zip(
+            findings["rule_id"],
+            findings["child_id"],
+            findings["due_date"],
+            findings["days_overdue"],
+            strict=True,
+        )
+    )
     rules = set(manifest["rule_id"]) - LOCAL_RULES
     assert got == expected(manifest, {"both", "ssd"}, rules)
-    not_run = {r["rule_id"]: r["reason"] for r in json.loads(
-        (out / "summary.json").read_text())["rules_not_run"]}  # fmt: skip
+    not_run = {
+        r["rule_id"]: r["reason"]
+        for r in json.loads((out / "summary.json").read_text())["rules_not_run"]
+    }
     assert "schema ssd_development" in not_run["MO-01"] or "no such table" in not_run["MO-01"]
     for path in [*out.rglob("*"), store]:
         if path.is_file():
@@ -150,15 +209,18 @@ def test_postgresql_with_a_schema_read_only_and_no_password_anywhere(postgres_ur
 
     source = DatabaseSource(url, "ssd_development")
     try:
-        with source.engine.connect() as conn, pytest.raises(sa.exc.SQLAlchemyError,
-                                                            match="read-only"):  # fmt: skip
+        with (
+            source.engine.connect() as conn,
+            pytest.raises(sa.exc.SQLAlchemyError, match="read-only"),
+        ):
             conn.exec_driver_sql("CREATE TABLE ssd_development.intruder (x int)")
     finally:
         source.close()
 
 
 def test_a_schema_that_does_not_exist_is_named(postgres_url, tmp_path):
-    result = runner.invoke(app, ["run", postgres_url, "--schema", "no_such_schema",
-                                 "--out", str(tmp_path / "o")])  # fmt: skip
+    result = runner.invoke(
+        app, ["run", postgres_url, "--schema", "no_such_schema", "--out", str(tmp_path / "o")]
+    )
     assert result.exit_code == 1
     assert "no schema 'no_such_schema'" in result.output

@@ -171,7 +171,7 @@ def example_ssd(
             "--out",
             help="Folder for the SSD (CSV dumps, ssd.sqlite), the same council "
             "as an Annex A workbook, and the manifest.",
-        ),  # fmt: skip
+        ),
     ],
     as_at: AsAtOpt = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 7,

@@ -15,6 +15,7 @@ import random
 from dataclasses import dataclass, field
 
 from audits.example.calendar import Days
+from audits.example import people
 from audits.example.people import FIRST, LAST, TEAMS
 
 ONE = dt.timedelta(days=1)
@@ -166,13 +167,11 @@ class Leaver:
 
 
 @dataclass
-class Expected:
-    rule_id: str
-    list: str
-    child_id: str
-    due_date: dt.date | None = None
-    days_overdue: int | None = None
-    inputs: str = "both"  # both, ssd (only the SSD's histories show it) or annex_a
+class Expected(people.Expected):
+    """A finding the example must cause, and the inputs that can see it: both (the SSD and
+    Annex A), ssd (only the SSD's histories show it) or annex_a."""
+
+    inputs: str = "both"
 
 
 @dataclass
@@ -255,8 +254,11 @@ class Council:
 
     def any_worker(self) -> str:
         """The background's workers in turn (keeps every caseload near the average)."""
-        ids = [w for w in sorted(self.workers) if self.workers[w].fte == 1.0 and
-               "NQSW" not in self.workers[w].title]  # fmt: skip
+        ids = [
+            w
+            for w in sorted(self.workers)
+            if self.workers[w].fte == 1.0 and "NQSW" not in self.workers[w].title
+        ]
         self._next_worker += 1
         return ids[self._next_worker % len(ids)]
 
@@ -292,8 +294,13 @@ class Council:
         return out
 
     # --- clean records (meet every rule, every interval) ----------------------------------
-    def cin_episode(self, child: Child | None = None, start: dt.date | None = None,
-                    end: dt.date | None = None, allocate: bool = True) -> Cin:  # fmt: skip
+    def cin_episode(
+        self,
+        child: Child | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        allocate: bool = True,
+    ) -> Cin:
         child = child or self.child()
         start = start or self.ago(30, self.scale.cin_days or 365 * self.years_back)
         rec = Cin(self.id("REF"), child.id, start, end)
@@ -310,13 +317,15 @@ class Council:
         plan = CpPlan(self.id("CPP"), child.id, ref.id, start, end)
         stop = end or self.as_at
         plan.visits = self.visits_every(start, stop, 7)
-        plan.reviews = self.reviews_from(start + dt.timedelta(days=self.rng.randint(30, 80)),
-                                         stop, [150])  # fmt: skip
+        plan.reviews = self.reviews_from(
+            start + dt.timedelta(days=self.rng.randint(30, 80)), stop, [150]
+        )
         self.cp.append(plan)
         return plan
 
-    def cla_period(self, start: dt.date | None = None, age=(5, 15),
-                   end: dt.date | None = None) -> Period:  # fmt: skip
+    def cla_period(
+        self, start: dt.date | None = None, age=(5, 15), end: dt.date | None = None
+    ) -> Period:
         start = start or self.ago(200, 365 * self.years_back)
         in_care = (self.as_at - start).days // 365 + 1  # born before coming into care
         child = self.child((max(age[0], in_care), max(age[1], in_care)))
@@ -332,8 +341,9 @@ class Council:
         else:
             p.placements = [Placement(self.id("PL"), start, end)]
         for pl in p.placements:
-            p.visits += self.visits_every(pl.start, min(pl.end - ONE if pl.end else stop, stop),
-                                          self.scale.cla_visit_days)  # fmt: skip
+            p.visits += self.visits_every(
+                pl.start, min(pl.end - ONE if pl.end else stop, stop), self.scale.cla_visit_days
+            )
         first = start + dt.timedelta(days=10)
         p.reviews = self.reviews_from(first, stop, [60, self.scale.cla_review_days])
         day = start + dt.timedelta(days=10)
@@ -353,8 +363,14 @@ class Council:
     def leaver(self) -> Leaver:
         child = self.child((18, 21))
         worker = self.any_worker()
-        rec = Leaver(self.id("CL"), child.id, worker, contact=self.ago(0, 50),
-                     review=self.ago(5, 150), adviser="Pat Adviser")  # fmt: skip
+        rec = Leaver(
+            self.id("CL"),
+            child.id,
+            worker,
+            contact=self.ago(0, 50),
+            review=self.ago(5, 150),
+            adviser="Pat Adviser",
+        )
         self.leavers.append(rec)
         return rec
 
@@ -363,8 +379,9 @@ class Council:
         open_ = self.rng.random() < 0.5 if open_ is None else open_
         start = self.ago(1, 40) if open_ else self.ago(100, 170)
         auth = None if open_ else start + dt.timedelta(days=self.rng.randint(10, 30))
-        rec = Assessment(self.id("A"), child.id, self.id("REF"), start, auth,
-                         worker=self.any_worker())  # fmt: skip
+        rec = Assessment(
+            self.id("A"), child.id, self.id("REF"), start, auth, worker=self.any_worker()
+        )
         self.assessments.append(rec)
         return rec
 
@@ -377,7 +394,8 @@ class Council:
         return rec
 
     # --- the council ----------------------------------------------------------------------
-    def build(self, scale: Scale, plant: bool = True) -> None:
+    def build(self, scale: Scale) -> None:
+        """The background records (each meets every rule at every interval)."""
         self.years_back = scale.years
         self.scale = scale
         open_children = scale.cin + scale.cp + scale.cla + scale.leavers + scale.assessments
@@ -414,10 +432,9 @@ class Council:
             self.assessment()
         for _ in range(scale.s47):
             self.enquiry()
-        if plant:
-            from audits.example.ssd.planted import plant_defects
 
-            plant_defects(self)
+    def oversee(self) -> None:
+        """Management oversight recorded lately for every open child not planted otherwise."""
         for rec in [*self.cin, *self.cp, *self.cla]:
             if rec.child not in self.oversight and (rec.end is None or rec.end > self.as_at):
                 self.oversight[rec.child] = self.ago(0, 40)

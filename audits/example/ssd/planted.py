@@ -180,13 +180,24 @@ def _children_in_care(c: Council) -> None:
     on_time = dt.datetime.combine(d - dt.timedelta(days=80), dt.time(10))
     late = dt.datetime.combine(d - dt.timedelta(days=50), dt.time(10))
     p.missing = [
-        Missing(c.id("M"), on_time - dt.timedelta(hours=5), on_time,
-                offered_at=on_time + dt.timedelta(hours=72)),
-        Missing(c.id("M"), late - dt.timedelta(hours=5), late,
-                offered_at=late + dt.timedelta(hours=73)),
-    ]  # fmt: skip
-    c.expect("CLA-08", 8, p.child, late.date() + dt.timedelta(days=3),
-             completed=(late + dt.timedelta(hours=73)).date(), inputs="ssd")  # fmt: skip
+        Missing(
+            c.id("M"),
+            on_time - dt.timedelta(hours=5),
+            on_time,
+            offered_at=on_time + dt.timedelta(hours=72),
+        ),
+        Missing(
+            c.id("M"), late - dt.timedelta(hours=5), late, offered_at=late + dt.timedelta(hours=73)
+        ),
+    ]
+    c.expect(
+        "CLA-08",
+        8,
+        p.child,
+        late.date() + dt.timedelta(days=3),
+        completed=(late + dt.timedelta(hours=73)).date(),
+        inputs="ssd",
+    )
     p = c.cla_period(start=c.ago(500))  # three placements in 12 months
     starts = [d - dt.timedelta(days=n) for n in (300, 200, 100)]
     p.placements = [Placement(c.id("PL"), p.start, starts[0])] + [
@@ -245,19 +256,35 @@ def _workforce(c: Council) -> None:
     inv = c._allocation[p.child]
     steps = [d - dt.timedelta(days=n) for n in (300, 200, 100)]
     inv.end = steps[0]
-    for start, end, reason in zip(steps, [*steps[1:], None], ("LEFTRL", "MANAGE", "ORGRST"),
-                                  strict=True):  # fmt: skip
+    for start, end, reason in zip(
+        steps, [*steps[1:], None], ("LEFTRL", "MANAGE", "ORGRST"), strict=True
+    ):
         c.involvements.append(Involvement(c.id("I"), p.child, c.any_worker(), start, end, reason))
     c.expect("WF-02", 8, p.child, inputs="ssd")
     # co-workers joining and leaving, and a covering worker: no change of social worker
     p = c.cla_period(start=c.ago(500))
     for lo, hi in ((250, 200), (150, 100)):
-        c.involvements.append(Involvement(c.id("I"), p.child, c.any_worker(),
-                                          d - dt.timedelta(days=lo), d - dt.timedelta(days=hi),
-                                          "MANAGE"))  # fmt: skip
-    c.involvements.append(Involvement(c.id("I"), p.child, c.any_worker(),
-                                      d - dt.timedelta(days=60), d - dt.timedelta(days=40),
-                                      "ABSENC", role="COVER"))  # fmt: skip
+        c.involvements.append(
+            Involvement(
+                c.id("I"),
+                p.child,
+                c.any_worker(),
+                d - dt.timedelta(days=lo),
+                d - dt.timedelta(days=hi),
+                "MANAGE",
+            )
+        )
+    c.involvements.append(
+        Involvement(
+            c.id("I"),
+            p.child,
+            c.any_worker(),
+            d - dt.timedelta(days=60),
+            d - dt.timedelta(days=40),
+            "ABSENC",
+            role="COVER",
+        )
+    )
 
 
 def _across(c: Council) -> None:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from audits.example.ssd.annex import annex_a_rows
 from audits.example.ssd.council import Council, Scale
+from audits.example.ssd.planted import plant_defects
 from audits.example.ssd.tables import local_tables, ssd_tables
 from audits.ingest.ssd.tables import TABLES
 from audits.model.spec import BY_LABEL, BY_NUMBER
@@ -24,16 +25,26 @@ def scale_for(children: int, years: int = 2) -> Scale:
     """Record counts for a council of about `children` children per kind of record."""
     n = max(children, 1)
     return Scale(
-        cin=n, cp=max(1, n * 5 // 8), cla=max(1, n * 5 // 8), leavers=max(1, n // 2),
-        contacts=n, assessments=max(1, n * 3 // 4), s47=max(1, n // 2),
-        early_help=max(1, n // 4), years=years,
-    )  # fmt: skip
+        cin=n,
+        cp=max(1, n * 5 // 8),
+        cla=max(1, n * 5 // 8),
+        leavers=max(1, n // 2),
+        contacts=n,
+        assessments=max(1, n * 3 // 4),
+        s47=max(1, n // 2),
+        early_help=max(1, n // 4),
+        years=years,
+    )
 
 
-def build_council(as_at: dt.date, *, seed: int = 7, scale: Scale | None = None,
-                  plant: bool = True) -> Council:  # fmt: skip
+def build_council(
+    as_at: dt.date, *, seed: int = 7, scale: Scale | None = None, plant: bool = True
+) -> Council:
     council = Council(as_at, random.Random(seed))
-    council.build(scale or scale_for(40), plant=plant)
+    council.build(scale or scale_for(40))
+    if plant:
+        plant_defects(council)
+    council.oversee()
     return council
 
 
@@ -146,8 +157,9 @@ def write_annex_a(council: Council, path: Path) -> Path:
     lists, local = annex_a_rows(council)
     wb = Workbook(write_only=True)
     front = wb.create_sheet("Front_Sheet")
-    front.append(["Annex A - built from the synthetic SSD of the same council (every record is "
-                  "invented)"])  # fmt: skip
+    front.append(
+        ["Annex A - built from the synthetic SSD of the same council (every record is invented)"]
+    )
 
     def cell(ws, value):
         if isinstance(value, dt.date):
@@ -181,7 +193,14 @@ def write_manifest(council: Council, path: Path) -> Path:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(["rule_id", "list", "child_id", "due_date", "days_overdue", "inputs"])
         for e in sorted(council.expected, key=lambda e: (e.rule_id, e.child_id, str(e.due_date))):
-            writer.writerow([e.rule_id, e.list, e.child_id,
-                             e.due_date.isoformat() if e.due_date else "",
-                             "" if e.days_overdue is None else e.days_overdue, e.inputs])  # fmt: skip
+            writer.writerow(
+                [
+                    e.rule_id,
+                    e.list,
+                    e.child_id,
+                    e.due_date.isoformat() if e.due_date else "",
+                    "" if e.days_overdue is None else e.days_overdue,
+                    e.inputs,
+                ]
+            )
     return path

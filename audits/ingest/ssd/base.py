@@ -46,9 +46,9 @@ class Rows:
         return self.spec.label
 
     def put(self, name: str, values, source: str | None = None) -> None:
-        self.columns[name] = values.reset_index(drop=True) if isinstance(values, pd.Series) else (
-            values
-        )  # fmt: skip
+        self.columns[name] = (
+            values.reset_index(drop=True) if isinstance(values, pd.Series) else (values)
+        )
         if source:
             self.sources[name] = source
 
@@ -68,8 +68,14 @@ class Rows:
     def date(self, name: str, ssd_field: str) -> pd.Series | None:
         if not self._have(ssd_field, name):
             return None
-        self.held.report(ssd_field, self.held.bad_date(ssd_field), rows=self.at,
-                         list_label=self.label, canonical=name, expected=parse.EXPECTED_DATE)  # fmt: skip
+        self.held.report(
+            ssd_field,
+            self.held.bad_date(ssd_field),
+            rows=self.at,
+            list_label=self.label,
+            canonical=name,
+            expected=parse.EXPECTED_DATE,
+        )
         values = self.held.date(ssd_field).iloc[self.at]
         self.put(name, values, f"{self.held.table.name}.{ssd_field}")
         return values.reset_index(drop=True)
@@ -80,8 +86,14 @@ class Rows:
         domain = self.spec.field(name).domain
         raw = self.held.raw[ssd_field]
         code, bad = parse.coded(raw, domain, mapping)
-        self.held.report(ssd_field, bad, rows=self.at, list_label=self.label, canonical=name,
-                         expected=f"one of: {domain.describe()}")  # fmt: skip
+        self.held.report(
+            ssd_field,
+            bad,
+            rows=self.at,
+            list_label=self.label,
+            canonical=name,
+            expected=f"one of: {domain.describe()}",
+        )
         values = code.iloc[self.at]
         self.put(name, values, f"{self.held.table.name}.{ssd_field}")
         return values.reset_index(drop=True)
@@ -90,8 +102,14 @@ class Rows:
         if not self._have(ssd_field, name):
             return None
         code, bad = self.held.flag(ssd_field)
-        self.held.report(ssd_field, bad, rows=self.at, list_label=self.label, canonical=name,
-                         expected=parse.EXPECTED_FLAG)  # fmt: skip
+        self.held.report(
+            ssd_field,
+            bad,
+            rows=self.at,
+            list_label=self.label,
+            canonical=name,
+            expected=parse.EXPECTED_FLAG,
+        )
         values = code.iloc[self.at]
         self.put(name, values, f"{self.held.table.name}.{ssd_field}")
         return values.reset_index(drop=True)
@@ -150,8 +168,13 @@ def open_rows(
     if leave_out is not None:
         taken = taken & ~leave_out
     r = Rows(spec, held, np.flatnonzero(taken))
-    held.report(start, held.bad_date(start), list_label=spec.label, canonical=canonical,
-                expected=parse.EXPECTED_DATE)  # fmt: skip
+    held.report(
+        start,
+        held.bad_date(start),
+        list_label=spec.label,
+        canonical=canonical,
+        expected=parse.EXPECTED_DATE,
+    )
     r.persons(c.pp, c.ex, extra)
     return r, finish, r.date(canonical, start)
 

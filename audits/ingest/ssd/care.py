@@ -147,12 +147,19 @@ def list8(c: Context, visits: Visits, notes: list[str]) -> CareBuilt | None:
     in_period = (f["start"] <= c.ex.date) & (f["ceased"].isna() | (f["ceased"] > c.ex.period_start))
     short = _short_breaks(c, f)
     if (in_period & short).any():
-        notes.append(f"{int((in_period & short).sum())} period(s) of care made only of short "
-                     "breaks (legal status V3/V4) are not List 8 rows")  # fmt: skip
+        notes.append(
+            f"{int((in_period & short).sum())} period(s) of care made only of short "
+            "breaks (legal status V3/V4) are not List 8 rows"
+        )
     chosen = f[in_period & ~short].sort_values(["child", "start"]).groupby("child").tail(1)
     chosen = chosen.sort_values("first_pos").reset_index(drop=True)
-    held.report("clae_cla_episode_start_date", held.bad_date("clae_cla_episode_start_date"),
-                list_label="8", canonical="cla_start", expected="a date")  # fmt: skip
+    held.report(
+        "clae_cla_episode_start_date",
+        held.bad_date("clae_cla_episode_start_date"),
+        list_label="8",
+        canonical="cla_start",
+        expected="a date",
+    )
     r = Rows(LIST8, held, chosen["last_pos"].to_numpy(np.int64))
     r.persons(c.pp, c.ex, ("disability",))
     child = r.child()
@@ -204,16 +211,20 @@ def _uasc(c: Context, r: Rows, child: pd.Series, within_months: int | None) -> N
     if within_months is not None:
         hit &= (end.isna() | (end > c.ex.months_before(within_months))).to_numpy(bool)
     children = set(held.person()[hit].dropna())
-    r.put("uasc", pd.Series(np.where(parse.member(child, children), "Yes", "No")),
-          "ssd_immigration_status (a UASC status" + (" in the 12 months up to the as-at date)"
-                                                     if within_months else ", ever)"))  # fmt: skip
+    r.put(
+        "uasc",
+        pd.Series(np.where(parse.member(child, children), "Yes", "No")),
+        "ssd_immigration_status (a UASC status"
+        + (" in the 12 months up to the as-at date)" if within_months else ", ever)"),
+    )
 
 
 def _subsequent(c: Context, r: Rows, every: pd.DataFrame, chosen: pd.DataFrame) -> None:
     """Yes when the child had an earlier period of care that ended in the 12 months up to D."""
     since = c.ex.months_before(12)
-    ended = every[every["ceased"].notna() & (every["ceased"] > since)
-                  & (every["ceased"] <= c.ex.date)]  # fmt: skip
+    ended = every[
+        every["ceased"].notna() & (every["ceased"] > since) & (every["ceased"] <= c.ex.date)
+    ]
     pairs = chosen.reset_index().merge(ended[["child", "start"]], on="child", suffixes=("", "_o"))
     earlier = pairs[pairs["start_o"] < pairs["start"]]
     flag = np.where(np.isin(np.arange(len(chosen)), earlier["index"].to_numpy()), "Yes", "No")
@@ -227,8 +238,9 @@ def _legal_status(c: Context, r: Rows, chosen: pd.DataFrame) -> None:
         r.lack("legal_status", why)
         r.lack("legal_status_start", why)
         return
-    on = chosen["ceased"].where(chosen["ceased"].notna() & (chosen["ceased"] <= c.ex.date),
-                                c.ex.date)  # fmt: skip
+    on = chosen["ceased"].where(
+        chosen["ceased"].notna() & (chosen["ceased"] <= c.ex.date), c.ex.date
+    )
     rows = pd.DataFrame({"child": chosen["child"], "on": on}).reset_index()
     pairs = rows.merge(legal, on="child")
     pairs = pairs[
@@ -238,21 +250,36 @@ def _legal_status(c: Context, r: Rows, chosen: pd.DataFrame) -> None:
     best = pairs.groupby("index").tail(1).set_index("index")
     code = best["code"].reindex(range(len(chosen)))
     r.put("legal_status", code, "ssd_legal_status.lega_legal_status (the one in force)")
-    r.put("legal_status_start", best["start"].reindex(range(len(chosen))),
-          "ssd_legal_status.lega_legal_status_start_date")  # fmt: skip
+    r.put(
+        "legal_status_start",
+        best["start"].reindex(range(len(chosen))),
+        "ssd_legal_status.lega_legal_status_start_date",
+    )
     held = c.ex.get("ssd_legal_status")
     used = best["_pos"].to_numpy(np.int64)
-    held.report("lega_legal_status", legal["bad"].to_numpy(), rows=used, list_label="8",
-                canonical="legal_status", expected="a DfE legal status code (C1, C2, E1, V2 ...) "
-                "or a wording the config's ssd_legal_statuses maps to one")  # fmt: skip
+    held.report(
+        "lega_legal_status",
+        legal["bad"].to_numpy(),
+        rows=used,
+        list_label="8",
+        canonical="legal_status",
+        expected="a DfE legal status code (C1, C2, E1, V2 ...) "
+        "or a wording the config's ssd_legal_statuses maps to one",
+    )
 
 
 def placement_history(c: Context, rows: pd.DataFrame, r: Rows):
     held = c.ex.get("ssd_cla_placement")
     why = c.ex.why_absent("ssd_cla_placement", ("clap_cla_placement_start_date",))
     if why:
-        for name in ("placements_12m", "placement_start", "placement_type",
-                     "placement_provider", "placement_postcode", "placement_urn"):  # fmt: skip
+        for name in (
+            "placements_12m",
+            "placement_start",
+            "placement_type",
+            "placement_provider",
+            "placement_postcode",
+            "placement_urn",
+        ):
             r.lack(name, why)
         return None
     start = held.date("clap_cla_placement_start_date")
@@ -272,31 +299,53 @@ def placement_history(c: Context, rows: pd.DataFrame, r: Rows):
     by_id = by_id[by_id["person"].isna() | (by_id["person"] == by_id["child"])]
     by_person = pl[pl["cla_id"].isna()].merge(plans, left_on="person", right_on="child")
     stop = by_person["ceased"].where(by_person["ceased"].notna(), c.ex.date)
-    by_person = by_person[(by_person["placement_start"] >= by_person["start"])
-                          & (by_person["placement_start"] <= stop)]  # fmt: skip
+    by_person = by_person[
+        (by_person["placement_start"] >= by_person["start"])
+        & (by_person["placement_start"] <= stop)
+    ]
     pairs = pd.concat([by_id, by_person], ignore_index=True)
     pairs = pairs.sort_values(["_plan", "placement_start", "_pos"], kind="stable")
     used = pairs["_pos"].to_numpy(np.int64)
-    columns: dict = {"child_id": pairs["child"], "placement_start": pairs["placement_start"],
-                     "placement_end": pairs["placement_end"]}  # fmt: skip
+    columns: dict = {
+        "child_id": pairs["child"],
+        "placement_start": pairs["placement_start"],
+        "placement_end": pairs["placement_end"],
+    }
     for name, source, domain in (
         ("placement_type", "clap_cla_placement_type", codes.PLACEMENT_TYPE),
         ("placement_provider", "clap_cla_placement_provider", codes.PLACEMENT_PROVIDER),
     ):
         if held.has(source):
             code, bad = parse.coded(held.raw[source], domain)
-            held.report(source, bad, rows=used, list_label="8", canonical=name,
-                        expected=f"one of: {domain.describe()}")  # fmt: skip
+            held.report(
+                source,
+                bad,
+                rows=used,
+                list_label="8",
+                canonical=name,
+                expected=f"one of: {domain.describe()}",
+            )
             columns[name] = code.iloc[pairs["_pos"].to_numpy()].reset_index(drop=True)
     if held.has("clap_cla_placement_urn"):
         columns["placement_urn"] = (
             held.text("clap_cla_placement_urn").iloc[used].reset_index(drop=True)
         )
-    held.report("clap_cla_placement_start_date", held.bad_date("clap_cla_placement_start_date"),
-                rows=used, list_label="8", canonical="placement_start", expected="a date")  # fmt: skip
-    table = make_table(CLA_PLACEMENTS, columns, pairs["_row"], place=held.place,
-                       sources={"placement_start": "clap_cla_placement_start_date"},
-                       hidden={"_plan": pairs["_plan"].to_numpy(np.int64)})  # fmt: skip
+    held.report(
+        "clap_cla_placement_start_date",
+        held.bad_date("clap_cla_placement_start_date"),
+        rows=used,
+        list_label="8",
+        canonical="placement_start",
+        expected="a date",
+    )
+    table = make_table(
+        CLA_PLACEMENTS,
+        columns,
+        pairs["_row"],
+        place=held.place,
+        sources={"placement_start": "clap_cla_placement_start_date"},
+        hidden={"_plan": pairs["_plan"].to_numpy(np.int64)},
+    )
     # List 8: placements running in the 12 months, and the latest placement
     p = table.frame
     since = c.ex.months_before(12)
@@ -307,11 +356,16 @@ def placement_history(c: Context, rows: pd.DataFrame, r: Rows):
     count = np.bincount(p["_plan"][running].to_numpy(np.int64), minlength=n).astype("float64")
     r.put("placements_12m", pd.Series(count), "ssd_cla_placement rows running in the 12 months")
     latest = p.groupby("_plan").tail(1).set_index("_plan")
-    r.put("placement_start", latest["placement_start"].reindex(range(n)),
-          "clap_cla_placement_start_date (the latest placement)")  # fmt: skip
-    for name, source in (("placement_type", "clap_cla_placement_type"),
-                         ("placement_provider", "clap_cla_placement_provider"),
-                         ("placement_urn", "clap_cla_placement_urn")):  # fmt: skip
+    r.put(
+        "placement_start",
+        latest["placement_start"].reindex(range(n)),
+        "clap_cla_placement_start_date (the latest placement)",
+    )
+    for name, source in (
+        ("placement_type", "clap_cla_placement_type"),
+        ("placement_provider", "clap_cla_placement_provider"),
+        ("placement_urn", "clap_cla_placement_urn"),
+    ):
         if name in latest:
             r.put(name, latest[name].reindex(range(n)), f"{source} (the latest placement)")
         else:
@@ -319,8 +373,11 @@ def placement_history(c: Context, rows: pd.DataFrame, r: Rows):
     if held.has("clap_cla_placement_postcode"):
         last_pos = pairs.groupby("_plan")["_pos"].last()
         post = held.text("clap_cla_placement_postcode").iloc[last_pos.to_numpy()]
-        r.put("placement_postcode", pd.Series(post.to_numpy(), index=last_pos.index).reindex(range(n)),
-              "clap_cla_placement_postcode (the latest placement)")  # fmt: skip
+        r.put(
+            "placement_postcode",
+            pd.Series(post.to_numpy(), index=last_pos.index).reindex(range(n)),
+            "clap_cla_placement_postcode (the latest placement)",
+        )
     return table
 
 
@@ -341,11 +398,19 @@ def cla_visit_history(c: Context, visits: Visits, rows: pd.DataFrame, placements
     placement = np.full(len(pairs), -1, dtype=np.int64)
     if placements is not None and len(pairs):
         p = placements.frame.reset_index(drop=True)
-        cand = pairs[["_plan", "visit_date"]].reset_index().merge(
-            p[["_plan", "placement_start", "placement_end"]].reset_index().rename(
-                columns={"index": "_placement"}), on="_plan")  # fmt: skip
+        cand = (
+            pairs[["_plan", "visit_date"]]
+            .reset_index()
+            .merge(
+                p[["_plan", "placement_start", "placement_end"]]
+                .reset_index()
+                .rename(columns={"index": "_placement"}),
+                on="_plan",
+            )
+        )
         inside = (cand["placement_start"] <= cand["visit_date"]) & (
-            cand["placement_end"].isna() | (cand["visit_date"] < cand["placement_end"]))  # fmt: skip
+            cand["placement_end"].isna() | (cand["visit_date"] < cand["placement_end"])
+        )
         cand = cand[inside].sort_values(["index", "placement_start"]).groupby("index").tail(1)
         placement[cand["index"].to_numpy(np.int64)] = cand["_placement"].to_numpy(np.int64)
     table = make_table(
@@ -359,8 +424,9 @@ def cla_visit_history(c: Context, visits: Visits, rows: pd.DataFrame, placements
     )
     f = table.frame
     counted = f[f["seen"] != "No"]
-    last = latest_per(counted["_plan"].to_numpy(), counted["visit_date"].to_numpy("datetime64[us]"),
-                      len(rows))  # fmt: skip
+    last = latest_per(
+        counted["_plan"].to_numpy(), counted["visit_date"].to_numpy("datetime64[us]"), len(rows)
+    )
     r.put("last_visit", pd.Series(last), "ssd_cla_visits (the latest visit, child not unseen)")
     return table
 
@@ -390,9 +456,14 @@ def cla_review_history(c: Context, rows: pd.DataFrame, r: Rows, notes: list[str]
     pairs = pairs[
         ~dated | ((pairs["review_date"] >= pairs["start"]) & (pairs["review_date"] <= stop))
     ]
-    held.report("clar_cla_review_date", held.bad_date("clar_cla_review_date"),
-                rows=pairs["_pos"].to_numpy(np.int64), list_label="8", canonical="latest_review",
-                expected=parse.EXPECTED_DATE)  # fmt: skip
+    held.report(
+        "clar_cla_review_date",
+        held.bad_date("clar_cla_review_date"),
+        rows=pairs["_pos"].to_numpy(np.int64),
+        list_label="8",
+        canonical="latest_review",
+        expected=parse.EXPECTED_DATE,
+    )
     dropped = int((pairs["cancelled"] & dated).sum())
     if dropped:
         notes.append(f"{dropped} looked-after review(s) recorded as cancelled are not counted")
@@ -403,14 +474,15 @@ def cla_review_history(c: Context, rows: pd.DataFrame, r: Rows, notes: list[str]
             "child_id": pairs["child"],
             "review_date": pairs["review_date"],
             "review_due": pairs["review_due"],
-        },  # fmt: skip
+        },
         pairs["_row"],
         place=held.place,
         sources={"review_date": "clar_cla_review_date", "review_due": "clar_cla_review_due_date"},
         hidden={"_plan": pairs["_plan"].to_numpy(np.int64)},
     )
-    latest = latest_per(pairs["_plan"].to_numpy(), pairs["review_date"].to_numpy("datetime64[us]"),
-                        len(rows))  # fmt: skip
+    latest = latest_per(
+        pairs["_plan"].to_numpy(), pairs["review_date"].to_numpy("datetime64[us]"), len(rows)
+    )
     r.put("latest_review", pd.Series(latest), "ssd_cla_reviews.clar_cla_review_date (the latest)")
     return table
 
@@ -436,7 +508,7 @@ def health_history(c: Context, rows: pd.DataFrame, r: Rows):
                 [dental, health],
                 ["Dental check", "Health assessment"],
                 default=kind.fillna("").to_numpy(),
-            ).astype(object),  # fmt: skip
+            ).astype(object),
             "status": status.to_numpy(),
             "counts": completed,
             "_row": held.raw["_row"].to_numpy(),
@@ -448,9 +520,13 @@ def health_history(c: Context, rows: pd.DataFrame, r: Rows):
     stop = pairs["ceased"].where(pairs["ceased"].notna(), c.ex.date)
     pairs = pairs[(pairs["check_date"] >= pairs["start"]) & (pairs["check_date"] <= stop)]
     pairs = pairs.sort_values(["_plan", "check_date"], kind="stable")
-    held.report("clah_health_check_date", held.bad_date("clah_health_check_date")
-                & parse.member(held.person(), rows["child"]), list_label="8",
-                canonical="last_health_assessment", expected=parse.EXPECTED_DATE)  # fmt: skip
+    held.report(
+        "clah_health_check_date",
+        held.bad_date("clah_health_check_date") & parse.member(held.person(), rows["child"]),
+        list_label="8",
+        canonical="last_health_assessment",
+        expected=parse.EXPECTED_DATE,
+    )
     table = make_table(
         HEALTH_CHECKS,
         {
@@ -458,29 +534,37 @@ def health_history(c: Context, rows: pd.DataFrame, r: Rows):
             "check_date": pairs["check_date"],
             "check_type": pairs["check_type"],
             "status": pairs["status"],
-        },  # fmt: skip
+        },
         pairs["_row"],
         place=held.place,
         sources={"check_date": "clah_health_check_date"},
         hidden={"_plan": pairs["_plan"].to_numpy(np.int64)},
     )
     done = pairs[pairs["counts"]]
-    for name, label in (("last_health_assessment", "Health assessment"),
-                        ("last_dental_check", "Dental check")):  # fmt: skip
+    for name, label in (
+        ("last_health_assessment", "Health assessment"),
+        ("last_dental_check", "Dental check"),
+    ):
         of = done[done["check_type"] == label]
-        last = latest_per(of["_plan"].to_numpy(), of["check_date"].to_numpy("datetime64[us]"),
-                          len(rows))  # fmt: skip
+        last = latest_per(
+            of["_plan"].to_numpy(), of["check_date"].to_numpy("datetime64[us]"), len(rows)
+        )
         r.put(name, pd.Series(last), f"ssd_cla_health (the latest completed {label.lower()})")
     return table
 
 
 def missing_history(c: Context, rows: pd.DataFrame, r: Rows):
     held = c.ex.get("ssd_missing")
-    why = c.ex.why_absent("ssd_missing", ("miss_missing_episode_start_date",
-                                          "miss_missing_episode_type"))  # fmt: skip
+    why = c.ex.why_absent(
+        "ssd_missing", ("miss_missing_episode_start_date", "miss_missing_episode_type")
+    )
     if why:
-        for name in ("missing_episodes", "absent_episodes", "return_interview_offered",
-                     "return_interview_accepted"):  # fmt: skip
+        for name in (
+            "missing_episodes",
+            "absent_episodes",
+            "return_interview_offered",
+            "return_interview_accepted",
+        ):
             r.lack(name, why)
         return None
     start_stamp = held.stamp("miss_missing_episode_start_date")[0]
@@ -493,7 +577,7 @@ def missing_history(c: Context, rows: pd.DataFrame, r: Rows):
         [
             kind.isin(["M", "MISSING"]).to_numpy(bool),
             kind.isin(["A", "AWAY", "ABSENT"]).to_numpy(bool),
-        ],  # fmt: skip
+        ],
         ["Missing", "Away"],
         default=kind.fillna("").to_numpy(),
     ).astype(object)
@@ -517,27 +601,47 @@ def missing_history(c: Context, rows: pd.DataFrame, r: Rows):
     ).iloc[keep]
     ms = ms[parse.member(ms["child"], rows["child"])]
     plans = rows.reset_index().rename(columns={"index": "_plan"})
-    pairs = ms.reset_index(drop=True).reset_index().merge(
-        plans[["_plan", "child", "start", "ceased"]], on="child", how="left")  # fmt: skip
+    pairs = (
+        ms.reset_index(drop=True)
+        .reset_index()
+        .merge(plans[["_plan", "child", "start", "ceased"]], on="child", how="left")
+    )
     inside = (pairs["missing_start"] >= pairs["start"]) & (
-        pairs["ceased"].isna() | (pairs["missing_start"] <= pairs["ceased"]))  # fmt: skip
+        pairs["ceased"].isna() | (pairs["missing_start"] <= pairs["ceased"])
+    )
     pairs["_plan"] = pairs["_plan"].where(inside, -1)
     pairs = pairs.sort_values(["index", "_plan"]).groupby("index").tail(1)
     pairs = pairs.sort_values(["child", "missing_start"], kind="stable")
     used = pairs["_pos"].to_numpy(np.int64)
     for name, bad, canonical, expected in (
-        ("miss_missing_episode_start_date", held.bad_date("miss_missing_episode_start_date"),
-         "missing_episodes", parse.EXPECTED_DATE),
-        ("miss_missing_episode_end_date", held.bad_date("miss_missing_episode_end_date"),
-         "return_interview_offered", parse.EXPECTED_DATE),
+        (
+            "miss_missing_episode_start_date",
+            held.bad_date("miss_missing_episode_start_date"),
+            "missing_episodes",
+            parse.EXPECTED_DATE,
+        ),
+        (
+            "miss_missing_episode_end_date",
+            held.bad_date("miss_missing_episode_end_date"),
+            "return_interview_offered",
+            parse.EXPECTED_DATE,
+        ),
         ("miss_missing_rhi_offered", bad_offered, "return_interview_offered", "Y, N or NA"),
         ("miss_missing_rhi_accepted", bad_accepted, "return_interview_accepted", "Y, N or NA"),
-    ):  # fmt: skip
-        held.report(name, bad, rows=used if canonical != "missing_episodes" else None,
-                    list_label="8", canonical=canonical, expected=expected,
-                    child=None)  # fmt: skip
-    columns = {name: pairs[name] for name in ("missing_start", "missing_end", "episode_type",
-                                              "rhi_offered", "rhi_accepted")}  # fmt: skip
+    ):
+        held.report(
+            name,
+            bad,
+            rows=used if canonical != "missing_episodes" else None,
+            list_label="8",
+            canonical=canonical,
+            expected=expected,
+            child=None,
+        )
+    columns = {
+        name: pairs[name]
+        for name in ("missing_start", "missing_end", "episode_type", "rhi_offered", "rhi_accepted")
+    }
     columns["child_id"] = pairs["child"]
     if held.has("miss_missing_rhi_offered_date"):
         columns["rhi_offered_date"] = pairs["rhi_offered_date"]
@@ -549,12 +653,12 @@ def missing_history(c: Context, rows: pd.DataFrame, r: Rows):
         sources={
             "missing_end": "miss_missing_episode_end_date",
             "rhi_offered": "miss_missing_rhi_offered",
-        },  # fmt: skip
+        },
         hidden={
             "_plan": pairs["_plan"].to_numpy(np.int64),
             "_end_at": pairs["_end_at"],
             "_offered_at": pairs["_offered_at"],
-        },  # fmt: skip
+        },
     )
     # List 8: episodes starting in the 12 months up to D, and the latest ended Missing one's RHI
     f = table.frame
@@ -563,15 +667,23 @@ def missing_history(c: Context, rows: pd.DataFrame, r: Rows):
     n = len(rows)
     for name, kind_ in (("missing_episodes", "Missing"), ("absent_episodes", "Away")):
         of = recent[recent["episode_type"] == kind_]
-        r.put(name, pd.Series(np.bincount(of["_plan"].to_numpy(np.int64), minlength=n).astype(
-            "float64")), f"ssd_missing episodes of type {kind_} starting in the 12 months")  # fmt: skip
+        r.put(
+            name,
+            pd.Series(np.bincount(of["_plan"].to_numpy(np.int64), minlength=n).astype("float64")),
+            f"ssd_missing episodes of type {kind_} starting in the 12 months",
+        )
     ended = recent[(recent["episode_type"] == "Missing") & recent["missing_end"].notna()]
     ended = ended.sort_values(["_plan", "missing_end", "missing_start"]).groupby("_plan").tail(1)
     ended = ended.set_index("_plan")
-    for name, source in (("return_interview_offered", "rhi_offered"),
-                         ("return_interview_accepted", "rhi_accepted")):  # fmt: skip
-        r.put(name, ended[source].reindex(range(n)),
-              f"ssd_missing.miss_missing_{source} (the latest ended missing episode)")  # fmt: skip
+    for name, source in (
+        ("return_interview_offered", "rhi_offered"),
+        ("return_interview_accepted", "rhi_accepted"),
+    ):
+        r.put(
+            name,
+            ended[source].reindex(range(n)),
+            f"ssd_missing.miss_missing_{source} (the latest ended missing episode)",
+        )
     return table
 
 
@@ -643,7 +755,8 @@ def list9(c: Context):
         eligibility = held.text("clea_care_leaver_eligibility")
         none = eligibility.str.upper().eq("NO CURRENT ELIGIBILITY").fillna(False)
         held.raw["clea_care_leaver_eligibility"] = held.raw["clea_care_leaver_eligibility"].where(
-            ~none.to_numpy(), None)  # fmt: skip
+            ~none.to_numpy(), None
+        )
     r.code("eligibility", "clea_care_leaver_eligibility", ELIGIBILITY)
     if held.has("clea_care_leaver_in_touch"):
         held.raw["_in_touch"] = _first_code(held.raw["clea_care_leaver_in_touch"])
@@ -652,24 +765,35 @@ def list9(c: Context):
     r.code("accommodation_type", "clea_care_leaver_accommodation")
     if held.has("clea_care_leaver_accom_suitable"):
         held.raw["_suitable"] = _first_code(held.raw["clea_care_leaver_accom_suitable"])
-    _code_from(r, "accommodation_suitability", "_suitable", "clea_care_leaver_accom_suitable",
-               SUITABLE)  # fmt: skip
+    _code_from(
+        r, "accommodation_suitability", "_suitable", "clea_care_leaver_accom_suitable", SUITABLE
+    )
     r.code("activity", "clea_care_leaver_activity")
     r.date("pathway_plan_review", "clea_pathway_plan_review_date")
     if held.has("clea_care_leaver_personal_advisor"):
         adviser = held.text("clea_care_leaver_personal_advisor").iloc[r.at]
         by_id = adviser.map(c.pp.worker_names)
-        r.put("personal_adviser", by_id.where(by_id.notna(), adviser),
-              "clea_care_leaver_personal_advisor (a professional id is shown by name)")  # fmt: skip
+        r.put(
+            "personal_adviser",
+            by_id.where(by_id.notna(), adviser),
+            "clea_care_leaver_personal_advisor (a professional id is shown by name)",
+        )
     else:
-        r.lack("personal_adviser", "ssd_care_leavers has no column "
-               "clea_care_leaver_personal_advisor")  # fmt: skip
+        r.lack(
+            "personal_adviser", "ssd_care_leavers has no column clea_care_leaver_personal_advisor"
+        )
     if held.has("clea_care_leaver_worker_id"):
-        r.put("worker", c.pp.worker(held.ids("clea_care_leaver_worker_id").iloc[r.at]),
-              "clea_care_leaver_worker_id (ssd_professionals.prof_professional_name)")  # fmt: skip
+        r.put(
+            "worker",
+            c.pp.worker(held.ids("clea_care_leaver_worker_id").iloc[r.at]),
+            "clea_care_leaver_worker_id (ssd_professionals.prof_professional_name)",
+        )
     if held.has("clea_care_leaver_allocated_team"):
-        r.put("team", c.pp.team(held.text("clea_care_leaver_allocated_team").iloc[r.at]),
-              "clea_care_leaver_allocated_team (ssd_department.dept_team_name)")  # fmt: skip
+        r.put(
+            "team",
+            c.pp.team(held.text("clea_care_leaver_allocated_team").iloc[r.at]),
+            "clea_care_leaver_allocated_team (ssd_department.dept_team_name)",
+        )
     return r.build()
 
 
@@ -682,8 +806,14 @@ def _code_from(r: Rows, name: str, column: str, shown: str, mapping=None) -> Non
         return
     domain = r.spec.field(name).domain
     code, bad = parse.coded(held.raw[column], domain, mapping)
-    held.report(shown, bad, rows=r.at, list_label=r.label, canonical=name,
-                expected=f"one of: {domain.describe()}")  # fmt: skip
+    held.report(
+        shown,
+        bad,
+        rows=r.at,
+        list_label=r.label,
+        canonical=name,
+        expected=f"one of: {domain.describe()}",
+    )
     r.put(name, code.iloc[r.at], f"{held.table.name}.{shown}")
 
 
@@ -712,8 +842,9 @@ def list10(c: Context):
     person = held.ids("perm_person_id")
     if c.ex.get("ssd_cla_episodes") is not None and len(c.pp.persons):
         episodes = c.ex.get("ssd_cla_episodes")
-        by_episode = pd.Series(episodes.person().to_numpy(), index=episodes.ids(
-            "clae_cla_episode_id").to_numpy())  # fmt: skip
+        by_episode = pd.Series(
+            episodes.person().to_numpy(), index=episodes.ids("clae_cla_episode_id").to_numpy()
+        )
         by_episode = by_episode[~by_episode.index.duplicated()]
         unknown = ~parse.member(person, c.pp.persons.index)
         person = person.where(
@@ -725,11 +856,16 @@ def list10(c: Context):
     per = periods(c)
     if per is not None and held.has("perm_cla_id"):
         starts = per.frame.drop_duplicates("cla_id").set_index("cla_id")["start"]
-        r.put("entered_care", held.ids("perm_cla_id").iloc[r.at].map(starts),
-              "the start of the period of care perm_cla_id")  # fmt: skip
+        r.put(
+            "entered_care",
+            held.ids("perm_cla_id").iloc[r.at].map(starts),
+            "the start of the period of care perm_cla_id",
+        )
     else:
-        r.lack("entered_care", "ssd_permanence has no column perm_cla_id, or ssd_cla_episodes "
-               "is absent")  # fmt: skip
+        r.lack(
+            "entered_care",
+            "ssd_permanence has no column perm_cla_id, or ssd_cla_episodes is absent",
+        )
     r.date("adoption_decision", "perm_adm_decision_date")
     r.date("placement_order", "perm_placement_order_date")
     r.date("matched", "perm_matched_date")

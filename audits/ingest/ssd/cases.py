@@ -32,13 +32,34 @@ ABUSE = {
     "MULTIPLE*": "Multiple/not recommended",  # the spec's "Multiple: [categories]"
 }
 VISIT_TABLES = {  # table: (date, seen, alone, bedroom, id, the list its values belong to)
-    "ssd_cin_visits": ("cinv_cin_visit_date", "cinv_cin_visit_seen", "cinv_cin_visit_seen_alone",
-                       "cinv_cin_visit_bedroom", "cinv_cin_visit_id", "6", "last_seen"),
-    "ssd_cp_visits": ("cppv_cp_visit_date", "cppv_cp_visit_seen", "cppv_cp_visit_seen_alone",
-                      "cppv_cp_visit_bedroom", "cppv_cp_visit_id", "7", "last_visit"),
-    "ssd_cla_visits": ("clav_cla_visit_date", "clav_cla_visit_seen", "clav_cla_visit_seen_alone",
-                       None, "clav_cla_visit_id", "8", "last_visit"),
-}  # fmt: skip
+    "ssd_cin_visits": (
+        "cinv_cin_visit_date",
+        "cinv_cin_visit_seen",
+        "cinv_cin_visit_seen_alone",
+        "cinv_cin_visit_bedroom",
+        "cinv_cin_visit_id",
+        "6",
+        "last_seen",
+    ),
+    "ssd_cp_visits": (
+        "cppv_cp_visit_date",
+        "cppv_cp_visit_seen",
+        "cppv_cp_visit_seen_alone",
+        "cppv_cp_visit_bedroom",
+        "cppv_cp_visit_id",
+        "7",
+        "last_visit",
+    ),
+    "ssd_cla_visits": (
+        "clav_cla_visit_date",
+        "clav_cla_visit_seen",
+        "clav_cla_visit_seen_alone",
+        None,
+        "clav_cla_visit_id",
+        "8",
+        "last_visit",
+    ),
+}
 _RANK = {"Yes": 4, "No": 3, "Unknown": 2, parse.values.UNREADABLE: 1}
 
 
@@ -78,19 +99,35 @@ def all_visits(c: Context) -> Visits:
                 "visit_date": held.date(date).to_numpy(),
                 "seen": held.flag(seen)[0].to_numpy(),
                 "seen_alone": held.flag(alone)[0].to_numpy(),
-                "bedroom_seen": (held.flag(bedroom)[0] if bedroom else
-                                 pd.Series(pd.NA, index=held.raw.index, dtype="str")).to_numpy(),
+                "bedroom_seen": (
+                    held.flag(bedroom)[0]
+                    if bedroom
+                    else pd.Series(pd.NA, index=held.raw.index, dtype="str")
+                ).to_numpy(),
                 "visit_id": held.ids(key).to_numpy(),
-                "plan": (held.ids("cppv_cp_plan_id") if name == "ssd_cp_visits"
-                         else held.ids("clav_cla_id")).to_numpy(),
+                "plan": (
+                    held.ids("cppv_cp_plan_id")
+                    if name == "ssd_cp_visits"
+                    else held.ids("clav_cla_id")
+                ).to_numpy(),
                 "_row": held.raw["_row"].to_numpy(),
                 "_table": name,
                 "_pos": np.arange(len(held)),
             }
-        ).iloc[rows]  # fmt: skip
+        ).iloc[rows]
         parts.append(part[part["visit_date"].notna() & part["child"].notna()])
-    columns = ["child", "visit_date", "seen", "seen_alone", "bedroom_seen", "visit_id", "plan",
-               "_row", "_table", "_pos"]  # fmt: skip
+    columns = [
+        "child",
+        "visit_date",
+        "seen",
+        "seen_alone",
+        "bedroom_seen",
+        "visit_id",
+        "plan",
+        "_row",
+        "_table",
+        "_pos",
+    ]
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
     return Visits(frame, absent=absent)
 
@@ -104,14 +141,28 @@ def report_visits(c: Context, visits: Visits, on_lists: set[str]) -> None:
             continue
         used = np.fromiter(visits.used.get(name, ()), dtype=np.int64)
         child = held.person()
-        held.report(date, held.bad_date(date) & parse.member(child, on_lists), list_label=label,
-                    canonical=canonical, expected=parse.EXPECTED_DATE)  # fmt: skip
-        for flag, field_name in ((seen, canonical), (alone, "seen_alone" if label == "7" else
-                                  canonical), (bedroom, canonical)):  # fmt: skip
+        held.report(
+            date,
+            held.bad_date(date) & parse.member(child, on_lists),
+            list_label=label,
+            canonical=canonical,
+            expected=parse.EXPECTED_DATE,
+        )
+        for flag, field_name in (
+            (seen, canonical),
+            (alone, "seen_alone" if label == "7" else canonical),
+            (bedroom, canonical),
+        ):
             if flag is None or not held.has(flag):
                 continue
-            held.report(flag, held.flag(flag)[1], rows=used, list_label=label,
-                        canonical=field_name, expected=parse.EXPECTED_FLAG)  # fmt: skip
+            held.report(
+                flag,
+                held.flag(flag)[1],
+                rows=used,
+                list_label=label,
+                canonical=field_name,
+                expected=parse.EXPECTED_FLAG,
+            )
 
 
 # --- List 7 -----------------------------------------------------------------------------------
@@ -123,12 +174,21 @@ def list7(c: Context, visits: Visits):
         return None, None, None
     start = held.date("cppl_cp_plan_start_date")
     other_la = held.flag("cppl_cp_plan_ola")[0].eq("Yes").to_numpy(bool)  # not this council's
-    r, end, plan_start = open_rows(c, LIST7, held, "cppl_cp_plan_start_date",
-                                   "cppl_cp_plan_end_date", "plan_start", leave_out=other_la)  # fmt: skip
+    r, end, plan_start = open_rows(
+        c,
+        LIST7,
+        held,
+        "cppl_cp_plan_start_date",
+        "cppl_cp_plan_end_date",
+        "plan_start",
+        leave_out=other_la,
+    )
     plan_end = end.iloc[r.at].reset_index(drop=True)
     r.put("plan_end", plan_end, "ssd_cp_plans.cppl_cp_plan_end_date")
-    for name, source in (("initial_category", "cppl_cp_plan_initial_category"),
-                         ("latest_category", "cppl_cp_plan_latest_category")):  # fmt: skip
+    for name, source in (
+        ("initial_category", "cppl_cp_plan_initial_category"),
+        ("latest_category", "cppl_cp_plan_latest_category"),
+    ):
         r.code(name, source, ABUSE)
     child = r.child()
     plan_id = held.ids("cppl_cp_plan_id").iloc[r.at].reset_index(drop=True)
@@ -137,14 +197,18 @@ def list7(c: Context, visits: Visits):
     every = pd.DataFrame({"child": held.person().to_numpy(), "other": start.to_numpy()}).dropna()
     pairs = rows.reset_index().merge(every, on="child")
     before = (pairs["other"] < pairs["start"]).groupby(pairs["index"]).sum()
-    r.put("previous_plans", before.reindex(range(len(rows)), fill_value=0).astype("float64"),
-          "the child's CP plans starting before this one (ssd_cp_plans)")  # fmt: skip
+    r.put(
+        "previous_plans",
+        before.reindex(range(len(rows)), fill_value=0).astype("float64"),
+        "the child's CP plans starting before this one (ssd_cp_plans)",
+    )
     history = cp_visit_history(c, visits, rows, r)
     reviews = cp_review_history(c, rows, r)
     _epo(c, r, child)
     on = plan_end.where(plan_end.notna() & (plan_end <= c.ex.date), c.ex.date)
-    records = pd.DataFrame({"child": child, "on": on,
-                            "referral": held.ids("cppl_referral_id").iloc[r.at].to_numpy()})  # fmt: skip
+    records = pd.DataFrame(
+        {"child": child, "on": on, "referral": held.ids("cppl_referral_id").iloc[r.at].to_numpy()}
+    )
     worker, team = allocated_worker(c.inv, records, c.ex, c.pp)
     allocation_columns(c, r, worker, team)
     return r.build(), history, reviews
@@ -159,16 +223,20 @@ def cp_visit_history(c: Context, visits: Visits, rows: pd.DataFrame, r: Rows):
         return None
     v = visits.frame[visits.frame["_table"] == "ssd_cp_visits"]
     plans = rows.reset_index().rename(columns={"index": "_plan"})
-    by_id = v[v["plan"].notna()].merge(plans, left_on=["plan", "child"],
-                                       right_on=["plan_id", "child"])  # fmt: skip
+    by_id = v[v["plan"].notna()].merge(
+        plans, left_on=["plan", "child"], right_on=["plan_id", "child"]
+    )
     by_person = v[v["plan"].isna()].merge(plans, on="child")
     pairs = pd.concat([by_id, by_person], ignore_index=True)
     pairs = pairs[within(pairs, "start", "end", c.ex.date)]
     pairs = pairs.sort_values(["_plan", "visit_date", "_row"], kind="stable")
     visits.use(pairs)
     lacking = visits.absent.get("ssd_cp_visits", {})
-    names = [n for n in ("visit_date", "seen", "seen_alone", "bedroom_seen", "visit_id")
-             if n not in lacking]  # fmt: skip
+    names = [
+        n
+        for n in ("visit_date", "seen", "seen_alone", "bedroom_seen", "visit_id")
+        if n not in lacking
+    ]
     table = make_table(
         CP_VISITS,
         {name: pairs[name] for name in names} | {"child_id": pairs["child"]},
@@ -180,8 +248,9 @@ def cp_visit_history(c: Context, visits: Visits, rows: pd.DataFrame, r: Rows):
     )
     f = table.frame
     counted = f[f["seen"] != "No"] if "seen" in f else f  # a visit with the child not seen
-    last = latest_per(counted["_plan"].to_numpy(), counted["visit_date"].to_numpy("datetime64[us]"),
-                      len(rows))  # fmt: skip
+    last = latest_per(
+        counted["_plan"].to_numpy(), counted["visit_date"].to_numpy("datetime64[us]"), len(rows)
+    )
     r.put("last_visit", pd.Series(last), "ssd_cp_visits (the latest visit, child not unseen)")
     if "seen_alone" not in f:
         r.lack("seen_alone", lacking["seen_alone"])
@@ -219,13 +288,27 @@ def cp_review_history(c: Context, rows: pd.DataFrame, r: Rows):
     pairs = pairs[pairs["person"].isna() | (pairs["person"] == pairs["child"])]
     stop = pairs["end"].where(pairs["end"].notna() & (pairs["end"] <= c.ex.date), c.ex.date)
     dated = pairs["review_date"].notna()
-    pairs = pairs[(~dated | (pairs["review_date"] >= pairs["start"])) & (~dated | (
-        pairs["review_date"] <= stop))]  # fmt: skip
+    pairs = pairs[
+        (~dated | (pairs["review_date"] >= pairs["start"]))
+        & (~dated | (pairs["review_date"] <= stop))
+    ]
     used = pairs["_pos"].to_numpy(np.int64)
-    held.report("cppr_cp_review_date", held.bad_date("cppr_cp_review_date"), rows=used,
-                list_label="7", canonical="latest_review", expected=parse.EXPECTED_DATE)  # fmt: skip
-    held.report("cppr_cp_review_quorate", bad_quorate, rows=used, list_label="7",
-                canonical="latest_review", expected=parse.EXPECTED_FLAG)  # fmt: skip
+    held.report(
+        "cppr_cp_review_date",
+        held.bad_date("cppr_cp_review_date"),
+        rows=used,
+        list_label="7",
+        canonical="latest_review",
+        expected=parse.EXPECTED_DATE,
+    )
+    held.report(
+        "cppr_cp_review_quorate",
+        bad_quorate,
+        rows=used,
+        list_label="7",
+        canonical="latest_review",
+        expected=parse.EXPECTED_FLAG,
+    )
     pairs = pairs[pairs["review_date"].notna()].sort_values(["_plan", "review_date"])
     table = make_table(
         SSD_CP_REVIEWS,
@@ -234,14 +317,15 @@ def cp_review_history(c: Context, rows: pd.DataFrame, r: Rows):
             "review_date": pairs["review_date"],
             "review_due": pairs["review_due"],
             "quorate": pairs["quorate"],
-        },  # fmt: skip
+        },
         pairs["_row"],
         place=held.place,
         sources={"review_date": "cppr_cp_review_date", "review_due": "cppr_cp_review_due"},
         hidden={"_plan": pairs["_plan"].to_numpy(np.int64)},
     )
-    latest = latest_per(pairs["_plan"].to_numpy(), pairs["review_date"].to_numpy("datetime64[us]"),
-                        len(rows))  # fmt: skip
+    latest = latest_per(
+        pairs["_plan"].to_numpy(), pairs["review_date"].to_numpy("datetime64[us]"), len(rows)
+    )
     r.put("latest_review", pd.Series(latest), "ssd_cp_reviews.cppr_cp_review_date (the latest)")
     return table
 
@@ -254,10 +338,16 @@ def _epo(c: Context, r: Rows, child: pd.Series) -> None:
         r.lack("epo", c.ex.why_absent("ssd_legal_status", ("lega_legal_status",)))
         return
     since = c.ex.months_before(6)
-    hit = legal[legal["code"].isin(["L1", "L2"]) & (legal["start"] <= c.ex.date)
-                & (legal["end"].isna() | (legal["end"] > since))]  # fmt: skip
-    r.put("epo", pd.Series(np.where(parse.member(child, hit["child"]), "Yes", "No")),
-          "ssd_legal_status (L1 or L2 in the six months up to the as-at date)")  # fmt: skip
+    hit = legal[
+        legal["code"].isin(["L1", "L2"])
+        & (legal["start"] <= c.ex.date)
+        & (legal["end"].isna() | (legal["end"] > since))
+    ]
+    r.put(
+        "epo",
+        pd.Series(np.where(parse.member(child, hit["child"]), "Yes", "No")),
+        "ssd_legal_status (L1 or L2 in the six months up to the as-at date)",
+    )
 
 
 # --- List 6 -----------------------------------------------------------------------------------
@@ -269,8 +359,9 @@ def list6(c: Context, visits: Visits, status: dict[str, set[str]]):
     held = c.ex.get("ssd_cin_episodes")
     if held is None:
         return None, None
-    r, end, cin_start = open_rows(c, LIST6, held, "cine_referral_date", "cine_close_date",
-                                  "cin_start")  # fmt: skip
+    r, end, cin_start = open_rows(
+        c, LIST6, held, "cine_referral_date", "cine_close_date", "cin_start"
+    )
     closed = end.iloc[r.at].reset_index(drop=True)
     r.put("cin_closed", closed, "ssd_cin_episodes.cine_close_date")
     r.code("primary_need", "cine_cin_primary_need_code")
@@ -283,8 +374,10 @@ def list6(c: Context, visits: Visits, status: dict[str, set[str]]):
     rows = pd.DataFrame({"child": child, "start": cin_start, "end": closed})
     history = None
     if visits.frame.empty and not any(c.ex.get(t) for t in VISIT_TABLES):
-        r.lack("last_seen", "no visit table (ssd_cin_visits, ssd_cp_visits, ssd_cla_visits) "
-               "is in the SSD")  # fmt: skip
+        r.lack(
+            "last_seen",
+            "no visit table (ssd_cin_visits, ssd_cp_visits, ssd_cla_visits) is in the SSD",
+        )
     else:
         history = cin_visit_history(c, visits, rows, r)
     is_closed = closed.notna() & (closed <= c.ex.date)
@@ -297,11 +390,15 @@ def list6(c: Context, visits: Visits, status: dict[str, set[str]]):
     ):
         case[parse.member(child, children)] = label
     case[is_closed.to_numpy()] = "Closed episode"
-    r.put("case_status", case, "Closed episode, else the child's open CLA, CP, CIN plan or "
-          "assessment record")  # fmt: skip
+    r.put(
+        "case_status",
+        case,
+        "Closed episode, else the child's open CLA, CP, CIN plan or assessment record",
+    )
     on = closed.where(is_closed, c.ex.date)
-    records = pd.DataFrame({"child": child, "on": on,
-                            "referral": held.ids("cine_referral_id").iloc[r.at].to_numpy()})  # fmt: skip
+    records = pd.DataFrame(
+        {"child": child, "on": on, "referral": held.ids("cine_referral_id").iloc[r.at].to_numpy()}
+    )
     worker, team = allocated_worker(c.inv, records, c.ex, c.pp)
     allocation_columns(c, r, worker, team)
     return r.build(), history
@@ -323,7 +420,7 @@ def cin_visit_history(c: Context, visits: Visits, rows: pd.DataFrame, r: Rows):
         | {
             name: pairs[name]
             for name in ("visit_date", "seen", "seen_alone", "bedroom_seen", "visit_id")
-        }  # fmt: skip
+        }
         | {"source": source},
         pairs["_row"],
         place="ssd_cin_visits, ssd_cp_visits, ssd_cla_visits",
@@ -336,10 +433,14 @@ def cin_visit_history(c: Context, visits: Visits, rows: pd.DataFrame, r: Rows):
         return table
     f = table.frame
     seen = f[f["seen"] == "Yes"]  # CIN-01 and "date child was last seen": seen only
-    last = latest_per(seen["_plan"].to_numpy(), seen["visit_date"].to_numpy("datetime64[us]"),
-                      len(rows))  # fmt: skip
-    r.put("last_seen", pd.Series(last), "the latest visit with the child seen "
-          "(ssd_cin_visits, ssd_cp_visits, ssd_cla_visits)")  # fmt: skip
+    last = latest_per(
+        seen["_plan"].to_numpy(), seen["visit_date"].to_numpy("datetime64[us]"), len(rows)
+    )
+    r.put(
+        "last_seen",
+        pd.Series(last),
+        "the latest visit with the child seen (ssd_cin_visits, ssd_cp_visits, ssd_cla_visits)",
+    )
     return table
 
 

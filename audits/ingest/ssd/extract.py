@@ -85,8 +85,17 @@ class Held:
     def person(self) -> pd.Series:
         return self.ids(self.table.person) if self.table.person else self.ids("")
 
-    def report(self, name: str, bad, *, rows=None, list_label: str, canonical: str,
-               expected: str, child: pd.Series | None = None) -> None:  # fmt: skip
+    def report(
+        self,
+        name: str,
+        bad,
+        *,
+        rows=None,
+        list_label: str,
+        canonical: str,
+        expected: str,
+        child: pd.Series | None = None,
+    ) -> None:
         """Report the unreadable values of `name` among `rows` (positions; all when None)."""
         if name not in self.raw:
             return

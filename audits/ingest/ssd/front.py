@@ -21,8 +21,13 @@ def list1(c: Context):
         return None
     when = held.date("cont_contact_date")
     r = Rows(LIST1, held, np.flatnonzero(dated_in_period(when, c.ex)))
-    held.report("cont_contact_date", held.bad_date("cont_contact_date"), list_label="1",
-                canonical="contact_date", expected="a date")  # fmt: skip
+    held.report(
+        "cont_contact_date",
+        held.bad_date("cont_contact_date"),
+        list_label="1",
+        canonical="contact_date",
+        expected="a date",
+    )
     r.persons(c.pp, c.ex)
     r.date("contact_date", "cont_contact_date")
     r.code("contact_source", "cont_contact_source_code")
@@ -33,8 +38,9 @@ def list2(c: Context):
     held = c.ex.get("ssd_early_help_episodes")
     if held is None:
         return None
-    r, end, _ = open_rows(c, LIST2, held, "earl_episode_start_date", "earl_episode_end_date",
-                          "eh_start", extra=())  # fmt: skip
+    r, end, _ = open_rows(
+        c, LIST2, held, "earl_episode_start_date", "earl_episode_end_date", "eh_start", extra=()
+    )
     r.put("eh_completed", end.iloc[r.at], "ssd_early_help_episodes.earl_episode_end_date")
     r.text("eh_organisation", "earl_episode_organisation")
     return r.build()
@@ -59,11 +65,17 @@ def list3(c: Context):
         "the child's other referrals (cine_referral_date) in the 12 months before",
     )
     if held.has("cine_referral_worker_id"):
-        r.put("worker", c.pp.worker(held.ids("cine_referral_worker_id").iloc[r.at]),
-              "cine_referral_worker_id (ssd_professionals.prof_professional_name)")  # fmt: skip
+        r.put(
+            "worker",
+            c.pp.worker(held.ids("cine_referral_worker_id").iloc[r.at]),
+            "cine_referral_worker_id (ssd_professionals.prof_professional_name)",
+        )
     if held.has("cine_referral_team"):
-        r.put("team", c.pp.team(held.text("cine_referral_team").iloc[r.at]),
-              "cine_referral_team (ssd_department.dept_team_name)")  # fmt: skip
+        r.put(
+            "team",
+            c.pp.team(held.text("cine_referral_team").iloc[r.at]),
+            "cine_referral_team (ssd_department.dept_team_name)",
+        )
     return r.build()
 
 
@@ -71,18 +83,33 @@ def list4(c: Context):
     held = c.ex.get("ssd_cin_assessments")
     if held is None:
         return None
-    r, authorised, _ = open_rows(c, LIST4, held, "cina_assessment_start_date",
-                                 "cina_assessment_auth_date", "assessment_start")  # fmt: skip
+    r, authorised, _ = open_rows(
+        c,
+        LIST4,
+        held,
+        "cina_assessment_start_date",
+        "cina_assessment_auth_date",
+        "assessment_start",
+    )
     auth = authorised.iloc[r.at].reset_index(drop=True)
     r.put("assessment_authorised", auth, "ssd_cin_assessments.cina_assessment_auth_date")
     r.flag("child_seen", "cina_assessment_child_seen")
     nfa = r.flag("assessed_in_need", "cina_assessment_outcome_nfa")
     if nfa is not None:
         in_need = nfa.map({"No": "Yes", "Yes": "No"}).where(nfa != "(unreadable)", nfa)
-        r.put("assessed_in_need", in_need.where(auth.notna() & (auth <= c.ex.date)),
-              "not cina_assessment_outcome_nfa, once authorised")  # fmt: skip
-    _worker_or_allocation(c, r, "cina_assessment_worker_id", "cina_assessment_team", auth,
-                          held.ids("cina_referral_id"))  # fmt: skip
+        r.put(
+            "assessed_in_need",
+            in_need.where(auth.notna() & (auth <= c.ex.date)),
+            "not cina_assessment_outcome_nfa, once authorised",
+        )
+    _worker_or_allocation(
+        c,
+        r,
+        "cina_assessment_worker_id",
+        "cina_assessment_team",
+        auth,
+        held.ids("cina_referral_id"),
+    )
     return r.build()
 
 
@@ -90,8 +117,9 @@ def list5(c: Context):
     held = c.ex.get("ssd_s47_enquiry")
     if held is None:
         return None
-    r, end, strategy = open_rows(c, LIST5, held, "s47e_s47_start_date", "s47e_s47_end_date",
-                                 "strategy_date")  # fmt: skip
+    r, end, strategy = open_rows(
+        c, LIST5, held, "s47e_s47_start_date", "s47e_s47_end_date", "strategy_date"
+    )
     start = held.date("s47e_s47_start_date")
     child = r.child()
     enquiry = held.ids("s47e_s47_enquiry_id").iloc[r.at].reset_index(drop=True)
@@ -103,17 +131,32 @@ def list5(c: Context):
         r.put("icpc_date", icpc_date, "ssd_initial_cp_conference.icpc_icpc_date (the earliest)")
         r.put("icpc_plan", icpc_plan, "ssd_initial_cp_conference.icpc_icpc_outcome_cp_flag")
         ended = end.iloc[r.at].reset_index(drop=True)
-        r.put("icpc_unnecessary", _unnecessary(held, r.at, ended, icpc_date, c),
-              "s47e_s47_outcome_json CP_CONFERENCE_FLAG (else s47e_s47_nfa), once ended")  # fmt: skip
+        r.put(
+            "icpc_unnecessary",
+            _unnecessary(held, r.at, ended, icpc_date, c),
+            "s47e_s47_outcome_json CP_CONFERENCE_FLAG (else s47e_s47_nfa), once ended",
+        )
         icpc = c.ex.get("ssd_initial_cp_conference")
         every = icpc.date("icpc_icpc_date")
-        r.put("icpc_12m", pd.Series(count_before(child, strategy, icpc.person(), every, 12)),
-              "the child's ICPCs in the 12 months before the strategy discussion")  # fmt: skip
+        r.put(
+            "icpc_12m",
+            pd.Series(count_before(child, strategy, icpc.person(), every, 12)),
+            "the child's ICPCs in the 12 months before the strategy discussion",
+        )
     if strategy is not None:
-        r.put("s47_12m", pd.Series(count_before(child, strategy, held.person(), start, 12)),
-              "the child's other s47 enquiries in the 12 months before")  # fmt: skip
-    _worker_or_allocation(c, r, "s47e_s47_completed_by_worker_id", "s47e_s47_completed_by_team",
-                          end.iloc[r.at].reset_index(drop=True), None)  # fmt: skip
+        r.put(
+            "s47_12m",
+            pd.Series(count_before(child, strategy, held.person(), start, 12)),
+            "the child's other s47 enquiries in the 12 months before",
+        )
+    _worker_or_allocation(
+        c,
+        r,
+        "s47e_s47_completed_by_worker_id",
+        "s47e_s47_completed_by_team",
+        end.iloc[r.at].reset_index(drop=True),
+        None,
+    )
     return r.build()
 
 
@@ -138,10 +181,21 @@ def _icpcs(c: Context, r: Rows, enquiry: pd.Series, child: pd.Series):
     left = pd.DataFrame({"enquiry": enquiry.to_numpy(), "child": child.to_numpy()})
     joined = left.merge(frame, on=["enquiry", "child"], how="left")
     used = joined["_pos"].dropna().astype(np.int64).to_numpy()
-    icpc.report("icpc_icpc_date", icpc.bad_date("icpc_icpc_date"), list_label="5",
-                canonical="icpc_date", expected="a date")  # fmt: skip
-    icpc.report("icpc_icpc_outcome_cp_flag", bad_plan, rows=used, list_label="5",
-                canonical="icpc_plan", expected="Y or N")  # fmt: skip
+    icpc.report(
+        "icpc_icpc_date",
+        icpc.bad_date("icpc_icpc_date"),
+        list_label="5",
+        canonical="icpc_date",
+        expected="a date",
+    )
+    icpc.report(
+        "icpc_icpc_outcome_cp_flag",
+        bad_plan,
+        rows=used,
+        list_label="5",
+        canonical="icpc_plan",
+        expected="Y or N",
+    )
     plan_code = joined["plan"].where(joined["plan"] != "Unknown")
     return joined["when"], plan_code, None
 
@@ -183,7 +237,7 @@ def _worker_or_allocation(c: Context, r: Rows, worker_field, team_field, end, re
                     referral.iloc[r.at].reset_index(drop=True)[blank].to_numpy()
                     if referral is not None
                     else pd.NA
-                ),  # fmt: skip
+                ),
             }
         )
         w, t = allocated_worker(c.inv, records, c.ex, c.pp)

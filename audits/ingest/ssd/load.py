@@ -93,8 +93,13 @@ class SsdExport(ReturnExport):
 
 
 def _warning(kind: str, message: str, rules: list[str] | None = None, number=None, column=None):
-    return {"kind": kind, "list": number, "column": column, "rules": rules or [],
-            "message": message}  # fmt: skip
+    return {
+        "kind": kind,
+        "list": number,
+        "column": column,
+        "rules": rules or [],
+        "message": message,
+    }
 
 
 def load_ssd(source: Source, as_at: dt.date | None, config: Config | None) -> SsdExport:
@@ -124,8 +129,13 @@ def _load(source: Source, as_at: dt.date | None, config: Config) -> SsdExport:
     c = Context(ex, pp, inv)
     visits = cases.all_visits(c)
     lists, tables, notes = {}, {}, []
-    for number, build in ((1, front.list1), (2, front.list2), (3, front.list3), (4, front.list4),
-                          (5, front.list5)):  # fmt: skip
+    for number, build in (
+        (1, front.list1),
+        (2, front.list2),
+        (3, front.list3),
+        (4, front.list4),
+        (5, front.list5),
+    ):
         table = build(c)
         if table is not None:
             lists[number] = table
@@ -183,8 +193,11 @@ def _load(source: Source, as_at: dt.date | None, config: Config) -> SsdExport:
 def _open_children(c: Context, lists: dict) -> dict[str, set[str]]:
     """Children with an open List 8, List 7, List 4 row or an open CIN plan (Case Status)."""
     out: dict[str, set[str]] = {"cin_plan": cases.open_cin_plans(c)}
-    for key, number, end in (("cla", 8, "ceased"), ("cp", 7, "plan_end"),
-                             ("assessment", 4, "assessment_authorised")):  # fmt: skip
+    for key, number, end in (
+        ("cla", 8, "ceased"),
+        ("cp", 7, "plan_end"),
+        ("assessment", 4, "assessment_authorised"),
+    ):
         table = lists.get(number)
         if table is None or end not in table.frame:
             out[key] = set()
@@ -214,16 +227,30 @@ def _report_persons(c: Context, lists: dict) -> None:
         for number in sorted(set(first.dropna().astype(int))):
             mask = persons[bad].to_numpy(bool) & (first == number).to_numpy()
             rows = persons["_pos"].to_numpy()[mask]
-            held.report(field_name, np.ones(len(held), dtype=bool), rows=rows,
-                        list_label=str(number), canonical=canonical, expected=expected)  # fmt: skip
+            held.report(
+                field_name,
+                np.ones(len(held), dtype=bool),
+                rows=rows,
+                list_label=str(number),
+                canonical=canonical,
+                expected=expected,
+            )
     if "_gender_bad" in persons:
         for number in sorted(set(first.dropna().astype(int))):
             for source in ("pers_sex", "pers_gender"):
-                mask = (persons["_gender_bad"].to_numpy(bool) & (first == number).to_numpy()
-                        & (persons["_gender_from"] == source).to_numpy())  # fmt: skip
-                held.report(source, np.ones(len(held), dtype=bool),
-                            rows=persons["_pos"].to_numpy()[mask], list_label=str(number),
-                            canonical="gender", expected="M, F, U, I or 00, 01, 02, 09")  # fmt: skip
+                mask = (
+                    persons["_gender_bad"].to_numpy(bool)
+                    & (first == number).to_numpy()
+                    & (persons["_gender_from"] == source).to_numpy()
+                )
+                held.report(
+                    source,
+                    np.ones(len(held), dtype=bool),
+                    rows=persons["_pos"].to_numpy()[mask],
+                    list_label=str(number),
+                    canonical="gender",
+                    expected="M, F, U, I or 00, 01, 02, 09",
+                )
 
 
 def _absent(ex: Extract, lists: dict, tables: dict) -> dict[str, str]:
@@ -280,41 +307,54 @@ def _details(ex: Extract, c: Context, lists: dict, tables: dict, notes: list[str
     latest, where = _latest_event(ex)
     warnings = []
     if latest is not None and (ex.date - latest).days > STALE_DAYS:
-        warnings.append(_warning(
-            "stale extract",
-            f"The latest event recorded in the SSD is {latest:%d/%m/%Y} ({where}), "
-            f"{(ex.date - latest).days} days before the as-at date {ex.as_at:%d/%m/%Y}: the "
-            "extract may be stale, and every timescale is judged as if nothing had happened "
-            "since. Refresh the SSD, or give --as-at the date it was built",
-        ))  # fmt: skip
+        warnings.append(
+            _warning(
+                "stale extract",
+                f"The latest event recorded in the SSD is {latest:%d/%m/%Y} ({where}), "
+                f"{(ex.date - latest).days} days before the as-at date {ex.as_at:%d/%m/%Y}: the "
+                "extract may be stale, and every timescale is judged as if nothing had happened "
+                "since. Refresh the SSD, or give --as-at the date it was built",
+            )
+        )
     elif latest is None:
-        warnings.append(_warning("stale extract", "The SSD holds no dated event (contact, "
-                                 "referral, visit, review ...): the as-at date cannot be "
-                                 "checked against it"))  # fmt: skip
+        warnings.append(
+            _warning(
+                "stale extract",
+                "The SSD holds no dated event (contact, "
+                "referral, visit, review ...): the as-at date cannot be "
+                "checked against it",
+            )
+        )
     if ex.dropped_after:
         text = ", ".join(f"{n:,} in {t}" for t, n in sorted(ex.dropped_after.items()))
-        warnings.append(_warning(
-            "events after the as-at date",
-            f"Events dated after the as-at date were left out ({text}): the audit judges the "
-            "SSD as it stood on the as-at date",
-        ))  # fmt: skip
+        warnings.append(
+            _warning(
+                "events after the as-at date",
+                f"Events dated after the as-at date were left out ({text}): the audit judges the "
+                "SSD as it stood on the as-at date",
+            )
+        )
     if ex.problems.sentinels:
         text = ", ".join(f"{n:,} in {f}" for f, n in sorted(ex.problems.sentinels.items()))
-        warnings.append(_warning(
-            "placeholder dates",
-            f"Dates on or before 01/01/1900 (the extract's way of writing 'none') were read as "
-            f"blank: {text}",
-        ))  # fmt: skip
+        warnings.append(
+            _warning(
+                "placeholder dates",
+                f"Dates on or before 01/01/1900 (the extract's way of writing 'none') were read as "
+                f"blank: {text}",
+            )
+        )
     inv = c.inv
     if inv is not None and inv.fallback:
         found = ", ".join(f"'{k}' ({v:,})" for k, v in list(inv.roles_found.items())[:12])
-        warnings.append(_warning(
-            "worker roles",
-            "No involvement in ssd_involvements has a role the config names as an allocated "
-            f"social worker (ssd_worker_roles), so every involvement counts as one: the roles "
-            f"found are {found}. Set ssd_worker_roles in the audit config",
-            ["ALL-01", "WF-01", "WF-02"],
-        ))  # fmt: skip
+        warnings.append(
+            _warning(
+                "worker roles",
+                "No involvement in ssd_involvements has a role the config names as an allocated "
+                f"social worker (ssd_worker_roles), so every involvement counts as one: the roles "
+                f"found are {found}. Set ssd_worker_roles in the audit config",
+                ["ALL-01", "WF-01", "WF-02"],
+            )
+        )
     for text in notes:
         warnings.append(_warning("ssd", text))
     details = {
@@ -324,11 +364,11 @@ def _details(ex: Extract, c: Context, lists: dict, tables: dict, notes: list[str
             "from": ex.period_start.date().isoformat(),
             "to": ex.as_at.isoformat(),
             "months": ex.config.history_months,
-        },  # fmt: skip
+        },
         "latest_event": {
             "date": latest.date().isoformat() if latest is not None else None,
             "field": where,
-        },  # fmt: skip
+        },
         "history_from": (h.isoformat() if (h := _history_from(ex)) else None),
         "tables_read": {name: len(h) for name, h in sorted(ex.held.items())},
         "events_after_as_at": dict(ex.dropped_after),

@@ -93,8 +93,9 @@ def _iso_at_once(col: pd.Series) -> pd.Series:
 def _parse_stamps(distinct: pd.Series) -> tuple[pd.Series, pd.Series]:
     out = pd.Series(pd.NaT, index=distinct.index, dtype="datetime64[us]")
     kinds = distinct.map(type)
-    native = kinds.map(lambda t: issubclass(t, (pd.Timestamp, np.datetime64)) or t.__name__ in (
-        "datetime", "date"))  # fmt: skip
+    native = kinds.map(
+        lambda t: issubclass(t, (pd.Timestamp, np.datetime64)) or t.__name__ in ("datetime", "date")
+    )
     for i in np.flatnonzero(native.to_numpy(bool)):
         value = pd.Timestamp(distinct.iloc[i])
         if value.tzinfo is not None:
@@ -232,12 +233,12 @@ class Problems:
             return
         rows = raw.iloc[at]
         key = rows[table.key].astype(object).astype(str) if table.key in rows else None
-        column = ssd_field if key is None else (
-            ssd_field + " (" + table.key + " " + key + ")"
-        )  # fmt: skip
-        person = child if child is not None else (
-            rows[table.person] if table.person and table.person in rows else None
-        )  # fmt: skip
+        column = ssd_field if key is None else (ssd_field + " (" + table.key + " " + key + ")")
+        person = (
+            child
+            if child is not None
+            else (rows[table.person] if table.person and table.person in rows else None)
+        )
         if person is not None and len(person) == len(raw):
             person = person.iloc[at]
         self.parts.append(

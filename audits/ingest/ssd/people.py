@@ -16,14 +16,39 @@ from audits.ingest.ssd.extract import Extract, make_table
 from audits.model import codes
 from audits.model.spec import WORKERS
 
-GENDER_CODES = {"00": "Not stated/recorded", "01": "Male", "02": "Female", "09": "Neither",
-                "0": "Not stated/recorded", "1": "Male", "2": "Female", "9": "Neither"}  # fmt: skip
+GENDER_CODES = {
+    "00": "Not stated/recorded",
+    "01": "Male",
+    "02": "Female",
+    "09": "Neither",
+    "0": "Not stated/recorded",
+    "1": "Male",
+    "2": "Female",
+    "9": "Neither",
+}
 LEGACY_ETHNICITY = {
-    "A1": "WBRI", "A2": "WIRI", "A3": "WOTH", "A4": "WIRT", "A5": "WROM", "B1": "MWBC",
-    "B2": "MWBA", "B3": "MWAS", "B4": "MOTH", "C1": "AIND", "C2": "APKN", "C3": "ABAN",
-    "C4": "AOTH", "D1": "BCRB", "D2": "BAFR", "D3": "BOTH", "E1": "CHNE", "E2": "OOTH",
-    "E3": "REFU", "E4": "NOBT", "CNHE": "CHNE",
-}  # fmt: skip
+    "A1": "WBRI",
+    "A2": "WIRI",
+    "A3": "WOTH",
+    "A4": "WIRT",
+    "A5": "WROM",
+    "B1": "MWBC",
+    "B2": "MWBA",
+    "B3": "MWAS",
+    "B4": "MOTH",
+    "C1": "AIND",
+    "C2": "APKN",
+    "C3": "ABAN",
+    "C4": "AOTH",
+    "D1": "BCRB",
+    "D2": "BAFR",
+    "D3": "BOTH",
+    "E1": "CHNE",
+    "E2": "OOTH",
+    "E3": "REFU",
+    "E4": "NOBT",
+    "CNHE": "CHNE",
+}
 JOB_TITLE_WORDS = (  # (words in the title, role), the first match wins
     (("nqsw", "asye", "newly qualified"), "NQSW/ASYE"),
     (("team manager", "practice manager", "service manager", "head of service", "manager"), "TM"),
@@ -206,9 +231,10 @@ def allocated_worker(
     open_now = pairs["on"] == ex.date
     runs &= ~open_now | pairs["end"].isna() | (pairs["end"] > ex.date)
     same_referral = (
-        pairs["referral_inv"].isna() | pairs["referral"].isna()
+        pairs["referral_inv"].isna()
+        | pairs["referral"].isna()
         | (pairs["referral_inv"] == pairs["referral"])
-    )  # fmt: skip
+    )
     pairs = pairs[runs & same_referral]
     if pairs.empty:
         return blank, blank
@@ -294,12 +320,24 @@ def workers_table(ex: Extract, pp: People, inv: Involvements | None, named: set[
     child = pd.Series([None] * len(held.raw), dtype=object)
     for name, bad, canonical, expected in (
         ("prof_full_time_equivalency", bad_fte, "fte", "a number (full-time equivalent)"),
-        ("prof_professional_job_title", bad_role, "role", "a job title the config's "
-         "ssd_job_titles or the words of docs/ssd.md §3 give a role (SW, NQSW/ASYE, CRW, TM)"),
+        (
+            "prof_professional_job_title",
+            bad_role,
+            "role",
+            "a job title the config's "
+            "ssd_job_titles or the words of docs/ssd.md §3 give a role (SW, NQSW/ASYE, CRW, TM)",
+        ),
         ("prof_agency_worker_flag", bad_agency, "agency", parse.EXPECTED_FLAG),
-    ):  # fmt: skip
-        held.report(name, bad, rows=rows, list_label="workers", canonical=canonical,
-                    expected=expected, child=child)  # fmt: skip
+    ):
+        held.report(
+            name,
+            bad,
+            rows=rows,
+            list_label="workers",
+            canonical=canonical,
+            expected=expected,
+            child=child,
+        )
     return make_table(
         WORKERS,
         columns,

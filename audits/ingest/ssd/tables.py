@@ -38,8 +38,9 @@ def _table(name: str, prefix: str, key: str, person: str | None, **kinds: str) -
             optional.update(prefix + n for n in names.split())
         for n in names.split():
             fields[prefix + n] = kind
-    return SsdTable(name, prefix, prefix + key, prefix + person if person else None, fields,
-                    frozenset(optional))  # fmt: skip
+    return SsdTable(
+        name, prefix, prefix + key, prefix + person if person else None, fields, frozenset(optional)
+    )
 
 
 TABLES: dict[str, SsdTable] = {
