@@ -14,8 +14,8 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
-from audits.example.calendar import Days
 from audits.example import people
+from audits.example.calendar import Days
 from audits.example.people import FIRST, LAST, TEAMS
 
 ONE = dt.timedelta(days=1)
