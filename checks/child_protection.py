@@ -96,21 +96,7 @@ def cp_visit_overdue(ctx: Context):
     if history is None:
         return now
     visits = history.frame[history.frame["seen"] != "No"]
-    late, late_due = late_visits(ctx, table, visits, "plan_start", n)
-    field = table.spec.field("last_visit").heading
-    return [
-        now,
-        review_hits(
-            table,
-            late,
-            late["_plan"].to_numpy(),
-            late_due,
-            "Statutory visit",
-            field,
-            date="visit_date",
-            item="visit",
-        ),
-    ]
+    return [now, late_visits(ctx, table, visits, "plan_start", n, "Statutory visit", "last_visit")]
 
 
 @rule(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from audits.engine.context import Context, hits
 from audits.engine.registry import rule
-from audits.engine.review_hits import late_visits, review_hits
+from audits.engine.review_hits import late_visits
 
 
 @rule(
@@ -43,18 +43,7 @@ def cin_not_seen(ctx: Context):
     if history is None:
         return now
     visits = history.frame[history.frame["seen"] == "Yes"]
-    late, late_due = late_visits(ctx, table, visits, "cin_start", n)
-    field = table.spec.field("last_seen").heading
     return [
         now,
-        review_hits(
-            table,
-            late,
-            late["_plan"].to_numpy(),
-            late_due,
-            "Visit to see the child",
-            field,
-            date="visit_date",
-            item="visit",
-        ),
+        late_visits(ctx, table, visits, "cin_start", n, "Visit to see the child", "last_seen"),
     ]

@@ -111,11 +111,13 @@ def late_intervals(
     return e[late], due[late]
 
 
-def late_visits(ctx, table: ListTable, visits: pd.DataFrame, start: str, n: int):
+def late_visits(
+    ctx, table: ListTable, visits: pd.DataFrame, start: str, n: int, what: str, field: str
+) -> Hits:
     """Visits of each record (`_plan`) judged against the one before, the first against
-    WD(record's `start`, n): those in the audit period that came late, and their due dates.
-    A record that began before the first date the input holds has its first visit unjudged
-    (its predecessor may be missing)."""
+    WD(record's `start`, n): a finding for each in the audit period that came late (`what`
+    due ..., on the list's `field`). A record that began before the first date the input holds
+    has its first visit unjudged (its predecessor may be missing)."""
     starts = table.frame[start]
     history_from = ctx.export.history_from
     judged_first = (
@@ -130,4 +132,8 @@ def late_visits(ctx, table: ListTable, visits: pd.DataFrame, start: str, n: int)
         judged_first,
     )
     inside = ctx.in_period(late["visit_date"]).to_numpy(bool)
-    return late[inside], due[inside]
+    late, due = late[inside], due[inside]
+    heading = table.spec.field(field).heading
+    return review_hits(
+        table, late, late["_plan"].to_numpy(), due, what, heading, date="visit_date", item="visit"
+    )
