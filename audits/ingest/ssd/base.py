@@ -65,54 +65,36 @@ class Rows:
         self.lack(name, f"{self.held.table.name} has no column {ssd_field}")
         return False
 
+    def _take(self, name: str, ssd_field: str, values: pd.Series, bad, expected: str):
+        """`values` (one per row of the table) for the list's rows, their unreadable values
+        reported."""
+        self.held.report(
+            ssd_field, bad, rows=self.at, list_label=self.label, canonical=name, expected=expected
+        )
+        taken = values.iloc[self.at]
+        self.put(name, taken, f"{self.held.table.name}.{ssd_field}")
+        return taken.reset_index(drop=True)
+
     def date(self, name: str, ssd_field: str) -> pd.Series | None:
         if not self._have(ssd_field, name):
             return None
-        self.held.report(
-            ssd_field,
-            self.held.bad_date(ssd_field),
-            rows=self.at,
-            list_label=self.label,
-            canonical=name,
-            expected=parse.EXPECTED_DATE,
+        held = self.held
+        return self._take(
+            name, ssd_field, held.date(ssd_field), held.bad_date(ssd_field), parse.EXPECTED_DATE
         )
-        values = self.held.date(ssd_field).iloc[self.at]
-        self.put(name, values, f"{self.held.table.name}.{ssd_field}")
-        return values.reset_index(drop=True)
 
     def code(self, name: str, ssd_field: str, mapping: dict[str, str] | None = None):
         if not self._have(ssd_field, name):
             return None
         domain = self.spec.field(name).domain
-        raw = self.held.raw[ssd_field]
-        code, bad = parse.coded(raw, domain, mapping)
-        self.held.report(
-            ssd_field,
-            bad,
-            rows=self.at,
-            list_label=self.label,
-            canonical=name,
-            expected=f"one of: {domain.describe()}",
-        )
-        values = code.iloc[self.at]
-        self.put(name, values, f"{self.held.table.name}.{ssd_field}")
-        return values.reset_index(drop=True)
+        code, bad = parse.coded(self.held.raw[ssd_field], domain, mapping)
+        return self._take(name, ssd_field, code, bad, f"one of: {domain.describe()}")
 
     def flag(self, name: str, ssd_field: str):
         if not self._have(ssd_field, name):
             return None
         code, bad = self.held.flag(ssd_field)
-        self.held.report(
-            ssd_field,
-            bad,
-            rows=self.at,
-            list_label=self.label,
-            canonical=name,
-            expected=parse.EXPECTED_FLAG,
-        )
-        values = code.iloc[self.at]
-        self.put(name, values, f"{self.held.table.name}.{ssd_field}")
-        return values.reset_index(drop=True)
+        return self._take(name, ssd_field, code, bad, parse.EXPECTED_FLAG)
 
     def text(self, name: str, ssd_field: str):
         if not self._have(ssd_field, name):
