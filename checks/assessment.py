@@ -6,7 +6,7 @@ from audits.engine.context import Context, hits
 from audits.engine.registry import rule
 
 TIMESCALE = 45
-BASIS = "Working Together to Safeguard Children 2023, ch. 2: assessment within 45 working days"
+BASIS = "Working Together to Safeguard Children 2023, ch. 3: assessment within 45 working days"
 
 
 @rule(
@@ -59,7 +59,7 @@ def assessment_authorised_late(ctx: Context):
     area="Assessment",
     severity="Error",
     title="Child not recorded as seen during assessment",
-    basis="Working Together to Safeguard Children 2023, ch. 2: the child is seen",
+    basis="Working Together to Safeguard Children 2023, ch. 3: the child is seen",
     condition="authorised and Child Seen During Continuous Assessment is No or blank",
     needs={"list4": ("assessment_authorised", "child_seen")},
 )

@@ -15,10 +15,16 @@ LEAVING_CARE = "Care Leavers (England) Regulations 2010"
     severity="Error",
     title="Pathway plan review overdue",
     basis=f"{LEAVING_CARE}, reg 7: pathway plan reviewed at least every 6 months",
-    condition="no review date, or D > M(review, 6); not run on the 13-column List 9",
+    condition="no review date, or D > M(review, 6); not run on the 13-column List 9. The SSD "
+    "holds only the latest review (clea_pathway_plan_review_date), so it is judged the same way",
     needs={"list9": ("pathway_plan_review",)},
 )
 def pathway_plan_overdue(ctx: Context):
+    """Reg 7: the pathway plan is reviewed at least every six months. Annex A and the SSD alike
+    hold only the latest review (the SSD's field is "the date the plan started or was last
+    reviewed, whichever is the most recent"), so the next due date is judged, on every List 9
+    row (the SSD's List 9 is every row of ssd_care_leavers, as D2I builds Annex A from it). Its
+    "none" date 01/01/1900 is blank: no review recorded."""
     table = ctx.table("list9")
     review = table.frame["pathway_plan_review"]
     due = add_months(review, 6)

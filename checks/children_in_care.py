@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from audits.core.calendar import add_days, add_months, age_in_years
 from audits.engine.context import Context, hits
 from audits.engine.registry import rule
-from audits.engine.review_hits import review_hits
+from audits.engine.review_hits import late_intervals, review_hits
 from audits.model.codes import LONG_TERM_FOSTER
 
 REGS = "Care Planning, Placement and Case Review (England) Regulations 2010"
@@ -21,9 +22,10 @@ REGS = "Care Planning, Placement and Case Review (England) Regulations 2010"
     basis=f"{REGS}, reg 33: first review within 20 working days, second within 3 months, "
     "then every 6 months",
     condition="open; F = WD(start, 20); no review: due F; latest <= F: due M(latest, 3); "
-    "else M(latest, 6). With the review history (SSDA903): also every review of the period of "
-    "care, each against the one before by the same rule (the first against F when the period "
-    "began within the 12 months to D), even when the latest is in time",
+    "else M(latest, 6). With the review history (SSDA903, SSD): also every review of the "
+    "period of care, each against the one before by the same rule (the first against F when the "
+    "period began within the 12 months to D; the SSD: on or after the first date it holds), "
+    "even when the latest is in time (the SSD: reviews held in the audit period)",
     needs={"list8": ("cla_start", "ceased", "latest_review")},
 )
 def cla_review_overdue(ctx: Context):
@@ -33,7 +35,9 @@ def cla_review_overdue(ctx: Context):
     interval in the period of care is judged too, and a review held late is a finding even if
     the latest is in time (a stronger rule on a history). The first review of a period that
     began more than 12 months before D is not judged against F: its predecessor may lie in an
-    earlier year's return, which this one does not hold."""
+    earlier year's return, which this one does not hold. The SSD holds every review of up to six
+    years: each is judged, those held in the audit period reported, and the first against F
+    unless the period began before the first date the SSD holds."""
     table = ctx.table("list8")
     f = table.frame
     first_due = ctx.working_days(table, "cla_start", 20)
@@ -64,14 +68,21 @@ def _late_reviews(ctx: Context, table, history, first_due):
     started = pd.Series(table.frame["cla_start"].to_numpy()[plan], index=r.index)
     due = add_months(previous, 3).where(previous <= first, add_months(previous, 6))
     due = due.where(previous.notna(), first)
-    whole_period = started > add_months(pd.Series([ctx.date]), -12).iloc[0]
+    history_from = ctx.export.history_from
+    if ctx.period_start is not None and history_from is not None:
+        whole_period = started >= pd.Timestamp(history_from)
+        why = "the period of care began before the first date the input holds"
+    else:
+        whole_period = started > add_months(pd.Series([ctx.date]), -12).iloc[0]
+        why = "the period of care began more than 12 months before the audit date"
     judged = (previous.notna() | whole_period).to_numpy()
-    skipped = int((~judged).sum())
+    if ctx.period_start is not None:  # histories spanning years: the audit period's reviews
+        judged = judged & ctx.in_period(r["review_date"]).to_numpy(bool)
+    skipped = int((~(previous.notna() | whole_period)).sum())
     if skipped:
         ctx.note(
             "CLA-01",
-            f"{skipped} first review(s) in the return not judged against WD(start, 20): the "
-            "period of care began more than 12 months before the audit date",
+            f"{skipped} first review(s) in the input not judged against WD(start, 20): {why}",
         )
     late = judged & (r["review_date"] > due).to_numpy()
     field = history.spec.field("review_date").heading
@@ -87,10 +98,20 @@ def _late_reviews(ctx: Context, table, history, first_due):
     "(3 months in a long-term foster placement after its first year)",
     condition="open; no visit on/after placement start: due placement start + 7 days; else last "
     "visit + 42 days, or M(last visit, 3) for long-term foster (U1, U4) when "
-    "D >= M(placement start, 12)",
+    "D >= M(placement start, 12). With the visit and placement history (SSD): also every "
+    "interval of every placement, the first visit against its start + 7 days, each next "
+    "against the previous + 42 days (M(previous, 3) in a U1/U4 placement once the previous "
+    "visit is a year into it), reported when the late visit falls in the audit period",
     needs={"list8": ("ceased", "last_visit", "placement_start", "placement_type")},
 )
 def cla_visit_overdue(ctx: Context):
+    """Reg 28: a visit within a week of each placement, then at intervals of not more than six
+    weeks (three months in a placement meant to last until 18, once it has lasted a year). On
+    Annex A only the latest visit and placement are known, so the open case's next due date is
+    judged. The SSD holds every visit and placement: then each interval of each placement is
+    judged too, and a visit that came late in the audit period is a finding even when the child
+    has been visited in time since (a stronger rule on a history). A visit with the child
+    recorded as not seen does not count."""
     table = ctx.table("list8")
     f = table.frame
     visit, placed = f["last_visit"], f["placement_start"]
@@ -100,12 +121,59 @@ def cla_visit_overdue(ctx: Context):
         no_visit_since_placement,
         add_months(visit, 3).where(long_term, add_days(visit, 42)),
     )
-    return hits(
+    now = hits(
         table,
         ctx.is_open(table) & (ctx.date > due),
         field="last_visit",
         due=due,
         what="Social work visit",
+    )
+    visits, placements = ctx.table("cla_visits"), ctx.table("cla_placements")
+    if visits is None or placements is None:
+        return now
+    return [now, _late_placement_visits(ctx, table, visits.frame, placements.frame)]
+
+
+def _late_placement_visits(ctx: Context, table, visits: pd.DataFrame, placements: pd.DataFrame):
+    """Each placement's visits, the first against its start + 7 days, each next against the one
+    before (+ 42 days, or M(previous, 3) for U1/U4 once the previous visit is a year in)."""
+    v = visits[(visits["seen"] != "No") & (visits["_placement"] >= 0)]
+    p = placements.reset_index(drop=True)
+    start = p["placement_start"]
+    long_term = (
+        p["placement_type"].isin(LONG_TERM_FOSTER).to_numpy()
+        if "placement_type" in p
+        else (np.zeros(len(p), dtype=bool))
+    )
+    a_year_in = add_months(start, 12).to_numpy("datetime64[us]")
+
+    def next_due(previous: pd.Series, at: np.ndarray) -> pd.Series:
+        quarterly = long_term[at] & (previous.to_numpy("datetime64[us]") >= a_year_in[at])
+        return add_months(previous, 3).where(quarterly, add_days(previous, 42))
+
+    judged_first = None
+    if ctx.export.history_from is not None:
+        judged_first = (start >= pd.Timestamp(ctx.export.history_from)).to_numpy()
+    late, due = late_intervals(
+        v,
+        "_placement",
+        "visit_date",
+        lambda at: add_days(pd.Series(start.to_numpy()[at]), 7),
+        next_due,
+        judged_first,
+    )
+    inside = ctx.in_period(late["visit_date"]).to_numpy(bool)
+    late, due = late[inside], due[inside]
+    field = table.spec.field("last_visit").heading
+    return review_hits(
+        table,
+        late,
+        late["_plan"].to_numpy(),
+        due,
+        "Social work visit",
+        field,
+        date="visit_date",
+        item="visit",
     )
 
 
@@ -201,8 +269,10 @@ def _oc2_not_up_to_date(ctx: Context, table, column: str, what: str):
     area="Children in care",
     severity="Error",
     title="Return interview not offered",
-    basis="Statutory guidance on children who run away or go missing from home or care (2014)",
-    condition="open, missing episodes > 0, return interview offered is not Yes",
+    basis="Statutory guidance on children who run away or go missing from home or care (2014): "
+    "a return interview is offered to a child who returns from a missing episode",
+    condition="open, missing episodes > 0, return interview offered is not Yes (the latest "
+    "missing episode only; CLA-08 judges every episode on the SSD)",
     needs={"list8": ("ceased", "missing_episodes", "return_interview_offered")},
 )
 def cla_return_interview(ctx: Context):
@@ -254,4 +324,101 @@ def cla_no_permanence_plan(ctx: Context):
         field="permanence_plan",
         due=due,
         what="Permanence plan",
+    )
+
+
+RETURN_HOURS = 72
+MISSING_GUIDANCE = (
+    "Statutory guidance on children who run away or go missing from home or care (DfE, January "
+    "2014), independent return interviews: offered within 72 hours of the child's return"
+)
+
+
+@rule(
+    "CLA-08",
+    area="Children in care",
+    severity="Error",
+    title="Return interview not offered within 72 hours",
+    basis=MISSING_GUIDANCE,
+    condition="each missing episode (not away) of a looked-after child that ended in the audit "
+    "period: with the time of the offer recorded (miss_missing_rhi_offered_date), offered more "
+    "than 72 hours after the episode ended (72 h is met, 73 h late; whole days when either has "
+    "no time); else offered recorded as No or blank and D > end + 3 days (met on that day). "
+    "NA (not applicable) is not a finding; a value that cannot be read is DQ-04; the SSD only",
+    needs={
+        "list8": ("cla_start",),
+        "missing_episodes": ("missing_end", "episode_type", "rhi_offered"),
+    },
+)
+def cla_return_interview_72h(ctx: Context):
+    """Every missing episode judged on its own (Annex A's CLA-05 sees only the latest): a child
+    looked after who returns from being missing is offered an independent return interview
+    within 72 hours of returning. The SSD records whether an interview was offered, not when:
+    with only that flag the rule finds episodes not recorded as offered once the 72 hours have
+    run (the end date + 3 days; as at that day the offer is still in time). A council that
+    records the time of the offer (`miss_missing_rhi_offered_date`, outside the specification)
+    has it judged to the hour. Away-from-placement episodes are out, as are children missing
+    from home who are not looked after."""
+    table = ctx.table("list8")
+    e = ctx.table("missing_episodes").frame
+    e = e[(e["_plan"] >= 0) & (e["episode_type"] == "Missing") & e["missing_end"].notna()]
+    e = e[ctx.in_period(e["missing_end"]).to_numpy(bool)]
+    if e.empty:
+        return pd.DataFrame()
+    due = add_days(e["missing_end"], 3)
+    offered_on = (
+        e["rhi_offered_date"] if "rhi_offered_date" in e else pd.Series(pd.NaT, index=e.index)
+    )
+    end_at = e["_end_at"] if "_end_at" in e else pd.Series(pd.NaT, index=e.index)
+    offered_at = e["_offered_at"] if "_offered_at" in e else pd.Series(pd.NaT, index=e.index)
+    timed = offered_on.notna()
+    both_times = timed & end_at.notna() & offered_at.notna()
+    hours = (offered_at - end_at) / pd.Timedelta(hours=1)
+    late_by_hours = both_times & (hours > RETURN_HOURS)
+    late_by_days = timed & ~both_times & (offered_on > due)
+    not_offered = ~timed & (e["rhi_offered"].isna() | (e["rhi_offered"] == "No"))
+    not_offered &= ctx.date > due
+    found = late_by_hours | late_by_days | not_offered
+    if not found.any():
+        return pd.DataFrame()
+    e, due = e[found], due[found]
+    ended = e["missing_end"].dt.strftime("%d/%m/%Y")
+    offered_text = np.where(
+        late_by_hours[found],
+        "offered "
+        + offered_at[found].dt.strftime("%d/%m/%Y %H:%M")
+        + ", "
+        + hours[found].round().astype("Int64").astype(str)
+        + " hours after the episode ended "
+        + end_at[found].dt.strftime("%d/%m/%Y %H:%M"),
+        "offered " + offered_on[found].dt.strftime("%d/%m/%Y") + ", more than 72 hours after "
+        "the episode ended on " + ended,
+    )
+    recorded = e["rhi_offered"].map({"No": "recorded as not offered"}).fillna("not recorded")
+    message = pd.Series(
+        np.where(
+            not_offered[found],
+            "Return interview "
+            + recorded
+            + " after the missing episode that ended on "
+            + ended
+            + " (due within 72 hours, by "
+            + due.dt.strftime("%d/%m/%Y")
+            + ")",
+            "Return interview " + pd.Series(offered_text, index=e.index),
+        )
+    )
+    shown = e["rhi_offered"].where(e["rhi_offered"].notna(), "")
+    return review_hits(
+        table,
+        e,
+        e["_plan"].to_numpy(),
+        due,
+        "Return interview",
+        "Return interview offered",
+        date="missing_end",
+        item="missing episode",
+        message=message,
+        value=shown,
+        completed=offered_on[found],
     )

@@ -1,13 +1,22 @@
-"""Shared helpers: build canonical lists from plain rows and run one rule over them."""
+"""Shared helpers: build canonical lists from plain rows and run one rule over them; a
+PostgreSQL database of a test's own (`postgres_url`).
+
+The PostgreSQL server is the one named by CASEFILE_AUDIT_TEST_POSTGRES_URL (`.ci/run` starts a
+throwaway cluster and sets it); without it, a private server is started where the binaries are
+installed, listening on a Unix socket only (no network). Each test gets a database of its own,
+created and dropped around it, so tests can run in parallel (pytest-xdist). A test skips for want
+of a server only locally: with the variable set, or in CI (`CI` set), it fails instead."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import uuid
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 from hypothesis import settings
 
 from audits.core.config import Config
@@ -15,8 +24,10 @@ from audits.engine.context import Context
 from audits.engine.findings import build
 from audits.engine.registry import all_rules
 from audits.engine.run import Later, run_rules
+from audits.history.connect import close_all
 from audits.ingest.export import UNREADABLE_COLUMNS, Export, ListTable
 from audits.model.spec import BY_LABEL, BY_NUMBER
+from tests.postgres_server import Unavailable, private_server
 
 # A store another run holds is waited for this long in tests (users keep the minute), so the
 # tests of a locked store take seconds; set here, so commands run in subprocesses inherit it.
@@ -101,3 +112,75 @@ def reference() -> Path:
 def _work_in_tmp(tmp_path, monkeypatch):
     """Each test runs in its own folder, so the default history store never lands in the repo."""
     monkeypatch.chdir(tmp_path)
+
+
+# --- PostgreSQL: a server per test process, a database per test ---------------------------------
+
+URL_VARIABLE = "CASEFILE_AUDIT_TEST_POSTGRES_URL"
+
+
+def _must_run() -> bool:
+    ci = os.environ.get("CI", "").strip().lower()
+    return bool(os.environ.get(URL_VARIABLE)) or ci not in ("", "0", "false", "no")
+
+
+def _unavailable(reason: str):
+    """Skip locally; fail where a server was promised (the URL variable set, or CI)."""
+    if _must_run():
+        pytest.fail(
+            f"{reason}\n{URL_VARIABLE} or CI is set, so the PostgreSQL tests must run, not skip "
+            f"(`.ci/run` starts a server and sets {URL_VARIABLE})",
+            pytrace=False,
+        )
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A URL of a PostgreSQL server's maintenance database, as its superuser (one per process:
+    under pytest-xdist, per worker)."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        _unavailable("psycopg is not installed")
+    given = os.environ.get(URL_VARIABLE)
+    if given:
+        yield given
+        return
+    yield from _private_server()
+
+
+def _private_server():
+    server = private_server()
+    try:
+        url = server.__enter__()
+    except Unavailable as exc:
+        _unavailable(str(exc))
+    try:
+        yield url
+    finally:
+        server.__exit__(None, None, None)
+
+
+@pytest.fixture
+def postgres_url(postgres_server):
+    """A new, empty database on the server for this test alone; dropped afterwards."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    name = f"casefile_test_{worker}_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(postgres_server, isolation_level="AUTOCOMMIT")
+    problem = None
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except sa.exc.SQLAlchemyError as exc:
+        problem = f"cannot create a database on {postgres_server}: {exc.orig or exc}"
+    if problem:
+        admin.dispose()
+        _unavailable(problem)
+    try:
+        yield sa.engine.make_url(postgres_server).set(database=name).render_as_string(False)
+    finally:
+        close_all()  # the stores this test opened, so the database can be dropped
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()

@@ -317,8 +317,8 @@ def test_moderation_and_board_work_on_a_census(tmp_path):
 def test_audit_rules_says_where_a_history_makes_a_rule_stronger():
     result = CliRunner().invoke(app, ["rules"])
     text = result.output
-    assert "With the review history (CIN census)" in text
-    assert "With the review history (SSDA903)" in text
+    assert "With the review history (CIN census, SSD)" in text
+    assert "With the review history (SSDA903, SSD)" in text
     assert "On an SSDA903 return (no dates)" in text
 
 

@@ -19,7 +19,10 @@ from audits.cli.options import (
     ExportArg,
     OutOpt,
     PracticeOutOpt,
+    SchemaOpt,
+    SourceArg,
     as_at_date,
+    export_source,
 )
 from audits.cli.report import reported
 
@@ -59,11 +62,12 @@ def _options(
 
 @app.command(cls=Command)
 def run(
-    export: ExportArg,
+    export: SourceArg,
     out: OutOpt = Path("out"),
     as_at: AsAtOpt = None,
     config: ConfigOpt = None,
     db: DbOpt = None,
+    schema: SchemaOpt = None,
     no_history: Annotated[
         bool, typer.Option("--no-history", help="Do not read or record the history store.")
     ] = False,
@@ -92,7 +96,9 @@ def run(
         from audits.pipeline.audit import audit
         from audits.pipeline.outputs import write_outputs
 
-        result = audit(export, date, settings, quiet=False, store=store)
+        result = audit(
+            export_source(export), date, settings, quiet=False, store=store, schema=schema
+        )
         workbook = write_outputs(result, out, quiet=False)
         if store is not None:
             record(store, db, result, _note)
@@ -103,7 +109,9 @@ def run(
 
 
 @app.command(cls=Command)
-def validate(export: ExportArg, as_at: AsAtOpt = None) -> None:
+def validate(
+    export: SourceArg, as_at: AsAtOpt = None, schema: SchemaOpt = None, config: ConfigOpt = None
+) -> None:
     """Read the export and check its data quality only (no timeliness rules, no outputs
     written); list every value that could not be read, with its place."""
     from audits.pipeline.audit import audit
@@ -111,7 +119,12 @@ def validate(export: ExportArg, as_at: AsAtOpt = None) -> None:
 
     date = as_at_date(as_at) if as_at else None  # None: the return's ReferenceDate, else today
     with reported():
-        result = audit(export, date, quiet=False, data_quality_only=True)
+        from audits.indicators.settings import load_config
+
+        cfg = load_config(config)
+        result = audit(
+            export_source(export), date, cfg, quiet=False, data_quality_only=True, schema=schema
+        )
     for line in validate_lines(result):
         typer.echo(line)
 
@@ -161,6 +174,55 @@ def example(
     date = as_at_date(as_at)
     workbook, manifest = write_example(out, date, seed=seed, children=children)
     typer.echo(f"Export: {workbook}\nManifest: {manifest}")
+
+
+@app.command("example-ssd", cls=Command)
+def example_ssd(
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            help="Folder for the SSD (CSV dumps, ssd.sqlite), the same council "
+            "as an Annex A workbook, and the manifest.",
+        ),
+    ],
+    as_at: AsAtOpt = None,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+    children: Annotated[
+        int, typer.Option(min=1, max=100_000, help="Roughly how many records of each kind.")
+    ] = 40,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database",
+            help="Also load the SSD tables into this database (a SQLAlchemy URL, e.g. "
+            "postgresql+psycopg://user@host/db); tables there are replaced.",
+            metavar="URL",
+            show_default=False,
+        ),
+    ] = None,
+    schema: SchemaOpt = None,
+) -> None:
+    """Write a synthetic council's Standard Safeguarding Dataset with planted defects: CSV dumps
+    (with its local tables beside them), the same in SQLite (and in --database), the same
+    council as an Annex A workbook, and a manifest of the findings each input must give."""
+    from audits.example.ssd.write import write_ssd_example
+
+    date = as_at_date(as_at)
+    with reported():
+        written = write_ssd_example(
+            out, date, seed=seed, children=children, database=database, schema=schema
+        )
+    typer.echo(f"SSD (CSV dumps): {written['ssd']}")
+    typer.echo(f"SSD (SQLite): sqlite:///{written['sqlite']}")
+    if database:
+        from audits.ingest.dispatch import describe
+
+        typer.echo(
+            f"SSD (database): {describe(database)}" + (f" --schema {schema}" if schema else "")
+        )
+    typer.echo(f"Annex A of the same council: {written['annex_a']}")
+    typer.echo(f"Manifest: {written['manifest']}")
 
 
 @app.command(cls=Command)

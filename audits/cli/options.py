@@ -32,12 +32,42 @@ ExportArg = Annotated[
         show_default=False,
     ),
 ]
+SourceArg = Annotated[
+    str,
+    typer.Argument(
+        help="The export: an Annex A workbook, a CSV file, or a folder of them (Annex A, a "
+        "statutory return, or CSV dumps of the Standard Safeguarding Dataset); or the SSD's "
+        "database as a SQLAlchemy URL (postgresql+psycopg://user@host/db, "
+        "mssql+pyodbc://user@dsn, sqlite:///ssd.sqlite) with --schema.",
+        metavar="EXPORT",
+        show_default=False,
+    ),
+]
+SchemaOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--schema",
+        help="The database schema holding the SSD's ssd_ tables (e.g. ssd_development), when "
+        "EXPORT is a database URL.",
+        metavar="SCHEMA",
+        show_default=False,
+    ),
+]
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
+
+
+def export_source(text: str) -> Path | str:
+    """EXPORT as given: a database URL stays text (a Path would fold its '//'), else a path."""
+    return text.strip() if _URL.match(text.strip()) else Path(text)
+
+
 AsAtOpt = Annotated[
     str | None,
     typer.Option(
         "--as-at",
         help="Audit date, as YYYY-MM-DD or dd/mm/yyyy. Defaults to today (a CIN census: its "
-        "ReferenceDate; an SSDA903: the 31 March ending its year).",
+        "ReferenceDate; an SSDA903: the 31 March ending its year; the SSD: today, with a "
+        "warning when its latest event is more than 7 days older).",
         metavar="DATE",
         show_default=False,
     ),

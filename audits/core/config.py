@@ -22,6 +22,19 @@ DEFAULT_QUESTIONS = (
     "Visits in timescale",
     "Management oversight recorded",
 )
+# The Standard Safeguarding Dataset: `invo_professional_role_id` values that mean "allocated
+# social worker", as each case system writes them (Liquidlogic's involvement type code and
+# description, Mosaic's worker relationship type, and the plain wordings); and the roles of a
+# worker covering another's absence (not a change of social worker).
+DEFAULT_SSD_WORKER_ROLES = (
+    "CW",
+    "ALLOCATED CASE WORKER",
+    "ALLWKR",
+    "ALLOCATED WORKER",
+    "ALLOCATED SOCIAL WORKER",
+)
+DEFAULT_SSD_COVER_ROLES = ("COVER", "COVERING WORKER", "COVERING SOCIAL WORKER", "ABSENCE COVER")
+DEFAULT_UASC_STATUSES = ("UASC", "Unaccompanied Asylum Seeking Child")
 DEFAULT_DOCUMENTS = (
     "Birth certificate",
     "National Insurance number",
@@ -48,6 +61,8 @@ RANGES: dict[str, tuple[bool, float, float, str]] = {
     "respond_working_days": (True, 1, 60, "working days"),
     "indicator_amber_points": (False, 0, 100, "percentage points"),
     "indicator_amber_caseload": (False, 0, 200, "children per full-time worker"),
+    "history_months": (True, 1, 72, "months"),
+    "worker_changes_12m": (True, 1, 100, "changes of social worker"),
 }
 MAX_NAME_LENGTH = 200
 
@@ -94,6 +109,14 @@ class Config:
     # The council's DfE code (`380` or `E08000032`), as written: checked against the DfE's
     # councils by audits/indicators/settings.py, which keeps the 3-digit form.
     la_code: str | None = None
+    # Histories (the SSD): the audit period of interval findings, months up to the as-at date.
+    history_months: int = 6
+    worker_changes_12m: int = 3  # WF-02: changes of social worker in 12 months (L)
+    ssd_worker_roles: tuple[str, ...] = DEFAULT_SSD_WORKER_ROLES
+    ssd_cover_roles: tuple[str, ...] = DEFAULT_SSD_COVER_ROLES
+    ssd_uasc_statuses: tuple[str, ...] = DEFAULT_UASC_STATUSES
+    ssd_job_titles: dict[str, str] = field(default_factory=dict)  # job title -> SW, NQSW/ASYE ...
+    ssd_legal_statuses: dict[str, str] = field(default_factory=dict)  # text -> DfE code
 
     @classmethod
     def load(cls, path: Path | None) -> Config:

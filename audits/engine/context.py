@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from audits.core.calendar import WorkingDayCalendar
+from audits.core.calendar import WorkingDayCalendar, add_months
 from audits.core.config import Config
 from audits.engine.hits import frame_hits, hits, text_where  # noqa: F401  (what rules import)
 from audits.ingest.export import Export, ListTable
@@ -35,6 +35,20 @@ class Context:
     @property
     def date(self) -> pd.Timestamp:
         return pd.Timestamp(self.as_at)
+
+    @property
+    def period_start(self) -> pd.Timestamp | None:
+        """Start P of the audit period whose events a history rule reports, (P, D], when the
+        input's histories span years (the SSD: M(D, -history_months)); None: report them all."""
+        if not self.export.history_period:
+            return None
+        return add_months(pd.Series([self.date]), -self.config.history_months).iloc[0]
+
+    def in_period(self, dates: pd.Series) -> pd.Series:
+        """Dates within the audit period (P, D] (every date up to D when there is no P)."""
+        start = self.period_start
+        inside = dates <= self.date
+        return inside if start is None else inside & (dates > start)
 
     def table(self, key: str) -> ListTable | None:
         if key.startswith("list"):

@@ -27,7 +27,10 @@ def coverage_warnings(export: Export, outcomes: list[RuleOutcome]) -> list[dict]
             ids = [
                 o.rule.id
                 for o in outcomes
-                if not o.ran and spec.key in o.rule.needs and not o.rule.needs_any
+                if not o.ran
+                and spec.key in o.rule.needs
+                and not o.rule.needs_any
+                and _only_lacks(o.rule, spec.key, export)
             ]
             if ids:
                 found.append(
@@ -42,7 +45,11 @@ def coverage_warnings(export: Export, outcomes: list[RuleOutcome]) -> list[dict]
                 )
             continue
         if table.frame.empty:
-            ids = [r.id for r in rules if spec.key in r.needs and not r.needs_any]
+            ids = [
+                r.id
+                for r in rules
+                if spec.key in r.needs and not r.needs_any and _only_lacks(r, spec.key, export)
+            ]
             if ids:
                 found.append(
                     _warning(
@@ -62,7 +69,11 @@ def coverage_warnings(export: Export, outcomes: list[RuleOutcome]) -> list[dict]
         for name in sorted(table.columns, key=[f.name for f in spec.fields].index):
             if name in unreadable_fields or table.frame[name].notna().any():
                 continue
-            ids = [r.id for r in rules if name in r.needs.get(spec.key, ())]
+            ids = [
+                r.id
+                for r in rules
+                if name in r.needs.get(spec.key, ()) and _only_lacks(r, spec.key, export)
+            ]
             if not ids:
                 continue
             heading = table.headings.get(name, spec.field(name).heading)
@@ -77,6 +88,17 @@ def coverage_warnings(export: Export, outcomes: list[RuleOutcome]) -> list[dict]
                 )
             )
     return found
+
+
+def _only_lacks(rule, key: str, export: Export) -> bool:
+    """Whether every table the rule needs, other than `key`, is in the export (a rule that
+    needs a history only the SSD holds is not said to rest on an Annex A list)."""
+    return all(
+        k == key
+        or (export.lists.get(int(k[4:])) if k.startswith("list") else export.tables.get(k))
+        is not None
+        for k in rule.needs
+    )
 
 
 def _warning(kind: str, number: int | None, column: str | None, ids: list[str], message: str):

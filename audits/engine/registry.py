@@ -16,6 +16,7 @@ CHECK_MODULES = (
     "checks.care_leavers",
     "checks.allocation",
     "checks.local_tables",
+    "checks.workforce",
     "checks.data_quality",
     "checks.recording",
 )

@@ -37,6 +37,12 @@ TABLE_NAMES = {
     "care_leaver_documents": "care leaver documents table",
     "workers": "workers table",
     "management_oversight": "management oversight table",
+    "cin_visits": "the history of visits to children in need (in the SSD, not in Annex A)",
+    "cp_visits": "the history of child protection visits (in the SSD, not in Annex A)",
+    "cla_visits": "the history of visits to children in care (in the SSD, not in Annex A)",
+    "cla_placements": "the history of placements (in the SSD, not in Annex A)",
+    "missing_episodes": "the history of missing episodes (in the SSD, not in Annex A)",
+    "involvements": "the history of allocated workers (in the SSD, not in Annex A)",
 }
 
 
@@ -68,13 +74,18 @@ def missing_inputs(rule: Rule, ctx: Context) -> tuple[list[str], list[str]]:
     for key, columns in rule.needs.items():
         table = ctx.table(key)
         if table is None:
-            problems.append(f"{_table_label(key)} is not in the export")
+            why = ctx.export.absent.get(key)
+            problems.append(
+                f"{_table_label(key)} is not in the export" + (f" ({why})" if why else "")
+            )
             continue
         absent = [c for c in columns if c not in table.columns]
         if absent:
             headings = ", ".join(f"'{table.spec.field(c).heading}'" for c in absent)
             layout = f" ({table.layout})" if table.layout else ""
-            problems.append(f"{_table_label(key)}{layout} has no column {headings}")
+            whys = list(dict.fromkeys(table.absent[c] for c in absent if c in table.absent))
+            why = f" ({'; '.join(whys)})" if whys else ""
+            problems.append(f"{_table_label(key)}{layout} has no column {headings}{why}")
             continue
         usable.append(key)
     return problems, usable

@@ -7,6 +7,7 @@ columns plus `_row`, the row in the source) and a frame of the values they could
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +46,9 @@ class ListTable:
     recognised_by: str
     headings: dict[str, str]
     unmatched_headings: list[str]
+    # why a field the rules may ask for is not here, in the adapter's words (e.g. "ssd_cp_visits
+    # has no column cppv_cp_visit_seen_alone"); rules that need it say so when not run
+    absent: dict[str, str] = field(default_factory=dict)
 
     @property
     def columns(self) -> set[str]:
@@ -71,6 +75,13 @@ class Export:
     unreadable: pd.DataFrame
     skipped: list[str] = field(default_factory=list)  # sheets/files that are not Annex A lists
     tables: dict[str, ListTable] = field(default_factory=dict)  # local tables by key
+    absent: dict[str, str] = field(default_factory=dict)  # list or table key -> why it is absent
+    # Histories that span years (the SSD): rules judge only the events of the audit period,
+    # the config's `history_months` up to the as-at date, and hold earlier ones as predecessors;
+    # `history_from` is the earliest date the input holds (an interval starting before it is
+    # not judged against its start).
+    history_period: bool = False
+    history_from: dt.date | None = None
     _keys: dict[str, KeyCodes] = field(default_factory=dict, repr=False)
 
     def get(self, number: int) -> ListTable | None:

@@ -33,6 +33,21 @@ class ReturnExport(Export):
     reference_date: dt.date | None = None
     reference_note: str = ""  # where the reference date comes from
 
+    def summary(self, given: dt.date | None) -> dict:
+        """What summary.json says about the input (its kind, dates and histories)."""
+        return {
+            "statutory_return": {
+                "kind": self.kind,
+                "reference_date": self.reference_date,
+                "as_at_from": "--as-at" if given else self.reference_note,
+                "histories": {key: len(t.frame) for key, t in self.tables.items()},
+            }
+        }
+
+    def warnings(self) -> list[dict]:
+        """What the reading found that a reader of the findings must know (Summary, CLI)."""
+        return []
+
 
 @dataclass
 class ReturnTable(ListTable):
@@ -209,14 +224,12 @@ def default_as_at(export: Export) -> dt.date:
 
 
 def return_summary(export: Export, given: dt.date | None) -> dict:
-    """What summary.json says about a statutory return (nothing for Annex A)."""
+    """What summary.json says about a statutory return or the SSD (nothing for Annex A)."""
     if not isinstance(export, ReturnExport):
         return {}
-    return {
-        "statutory_return": {
-            "kind": export.kind,
-            "reference_date": export.reference_date,
-            "as_at_from": "--as-at" if given else export.reference_note,
-            "histories": {key: len(t.frame) for key, t in export.tables.items()},
-        }
-    }
+    return export.summary(given)
+
+
+def input_warnings(export: Export) -> list[dict]:
+    """The input's own warnings (a stale SSD, events after the as-at date ...)."""
+    return export.warnings() if isinstance(export, ReturnExport) else []

@@ -19,9 +19,9 @@ from audits.indicators.compute import compute_indicators
 from audits.indicators.published import attribution
 from audits.indicators.reconcile import council, reconciliation
 from audits.indicators.scores import checked_areas, compute_scores
-from audits.ingest.dispatch import load_export
+from audits.ingest.dispatch import describe, load_export
 from audits.ingest.export import Export
-from audits.ingest.returns import default_as_at, return_summary
+from audits.ingest.returns import default_as_at, input_warnings, return_summary
 from audits.ingest.schemas import validate_export
 from audits.review.carry_forward import apply_history
 from audits.suites.apply import DEFAULT_DIR as SUITES_DIR
@@ -41,22 +41,24 @@ def progress(message: str) -> None:
 
 
 def audit(
-    export_path: Path,
+    export_path: Path | str,
     as_at: dt.date | None,
     config: Config | None = None,
     *,
     quiet: bool = True,
     store: Store | None = None,
     data_quality_only: bool = False,
+    schema: str | None = None,
 ) -> AuditRun:
-    """Read, check and score one export. `data_quality_only` runs the data-quality rules alone
-    (`audit validate`). Great Expectations is imported in a separate process started first, so
-    its import overlaps reading the export (`audits.suites.preload`)."""
+    """Read, check and score one export (a path, or the SSD's database URL with its `schema`).
+    `data_quality_only` runs the data-quality rules alone (`audit validate`). Great Expectations
+    is imported in a separate process started first, so its import overlaps reading the export
+    (`audits.suites.preload`)."""
     say = (lambda _m: None) if quiet else progress
     config = config or Config()
-    say(f"Reading {export_path} ...")
+    say(f"Reading {describe(export_path)} ...")
     preload(config.expectations_dir or SUITES_DIR)
-    export = load_export(export_path)
+    export = load_export(export_path, schema=schema, as_at=as_at, config=config)
     given, as_at = as_at, as_at or default_as_at(export)  # a return's ReferenceDate, else today
     rename_teams(export, config.team_renames)
     # the lists are final: the helper process validates the suites while this one checks the
@@ -75,6 +77,7 @@ def audit(
     summary["carried_forward"] = carried
     summary["actions"] = actions
     summary.update(return_summary(export, given))
+    summary["warnings"] = input_warnings(export) + summary["warnings"]
     return AuditRun(ctx, result, summary)
 
 

@@ -295,3 +295,25 @@ def _stray_cells(raw: RawTable, rec: Recognition, out: pd.DataFrame) -> pd.DataF
             "expected": "no value: the cell is far to the right of the table, under no heading",
         }
     )
+
+
+def load_local_tables(
+    files: list[Path], specs: tuple[ListSpec, ...]
+) -> tuple[dict[str, ListTable], pd.DataFrame]:
+    """The council's local tables among `files` (given beside another input, e.g. the SSD's CSV
+    dumps), recognised and read as in an Annex A export; other files are left alone."""
+    found: dict[str, ListTable] = {}
+    unreadable = []
+    for file in files:
+        for raw in read_tables(file):
+            recognition = recognise(raw, specs)
+            if recognition is None or recognition.spec.key in found:
+                continue
+            table, bad = normalise(raw, recognition)
+            found[recognition.spec.key] = table
+            unreadable.append(bad)
+    frames = [u for u in unreadable if not u.empty]
+    bad_all = (
+        pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=UNREADABLE_COLUMNS)
+    )
+    return found, bad_all
