@@ -71,6 +71,7 @@ class Export:
     unreadable: pd.DataFrame
     skipped: list[str] = field(default_factory=list)  # sheets/files that are not Annex A lists
     tables: dict[str, ListTable] = field(default_factory=dict)  # local tables by key
+    notes: list[str] = field(default_factory=list)  # what the readers decided: warnings
     _keys: dict[str, KeyCodes] = field(default_factory=dict, repr=False)
 
     def get(self, number: int) -> ListTable | None:

@@ -26,6 +26,8 @@ import zipfile
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
+from audits.ingest.date_systems import epoch
+
 MAX_COLUMNS = 104  # A to CZ; Annex A lists have under 50 columns; cells further right are `stray`
 FORMULA_MARK = " (formula saved without its result)"
 MISSING_TEXT = "(text no. {} is missing from the workbook's shared strings)"
@@ -34,7 +36,6 @@ _ROW_REF = re.compile(rb'<row[^>]*?\sr="(\d+)"')
 _WIDE_CELL = re.compile(rb' r="(?:[D-Z][A-Z]|[A-Z]{3})[0-9]')  # a cell in column DA or beyond
 _REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
 _ODD_TEXT_INDEX = re.compile(rb't="s"[^>]*><v>(?!\d+</v>)')  # starts with a literal: quick
-_EPOCH = dt.datetime(1899, 12, 30)
 _DATE_FORMAT_IDS = {14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 30, 36, 45, 46, 47, 50, 57}
 _DATE_CODE = re.compile(r"[dmyhs]", re.IGNORECASE)
 _QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
@@ -138,9 +139,15 @@ def date_styles(archive: zipfile.ZipFile) -> set[int]:
 
 
 def read_cells(
-    archive: zipfile.ZipFile, member: str, strings: list[str], dates: set[int]
+    archive: zipfile.ZipFile,
+    member: str,
+    strings: list[str],
+    dates: set[int],
+    date_system: int = 1900,
 ) -> SheetCells:
-    """Every cell that holds something, with its place; blank cells cost nothing."""
+    """Every cell that holds something, with its place; blank cells cost nothing. Dates are
+    counted in the workbook's `date_system` (1900, or Mac Excel's 1904)."""
+    start = epoch(date_system)
     found: dict[int, dict[int, object]] = {}
     stray: list[tuple[int, int, object]] = []
     row_number, col = 0, -1
@@ -155,7 +162,7 @@ def read_cells(
             if tag == f"{_MAIN}c":
                 ref = _REF.match(elem.get("r") or "")
                 col = column_index(ref.group(1)) if ref else col + 1
-                value = _value(elem, strings, dates)
+                value = _value(elem, strings, dates, start)
                 if value is not None:
                     if col < MAX_COLUMNS:
                         found.setdefault(row_number, {})[col] = value
@@ -187,7 +194,9 @@ class DamagedSheet(ValueError):
     """A sheet whose XML cannot be parsed."""
 
 
-def _value(cell: ElementTree.Element, strings: list[str], dates: set[int]) -> object:
+def _value(
+    cell: ElementTree.Element, strings: list[str], dates: set[int], start: dt.datetime
+) -> object:
     kind = cell.get("t", "n")
     v = cell.find(f"{_MAIN}v")
     text = v.text if v is not None else None
@@ -220,7 +229,10 @@ def _value(cell: ElementTree.Element, strings: list[str], dates: set[int]) -> ob
     except ValueError:
         return text
     if _int(cell.get("s")) in dates and math.isfinite(number) and 1 <= number < 2958466:
-        return _EPOCH + dt.timedelta(days=number)
+        try:
+            return start + dt.timedelta(days=number)
+        except OverflowError:  # past 9999 in the 1904 system: the number is kept, as above
+            return int(number) if number.is_integer() else number
     if math.isfinite(number) and number.is_integer() and abs(number) < 1e15:
         return int(number)
     return number
