@@ -23,7 +23,9 @@ from audits.engine.context import Context
 from audits.model.names import name_key
 
 CASE_HOLDING_ROLES = ("SW", "NQSW/ASYE")
-EET_CODES = ("F1", "F2", "F3", "P1", "P2", "P3")
+# F3/P3 (training or employment) became F4/P4 (apprenticeship) and F5/P5 (other training or
+# employment) in the DfE's OC3 code set: all are in education, employment or training
+EET_CODES = ("F1", "F2", "F3", "F4", "F5", "P1", "P2", "P3", "P4", "P5")
 # SSDA903 OC3 activity codes written as words only (Annex A exports often drop the code).
 EET_WORDS = (
     "full time in higher education",
@@ -160,8 +162,9 @@ def _list9_share(column: str, wanted: str) -> Callable[[Context, pd.DataFrame], 
 
 
 def care_leavers_eet(ctx: Context, findings: pd.DataFrame) -> Counts:
-    """List 9 rows whose Activity Status is F1-F3 or P1-P3 (SSDA903 OC3: full or part time in
-    higher education, other education, or training or employment; the code or its words) /
+    """List 9 rows whose Activity Status is F1-F5 or P1-P5 (SSDA903 OC3: full or part time in
+    higher education, other education, an apprenticeship, or training or employment; the code
+    or its words) /
     List 9 rows with an Activity Status (blank left out)."""
     text = _frame(ctx, "list9")["activity"].astype("str")
     plain = text.str.replace(_PREFIX, "", regex=True, flags=re.IGNORECASE).str.strip()

@@ -19,7 +19,7 @@ from audits.ingest.export import (
     Export,
     ListTable,
     export_files,
-    links_outside,
+    not_followed_notes,
 )
 from audits.ingest.read import CsvTable, RawTable, read_tables
 from audits.model.spec import ALL_SPECS, ListSpec
@@ -30,11 +30,7 @@ def load_annex_a(path: Path, specs: tuple[ListSpec, ...] = ALL_SPECS) -> Export:
     files = export_files(path)
     found: dict[str, ListTable] = {}
     unreadable: list[pd.DataFrame] = []
-    skipped = [
-        f"{name} (a link to a file outside the export folder: not read)"
-        for name in links_outside(path)
-    ]
-    notes: list[str] = []
+    skipped, notes = not_followed_notes(path)
     for file in files:
         for raw in read_tables(file):
             recognition = recognise(raw, specs)
