@@ -11,6 +11,8 @@ from typing import Annotated
 import typer
 from typer.core import TyperCommand
 
+from audits.ingest.date_systems import FIRST_YEAR, LAST_YEAR
+
 
 class Command(TyperCommand):
     """Usage lines as people read them: `audit run [OPTIONS] EXPORT` (not `{export}`)."""
@@ -100,7 +102,7 @@ def as_at_date(value: str | None) -> dt.date:
             param_hint="--as-at",
         )
     try:
-        return dt.date(year, month, day)
+        date = dt.date(year, month, day)
     except ValueError:
         if 1 <= month <= 12:
             days = calendar.monthrange(year, month)[1]
@@ -110,3 +112,10 @@ def as_at_date(value: str | None) -> dt.date:
         raise typer.BadParameter(
             f"'{value}' is not a date that exists: {why}", param_hint="--as-at"
         ) from None
+    if not FIRST_YEAR <= date.year <= LAST_YEAR:
+        raise typer.BadParameter(
+            f"'{value}' is outside the years an audit can be as at ({FIRST_YEAR} to "
+            f"{LAST_YEAR}, the years the export's dates are read in)",
+            param_hint="--as-at",
+        )
+    return date

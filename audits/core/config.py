@@ -11,6 +11,7 @@ import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from audits.core.encodings import decode_file
 from audits.core.errors import InputError
 
 DEFAULT_QUESTIONS = (
@@ -52,12 +53,17 @@ RANGES: dict[str, tuple[bool, float, float, str]] = {
 MAX_NAME_LENGTH = 200
 
 
+def is_number(value: object) -> bool:
+    """True for a finite number as TOML gives it: never a boolean, `nan` or `inf` (TOML reads
+    those words as floats). Every number of the config is checked by this."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def check_number(key: str, value: object, file: str | None = None) -> int | float:
     """`value` if it is a number in `key`'s range (booleans, NaN and infinity refused)."""
     whole, low, high, unit = RANGES[key]
     kind = "a whole number" if whole else "a number"
-    ok = isinstance(value, int | float) and not isinstance(value, bool)
-    ok = ok and math.isfinite(value) and (not whole or float(value).is_integer())
+    ok = is_number(value) and (not whole or float(value).is_integer())
     if not ok or not low <= value <= high:
         raise InputError(
             f"'{key}' must be {kind} from {low:,.15g} to {high:,.15g} ({unit}), not {value!r}",
@@ -97,7 +103,8 @@ class Config:
         if path is None:
             return cls()
         try:
-            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+            # the one decoder: Notepad's UTF-8 with a BOM, "Unicode" (UTF-16) and "ANSI" (cp1252)
+            data = tomllib.loads(decode_file(Path(path)))
         except FileNotFoundError:
             raise InputError("The audit config file was not found", file=str(path)) from None
         except tomllib.TOMLDecodeError as exc:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime as dt
 
 EPOCHS = {1900: dt.datetime(1899, 12, 30), 1904: dt.datetime(1904, 1, 1)}
+# the years a date in an export is read in (others are unreadable), and an audit's as-at date
+FIRST_YEAR, LAST_YEAR = 1900, 2099
 _TRUE = {"1", "true", "on"}
 
 

@@ -14,13 +14,12 @@ import pandas as pd
 from pandas.api.types import infer_dtype
 
 from audits.core.safe_text import printable
-from audits.ingest.date_systems import EPOCHS
+from audits.ingest.date_systems import EPOCHS, FIRST_YEAR, LAST_YEAR
 from audits.ingest.xlsx_cells import FORMULA_MARK, MISSING_TEXT
 from audits.model.codes import CodeDomain
 
 UNREADABLE = "(unreadable)"  # canonical value of a code that is present but not in its code list
 BLANK_TOKENS = {"", "#n/a", "n/a", "na", "null", "none", "nan", "nat", "-", "#null!"}
-FIRST_YEAR, LAST_YEAR = 1900, 2099
 DATE_FORMATS = (
     "%d/%m/%Y",
     "%Y-%m-%d",

@@ -86,7 +86,10 @@ def recover(out_dir: Path) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
-def _check_target(out_dir: Path) -> None:
+def check_output_folder(out_dir: Path) -> None:
+    """The one check of a folder named with --out (run, sample, board, example): it may not
+    exist yet, but it cannot be a file, a symbolic link, or inside a file."""
+    out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(
             "The output folder named with --out is a file, not a folder",
@@ -101,18 +104,29 @@ def _check_target(out_dir: Path) -> None:
             expected="--out naming an ordinary folder",
             action="Name the folder the link points to instead",
         )
+    for parent in Path(os.path.abspath(out_dir)).parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise InputError(
+                    f"The output folder named with --out would be inside {parent.name}, which "
+                    "is a file, not a folder",
+                    file=str(out_dir),
+                    expected="--out naming a folder (it is created if it does not exist)",
+                    action="Choose another place for --out",
+                )
+            break
 
 
 @contextlib.contextmanager
 def publish(out_dir: Path) -> Iterator[Path]:
     """Yield a staged folder for the new set; publish it as one set when the block succeeds."""
     out_dir = Path(os.path.abspath(out_dir))
-    _check_target(out_dir)
+    check_output_folder(out_dir)
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         with _locked(out_dir):
             recover(out_dir)
-            _check_target(out_dir)
+            check_output_folder(out_dir)
             staged = (
                 out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}-{uuid.uuid4().hex[:8]}"
             )
