@@ -244,7 +244,6 @@ def _visits_export(folder: Path, last_visit: str) -> Path:
     return path
 
 
-@issue("'Disagree — recording is correct' made in October suppresses a new lapse in November")
 def test_recording_is_correct_covers_the_lapse_it_was_made_on_not_the_record_for_ever(tmp_path):
     """October: last visit 01/08/2026, due 12/09, raised; the moderator finds the visit of
     01/09 recorded late: 'Disagree — recording is correct'. November: the export shows the visit
@@ -455,7 +454,6 @@ def _row_of(workbook: Path, child: str) -> int:
     return next(r["_row"] for r in read_findings(workbook) if r["Child ID"] == child)
 
 
-@issue("a manager's Action due typed as a formula saved without its cached result is lost")
 def test_an_action_due_typed_as_a_formula_without_its_result_is_listed(tmp_path, october):
     """`=TODAY()+14` saved by a program that keeps no results (openpyxl does exactly that): the
     cell holds no value to store, so the entry is listed with its file and row, never dropped."""
@@ -472,7 +470,6 @@ def test_an_action_due_typed_as_a_formula_without_its_result_is_listed(tmp_path,
     assert "Action due" in text
 
 
-@issue("a manager's correction of the Worker (an export column) is neither stored nor listed")
 def test_typing_over_an_export_column_is_listed(tmp_path, october):
     """DESIGN §3: typing over an export column is listed with its file and row, as typing in an
     added column is (the export itself must be corrected in the case system)."""
@@ -485,7 +482,6 @@ def test_typing_over_an_export_column_is_listed(tmp_path, october):
     assert "Ann Lee" in text and "Worker" in text
 
 
-@issue("a reviewer column duplicated in the return (two 'Manager response' columns) is lost")
 def test_a_duplicated_reviewer_column_is_not_lost(tmp_path, october):
     """A second `Manager response` column (a copied column) with a response typed in it: stored,
     or listed with its file and row (DESIGN §3 lists it); never dropped without a word."""
@@ -505,7 +501,6 @@ def test_a_duplicated_reviewer_column_is_not_lost(tmp_path, october):
     assert "Visit booked for 4 November" in store_text(db) or listed(text, "return.xlsx", row), text
 
 
-@issue("entries typed on the Overdue actions sheet, which invites them, are never read")
 def test_entries_typed_on_the_overdue_actions_sheet_are_read(tmp_path, october):
     """November's team workbook lists C's action as overdue on its Overdue actions sheet, with
     Action owner and Action due columns; the manager types a new owner and due date there. They
@@ -649,7 +644,6 @@ def _absent_driver() -> tuple[str, str]:
     pytest.skip("every candidate database driver is installed here")
 
 
-@issue("a database URL whose driver is not installed (ModuleNotFoundError): a 'defect' message")
 @pytest.mark.parametrize("command", ["run", "moderate", "board", "sample"])
 def test_a_database_url_whose_driver_is_not_installed_is_named(tmp_path, command):
     url, module = _absent_driver()
@@ -668,7 +662,6 @@ def test_a_database_url_whose_driver_is_not_installed_is_named(tmp_path, command
     assert module in text and "secret" not in text, text
 
 
-@issue("--as-at far in the future (beyond pandas' Timestamp range): a 'defect' message")
 def test_an_as_at_date_far_in_the_future_is_refused_clearly(tmp_path):
     """9999-12-31 is a date, but no audit date: refused naming --as-at (exit 1 as the issue asks,
     or 2 as DESIGN §4 gives a usage error), never a defect."""
@@ -682,7 +675,6 @@ def test_an_as_at_date_far_in_the_future_is_refused_clearly(tmp_path):
 CONFIG = '# Renames agreed with Fiona Brú, Head of Service\n[team_renames]\n"Locality North" = "Nörth Locality"\n'
 
 
-@issue("a config file in cp1252 or UTF-16: a 'defect' message")
 @pytest.mark.parametrize("encoding", ["cp1252", "utf-16"])
 def test_a_config_file_saved_by_notepad_is_read(tmp_path, encoding):
     """Windows Notepad saves 'ANSI' (cp1252) or 'Unicode' (UTF-16 with a BOM). Choice: the config
@@ -696,7 +688,6 @@ def test_a_config_file_saved_by_notepad_is_read(tmp_path, encoding):
     assert "Nörth Locality" in set(findings(out)["team"])
 
 
-@issue("'nan' as an indicator target reaches the workbook writer: a 'defect' message")
 def test_nan_as_an_indicator_target_is_refused_naming_the_setting(tmp_path):
     config = tmp_path / "audit.toml"
     config.write_text("[indicators.IND-ASM-45]\ntarget = nan\n")
@@ -740,7 +731,6 @@ def test_a_folder_holding_only_a_symbolic_link_loop_is_refused_naming_it(tmp_pat
 # ==== Tracebacks ===============================================================================
 
 
-@issue("`audit example --out` under a path that is a file: a traceback")
 @pytest.mark.parametrize("where", ["a file", "under a file"])
 def test_example_out_naming_a_file_is_a_clear_message(tmp_path, where):
     """Run as a person runs it (the installed `audit` command), so a traceback would show."""
@@ -781,7 +771,6 @@ def test_further_an_fte_typed_with_a_decimal_comma_in_the_workbook_is_not_read_a
     assert dq["value"].str.contains("0,5", regex=False).sum() == 1, worker
 
 
-@issue("further (one config reader for encodings): a UTF-8 config with a BOM is 'not valid TOML'")
 def test_further_a_utf8_config_with_a_byte_order_mark_is_read(tmp_path):
     """Notepad's 'UTF-8 with BOM': today refused as invalid TOML at line 1, column 1."""
     config = tmp_path / "audit.toml"
@@ -793,7 +782,6 @@ def test_further_a_utf8_config_with_a_byte_order_mark_is_read(tmp_path):
     assert "Nörth Locality" in set(findings(out)["team"])
 
 
-@issue("further (config numbers): an infinite caseload target reaches the workbook writer")
 def test_further_an_infinite_indicator_target_is_refused_naming_the_setting(tmp_path):
     """IND-CASELOAD is per FTE, so the percentage cap (at most 100) does not stop `inf`."""
     config = tmp_path / "audit.toml"
@@ -806,7 +794,6 @@ def test_further_an_infinite_indicator_target_is_refused_naming_the_setting(tmp_
     assert "IND-CASELOAD" in text and "target" in text
 
 
-@issue("further (one error type for environment problems): a --db URL with a malformed port")
 def test_further_a_database_url_with_a_malformed_port_is_named(tmp_path):
     result = audit("board", "--out", tmp_path / "b", "--db", "postgresql://qa:secret@db:port/x")
     text = plain(result)
@@ -966,7 +953,6 @@ def test_further_an_fte_with_a_decimal_comma_in_a_semicolon_csv_is_never_five(tm
     ), found.to_dict("records")
 
 
-@issue("further (tracebacks): `audit example --as-at` beyond Python's dates")
 def test_further_example_with_an_as_at_date_at_the_end_of_time_is_not_a_traceback(tmp_path):
     command = Path(sys.executable).with_name("audit")
     done = subprocess.run(
@@ -982,7 +968,6 @@ def test_further_example_with_an_as_at_date_at_the_end_of_time_is_not_a_tracebac
     assert "--as-at" in text or "9999" in text
 
 
-@issue("further (one place decides what a decision covers): the pre-fill of a new lapse")
 def test_further_a_new_lapse_is_not_prefilled_with_the_decision_on_the_old_one(tmp_path):
     """Once November's new lapse is raised (the case above), its row must not come pre-filled
     with October's 'Disagree — recording is correct': that decision was about another lapse."""
@@ -1014,7 +999,6 @@ def test_further_a_new_lapse_is_not_prefilled_with_the_decision_on_the_old_one(t
     assert rows[0]["Moderator decision"] in (None, "")
 
 
-@issue("further (typed work lost): a note typed on a sheet that is not read back")
 def test_further_typing_on_a_sheet_that_is_not_read_back_is_listed(tmp_path, october):
     """DESIGN §3 lists typing 'on a sheet that is not read back' among entries that are listed
     with their file and row: a manager's note under the Data quality sheet's table."""

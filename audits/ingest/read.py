@@ -160,7 +160,7 @@ _NS = {
 }
 
 
-def _sheet_paths(archive: zipfile.ZipFile) -> tuple[dict[str, str], int]:
+def sheet_parts(archive: zipfile.ZipFile) -> tuple[dict[str, str], int]:
     """(sheet name -> its XML part, the workbook's date system), from the small workbook.xml and
     its relationships (openpyxl would parse every shared string first, which costs seconds on a
     large export)."""
@@ -190,7 +190,7 @@ def _read_xlsx(path: Path) -> Iterator[RawTable]:
     _check_zip(path)
     try:
         with zipfile.ZipFile(path) as archive:
-            parts, system = _sheet_paths(archive)
+            parts, system = sheet_parts(archive)
             scans = {name: scan(archive, part) for name, part in parts.items()}
         with path.open("rb") as fh:  # by its bytes: calamine's from_path goes by the suffix
             book = python_calamine.CalamineWorkbook.from_filelike(fh)

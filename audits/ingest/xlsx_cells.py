@@ -88,6 +88,31 @@ def scan(archive: zipfile.ZipFile, member: str) -> SheetScan:
     return found
 
 
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"')
+
+
+def reach(archive: zipfile.ZipFile, member: str) -> tuple[int, int]:
+    """(the last row, the number of columns) a sheet's cells reach, styled blanks included,
+    streamed without parsing the XML (a cheap look before reading a sheet cell by cell)."""
+    last_row, columns, tail = 0, 0, b""
+    widest = b""
+    try:
+        with archive.open(member) as fh:
+            while chunk := fh.read(1 << 20):
+                piece = tail + chunk
+                for letters, number in _CELL_REF.findall(piece):
+                    last_row = max(last_row, int(number))
+                    if (len(letters), letters) > (len(widest), widest):
+                        widest = letters
+                tail = piece[-64:] if len(piece) > 64 else piece
+                tail = tail[tail.rfind(b"<") :] if b"<" in tail else b""
+    except KeyError:
+        return 0, 0
+    if widest:
+        columns = column_index(widest.decode()) + 1
+    return last_row, columns
+
+
 def column_index(letters: str) -> int:
     """'A' -> 0, 'XFD' -> 16383."""
     n = 0

@@ -9,7 +9,13 @@ from pathlib import Path
 
 from audits.core.errors import InputError
 from audits.history import Store, sha256_of
-from audits.review.moderation import agreement, merge, read_return
+from audits.review.moderation import (
+    agreement,
+    check_against_store,
+    merge,
+    problem_order,
+    read_return,
+)
 from audits.review.practice.grades import grade_report
 from audits.review.practice.workbook import is_practice_workbook, read_practice
 
@@ -105,6 +111,7 @@ def moderate_practice(workbook: Path, store: Store, echo: Echo) -> bool:
 def moderate_returns(workbooks: list[Path], store: Store, echo: Echo) -> bool:
     """Store the reviewer entries of audit/team workbooks; True when nothing was left out."""
     returns = [read_return(w) for w in workbooks]
+    store.store_lapses(check_against_store(returns, store))  # what each decision covers
     outcome = merge(returns, store)
     stored = outcome.stored
     echo(
@@ -135,6 +142,6 @@ def moderate_returns(workbooks: list[Path], store: Store, echo: Echo) -> bool:
             "not stored (correct them in the workbook and import it again):",
             err=True,
         )
-        for problem in outcome.problems:
+        for problem in sorted(outcome.problems, key=problem_order):
             echo(f"  {problem}", err=True)
     return not outcome.problems
