@@ -2,9 +2,8 @@
 
 Every test drives the product as a person would (the `audit` command line), builds its hostile
 input in its own folder, and asserts the outcome the issue and DESIGN.md ask for, never how the
-code gets there. Each is marked `xfail(strict=True)`: the fix for a case removes its mark (a case
-that starts passing without its fix fails the suite, so nothing is fixed by accident unnoticed).
-`pytest --runxfail tests/test_hostile_round3.py` shows what each one sees today.
+code gets there. Each was written red, marked `xfail(strict=True)`, and its mark was removed
+with the fix for its case (commit history of this file).
 
 Only `audits.cli` is imported from the product (the package layout is being reorganised, issue
 20); stores are read with `sqlite3`, outputs with pandas and openpyxl.
@@ -38,10 +37,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_exports"
 SAMPLE_WORKBOOK = SAMPLE / "annex_a_2026-10.xlsx"
 runner = CliRunner()
-
-
-def issue(case: str):
-    return pytest.mark.xfail(strict=True, reason=f"issue 24: {case}")
 
 
 # --- driving the product ------------------------------------------------------------------------
@@ -276,7 +271,6 @@ def test_recording_is_correct_covers_the_lapse_it_was_made_on_not_the_record_for
     assert raised["days_overdue"].tolist() == ["48"]
 
 
-@issue("a team with findings last month and none this month keeps last month's team workbook")
 def test_the_team_workbooks_are_this_months_only(tmp_path):
     """October: A (North) and B (no team) have overdue reviews. November: B's review is held,
     so nobody without a team has a finding; `teams/No team.xlsx` 'as at 30/10' must not stand
@@ -570,7 +564,6 @@ def fill_practice(path: Path, typed: dict[int, dict[str, object]]) -> list[int]:
     return cases
 
 
-@issue("a practice audit's question answers and the auditor's and moderator's comments are lost")
 def test_practice_audit_answers_and_comments_are_stored(practice):
     """DESIGN §3a: `audit moderate` stores every answer, comment, grade and flag typed. Today
     only the grades are stored: an auditor's afternoon of answers and comments is lost."""
@@ -598,7 +591,6 @@ def test_practice_audit_answers_and_comments_are_stored(practice):
     assert "Partly" in held
 
 
-@issue("practice grades typed as numbers: a 'defect' message")
 def test_practice_grades_typed_as_numbers_are_listed_with_their_rows(practice):
     """A grade column typed 1-4 (Ofsted's order) instead of the dropdown's words: each value
     outside the dropdown is listed with its row (DESIGN §3a), never a crash."""
@@ -612,7 +604,6 @@ def test_practice_grades_typed_as_numbers_are_listed_with_their_rows(practice):
         assert re.search(rf"\brow {r}\b", text), text
 
 
-@issue("an escalate flag typed TRUE: a 'defect' message")
 def test_an_escalate_flag_typed_true_is_not_a_crash_and_not_lost(practice):
     """'Unsafe — escalate now' typed TRUE (a boolean cell) on every case. Choice: TRUE is read as
     Yes, so every case is listed as an escalation with its row (a child someone thinks unsafe is
@@ -838,7 +829,6 @@ def test_further_ssda903_codes_in_the_dfe_code_lists_are_read(tmp_path, table, c
     assert f"'{code}'" not in text, text
 
 
-@issue("further (one input validator for flags): one escalate flag TRUE among 'No's is dropped")
 def test_further_one_escalate_flag_typed_true_among_words_is_not_dropped(practice):
     """A column of 'No' with one TRUE: the boolean is not text, so it is neither Yes nor listed;
     the only child someone thought unsafe is silently not escalated."""

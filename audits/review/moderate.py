@@ -60,16 +60,10 @@ def moderate(workbooks: list[Path], store: Store, echo: Echo) -> bool:
 
 
 def moderate_practice(workbook: Path, store: Store, echo: Echo) -> bool:
-    """Store a practice audit's grades; True when everything typed was stored."""
-    grades, month, problems, saved_at = read_practice(workbook)
-    if problems:
-        raise InputError(
-            "Some grades are not on Ofsted's four-point scale; nothing was stored:\n  "
-            + "\n  ".join(problems),
-            file=str(workbook),
-            expected="Outstanding; Good; Requires improvement to be good; Inadequate",
-        )
-    counts = store.record_grades(month, grades, sha256_of(workbook), saved_at)
+    """Store a practice audit's answers, comments, grades and flags; True when everything typed
+    was stored. Escalations are said first, even when something typed stops the import."""
+    typed = read_practice(workbook)
+    grades, month = typed.grades, typed.month
     report = grade_report(grades)
     if report["escalations"]:
         echo("ESCALATIONS — unsafe, escalate now:")
@@ -77,6 +71,21 @@ def moderate_practice(workbook: Path, store: Store, echo: Echo) -> bool:
             echo(
                 f"  row {e['row']}: child {e['child_id']} ({e['team']}), auditor {e['auditor'] or '-'}"
             )
+    if typed.problems:
+        raise InputError(
+            "Some values typed in the practice audit are not ones it can store (a dropdown "
+            "holds only its own choices); nothing from this workbook was stored:\n  "
+            + "\n  ".join(typed.problems),
+            file=str(workbook),
+            expected="grades: Outstanding; Good; Requires improvement to be good; Inadequate. "
+            "Answers: Yes; No; Partly; N/A. Unsafe — escalate now: Yes or No",
+            action="Correct the cells listed and import the workbook again",
+        )
+    digest = sha256_of(workbook)
+    counts = store.record_grades(month, grades, digest, typed.saved_at)
+    store.record_practice_items(
+        month, typed.items, workbook, digest, typed.saved_at, typed.saved_by
+    )
     echo(
         f"{workbook.name}: {counts['stored']} case(s) stored, {counts['unchanged']} unchanged"
         + (
