@@ -275,11 +275,12 @@ def _v7(conn: sa.Connection) -> None:
     )
     if shown.empty:
         return
+    typed["at"] = pd.to_datetime(typed["imported_at"], errors="coerce")
+    shown["at"] = pd.to_datetime(shown["run_at"], errors="coerce")
     lapses = pd.merge_asof(
-        typed.sort_values("imported_at"),
-        shown.sort_values("run_at"),
-        left_on="imported_at",
-        right_on="run_at",
+        typed.dropna(subset=["at"]).sort_values("at"),
+        shown.dropna(subset=["at"]).sort_values("at"),
+        on="at",
         by="finding_id",
     )
     lapses = lapses[lapses["run_at"].notna()]
