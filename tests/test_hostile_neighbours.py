@@ -20,6 +20,7 @@ from audits.cli import app
 from audits.ingest import values
 from audits.ingest.dispatch import load_export
 from audits.ingest.read import literal_stray_quotes
+from tests import test_hostile_round3 as round3
 from tests.test_hostile_round3 import (
     L8,
     REVIEW_ROWS,
@@ -39,6 +40,8 @@ from tests.test_hostile_round3 import (
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
+practice_base = round3.practice_base  # the fixtures of round 3's practice audit, shared
+practice = round3.practice
 
 
 def audit(*args: object):
@@ -297,19 +300,23 @@ def test_cells_typed_right_of_or_below_the_findings_table_are_listed(tmp_path, o
     assert "Ann Lee to take D" in text and f"row {last + 2}" in text
 
 
-def test_a_decision_on_the_same_lapse_still_holds_next_month(tmp_path):
-    """The guard on 'what a decision covers': the same lapse next month is not raised again."""
+def _recording_correct_in_october(tmp_path: Path) -> Path:
+    """October: A's visit lapse (due 12/09) moderated 'Disagree — recording is correct'."""
     db = tmp_path / "h.sqlite"
-    assert (
-        run(_visits_export(tmp_path / "o", "01/08/2026"), tmp_path / "oct", "--db", db).exit_code
-        == 0
-    )
+    october = run(_visits_export(tmp_path / "o", "01/08/2026"), tmp_path / "oct", "--db", db)
+    assert october.exit_code == 0, october.output
     typed = type_into(
         tmp_path / "oct" / "audit.xlsx",
         {"A": {"Moderator decision": "Disagree — recording is correct"}},
         target=tmp_path / "r.xlsx",
     )
     assert audit("moderate", typed, "--db", db).exit_code == 0
+    return db
+
+
+def test_a_decision_on_the_same_lapse_still_holds_next_month(tmp_path):
+    """The guard on 'what a decision covers': the same lapse next month is not raised again."""
+    db = _recording_correct_in_october(tmp_path)
     november = run(
         _visits_export(tmp_path / "n", "01/08/2026"),
         tmp_path / "nov",
@@ -325,17 +332,7 @@ def test_a_decision_on_the_same_lapse_still_holds_next_month(tmp_path):
 def test_decisions_stored_before_lapses_were_recorded_get_theirs_from_the_run(tmp_path):
     """Migration _v7 on a store whose decision has no lapse yet: it takes the lapse of the run
     the decision was typed on, so a later lapse is raised."""
-    db = tmp_path / "h.sqlite"
-    assert (
-        run(_visits_export(tmp_path / "o", "01/08/2026"), tmp_path / "oct", "--db", db).exit_code
-        == 0
-    )
-    typed = type_into(
-        tmp_path / "oct" / "audit.xlsx",
-        {"A": {"Moderator decision": "Disagree — recording is correct"}},
-        target=tmp_path / "r.xlsx",
-    )
-    assert audit("moderate", typed, "--db", db).exit_code == 0
+    db = _recording_correct_in_october(tmp_path)
     con = sqlite3.connect(db)  # as a store of version 4 was: no lapses, no v7
     con.executescript(
         "DROP TABLE entry_lapses; DROP TABLE practice_entries; "
@@ -370,26 +367,6 @@ def test_a_changed_team_workbook_of_last_month_is_set_aside_not_lost(tmp_path):
 
 
 # --- practice audits ------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def practice_base(tmp_path_factory) -> tuple[Path, Path]:
-    base = tmp_path_factory.mktemp("practice")
-    db = base / "h.sqlite"
-    assert run(SAMPLE, base / "oct", "--db", db).exit_code == 0
-    chosen = audit(
-        "sample", SAMPLE, "--as-at", "2026-10-30", "--out", base / "p", "--db", db, "--per-team", 1
-    )
-    assert chosen.exit_code == 0, chosen.output
-    return base / "p" / "practice_audit_2026-10.xlsx", db
-
-
-@pytest.fixture
-def practice(tmp_path, practice_base) -> tuple[Path, Path]:
-    workbook, db = practice_base
-    shutil.copy(db, tmp_path / "h.sqlite")
-    shutil.copy(workbook, tmp_path / workbook.name)
-    return tmp_path / workbook.name, tmp_path / "h.sqlite"
 
 
 def test_an_answer_outside_the_dropdown_is_listed_and_nothing_stored(practice):

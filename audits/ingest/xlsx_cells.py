@@ -121,6 +121,16 @@ def column_index(letters: str) -> int:
     return n - 1
 
 
+def column_letters(index: int) -> str:
+    """0 -> 'A', 27 -> 'AB' (the inverse of `column_index`)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
 @dataclass
 class SheetCells:
     rows: list[tuple]  # rows that hold something, each up to the widest such row (<= MAX_COLUMNS)

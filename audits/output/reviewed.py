@@ -25,7 +25,13 @@ import pandas as pd
 
 from audits.core.errors import InputError
 from audits.ingest.read import sheet_parts
-from audits.ingest.xlsx_cells import DamagedSheet, date_styles, read_cells, shared_strings
+from audits.ingest.xlsx_cells import (
+    DamagedSheet,
+    column_letters,
+    date_styles,
+    read_cells,
+    shared_strings,
+)
 from audits.model.spec import header_key
 
 REVIEWER_HEADINGS = (
@@ -281,16 +287,6 @@ class Headed:
             if values.notna().any():
                 out[f"{heading} (column {column_letters(i)})"] = values
         return out
-
-
-def column_letters(index: int) -> str:
-    """0 -> 'A', 27 -> 'AB'."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def headed_columns(

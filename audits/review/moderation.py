@@ -32,12 +32,11 @@ import pandas as pd
 from audits.history import Store, sha256_of
 from audits.history.schema import ENTRY_FIELDS
 from audits.ingest.values import dates, not_a_value
-from audits.ingest.xlsx_cells import FORMULA_MARK
+from audits.ingest.xlsx_cells import FORMULA_MARK, column_letters
 from audits.output.reviewed import (
     MODERATOR_DECISIONS,
     REVIEWER_HEADINGS,
     Headed,
-    column_letters,
     headed_columns,
     open_return,
 )

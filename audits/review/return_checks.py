@@ -20,9 +20,9 @@ import pandas as pd
 
 from audits.history import Store
 from audits.ingest import values
-from audits.ingest.xlsx_cells import reach
+from audits.ingest.xlsx_cells import column_letters, reach
 from audits.output.findings_sheet import human_dates
-from audits.output.reviewed import Returned, column_letters
+from audits.output.reviewed import Returned
 
 # export columns compared with the stored finding: heading -> (findings column, how it is shown)
 COMPARED = {
