@@ -23,6 +23,7 @@ CIN_CODE_SETS = {
     "ReasonForClosure (rule 8640)": (codes.CLOSURE_REASON, "RC1 RC2 RC3 RC4 RC5 RC6 RC7 RC8 RC9"),
     "CategoryOfAbuse (rules 8905, 8910)": (codes.ABUSE_CATEGORY, "NEG PHY SAB EMO MUL"),
     "Sex (rule 4180, 2024-25)": (codes.GENDER, "M F U"),
+    "GenderCurrent (rule 4180, 2022-23)": (codes.GENDER, "0 1 2 9"),
 }
 SSDA903_CODE_SETS = {
     "ETHNIC (rule 103)": (

@@ -40,8 +40,20 @@ from tests.test_hostile_round3 import (
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
-practice_base = round3.practice_base  # the fixtures of round 3's practice audit, shared
-practice = round3.practice
+practice_base = round3.practice_base  # round 3's practice audit and its store, shared
+
+
+@pytest.fixture
+def practice(tmp_path, practice_base) -> tuple[Path, Path]:
+    """A copy of the practice workbook and of its store, the store's write-ahead log folded into
+    its file first (as the `audit` command does when it ends), so the copy holds the sample."""
+    from audits.history.connect import close_all
+
+    close_all()
+    workbook, db = practice_base
+    shutil.copy(db, tmp_path / "h.sqlite")
+    shutil.copy(workbook, tmp_path / workbook.name)
+    return tmp_path / workbook.name, tmp_path / "h.sqlite"
 
 
 def audit(*args: object):
@@ -404,6 +416,24 @@ def test_a_column_added_to_the_practice_audit_is_listed(practice):
     result = audit("moderate", workbook, "--db", db)
     text = plain(result)
     assert result.exit_code == 1 and "call the IRO" in text and f"row {cases[0]}" in text
+
+
+def test_a_child_id_typed_over_in_the_practice_audit_is_listed_not_stored(practice):
+    workbook, db = practice
+    cases = fill_practice(workbook, {})
+    fill_practice(workbook, {cases[0]: {"Child ID": "NOT-A-CASE", "Auditor grade": "Good"}})
+    result = audit("moderate", workbook, "--db", db)
+    text = plain(result)
+    assert result.exit_code == 1 and "NOT-A-CASE" in text and f"row {cases[0]}" in text
+
+
+def test_an_expectations_folder_that_does_not_exist_is_refused(tmp_path):
+    """DQ-05 would otherwise run with no suite at all, and find nothing, without a word."""
+    config = tmp_path / "audit.toml"
+    config.write_text('expectations_dir = "suites-typo"\n')
+    result = run(small_export(tmp_path / "e"), tmp_path / "out", "--no-history", "--config", config)
+    text = plain(result)
+    assert result.exit_code == 1 and "expectations_dir" in text and "suites-typo" in text
 
 
 def test_an_answer_typed_as_true_is_yes(practice):

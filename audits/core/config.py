@@ -127,6 +127,13 @@ class Config:
                 if not isinstance(value, str):
                     raise InputError(f"'{key}' must be a folder path in quotes", file=str(path))
                 value = (Path(path).parent / value).resolve()
+                if not value.is_dir():  # else DQ-05 would run with no suite, silently
+                    raise InputError(
+                        f"'expectations_dir' names a folder that does not exist: {value}",
+                        file=str(path),
+                        expected="a folder of expectation suites (list_1.json ...), relative to "
+                        "the config file",
+                    )
             elif key == "indicators":
                 # read as written; `audits.indicators.settings` checks it against the indicators
                 if not isinstance(value, dict):

@@ -37,6 +37,18 @@ class PracticeStore:
             )
             return set(rows.scalars())
 
+    def practice_cases(self, month: str) -> pd.DataFrame:
+        """child_id and team of the cases `audit sample` chose for `month` (not those stored only
+        because a workbook graded them)."""
+        with self.engine.connect() as conn:
+            return pd.read_sql(
+                sa.select(practice_audits.c.child_id, practice_audits.c.team).where(
+                    practice_audits.c.month == month,
+                    sa.func.coalesce(practice_audits.c.reason, "") != "",
+                ),
+                conn,
+            )
+
     def graded_children(self, month: str) -> set[str]:
         """Children of `month` whose audit holds a grade, an auditor or an escalation."""
         with self.engine.connect() as conn:

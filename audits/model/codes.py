@@ -54,8 +54,9 @@ YES_NO_UNKNOWN = CodeDomain(
 GENDER = CodeDomain(
     "Gender",
     {
-        "Male": ["M"],
-        "Female": ["F"],
+        # 1, 2, 0, 9: the CIN census GenderCurrent and SSDA903 SEX codes (and the SSD's 01, 02 ...)
+        "Male": ["M", "1", "01"],
+        "Female": ["F", "2", "02"],
         "Not stated/recorded": [
             "Not stated/recorded (or unborn)",
             "Not stated",
@@ -64,8 +65,10 @@ GENDER = CodeDomain(
             "U",
             "Unborn",
             "Not known",
+            "0",
+            "00",
         ],
-        "Neither": ["Other", "Indeterminate", "I", "N"],
+        "Neither": ["Other", "Indeterminate", "I", "N", "9", "09"],
     },
 )
 LA_IN_TOUCH = CodeDomain(

@@ -17,7 +17,11 @@ from audits.review.moderation import (
     read_return,
 )
 from audits.review.practice.grades import grade_report
-from audits.review.practice.workbook import is_practice_workbook, read_practice
+from audits.review.practice.workbook import (
+    is_practice_workbook,
+    read_practice,
+    typed_over_cases,
+)
 
 Echo = Callable[..., None]
 
@@ -71,6 +75,7 @@ def moderate_practice(workbook: Path, store: Store, echo: Echo) -> bool:
             echo(
                 f"  row {e['row']}: child {e['child_id']} ({e['team']}), auditor {e['auditor'] or '-'}"
             )
+    typed.problems += typed_over_cases(grades, store.practice_cases(month), month)
     if typed.problems:
         raise InputError(
             "Some values typed in the practice audit are not ones it can store (a dropdown "

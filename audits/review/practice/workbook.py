@@ -155,7 +155,7 @@ def read_practice(path: Path) -> PracticeReturn:
     `2` or an answer typed `maybe` is listed with its row, a flag typed TRUE is Yes."""
     book = open_return(path, written_by="audit sample")
     sheet = book.sheet(SHEET)
-    guide = book.sheet("Guide").rows if "Guide" in book.sheet_names else []
+    guide = book.sheet("Guide").rows  # its title names the month: a workbook without it is refused
     title = guide[0][0] if guide and guide[0] and guide[0][0] else ""
     month = str(title).rsplit("—", 1)[-1].strip()
     columns = headed_columns(
@@ -239,6 +239,27 @@ def read_practice(path: Path) -> PracticeReturn:
     return PracticeReturn(
         grades.reset_index(drop=True), typed, month, problems, sheet.saved_at, sheet.saved_by
     )
+
+
+def typed_over_cases(grades: pd.DataFrame, chosen: pd.DataFrame, month: str) -> list[str]:
+    """Rows whose Child ID or Team is not what `audit sample` wrote (the cases it recorded for
+    the month): typing over those columns is listed, never stored as another child's audit."""
+    if chosen.empty:
+        return []
+    team_of = dict(zip(chosen["child_id"].astype(str), chosen["team"], strict=True))
+    problems = []
+    for row, child, team in zip(grades["row"], grades["child_id"], grades["team"], strict=True):
+        if str(child) not in team_of:
+            problems.append(
+                f"row {row}: Child ID '{child}' is not one of the cases chosen for {month} (was "
+                "it typed over?)"
+            )
+        elif (team or None) != (team_of[str(child)] or None) and team is not None:
+            problems.append(
+                f"row {row}: Team '{team_of[str(child)]}' typed over as '{team}' (the export's "
+                "columns are not stored)"
+            )
+    return problems
 
 
 def _questions(guide: list[tuple], columns) -> list[str]:
