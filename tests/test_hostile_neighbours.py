@@ -13,6 +13,8 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from reviewing import findings_table, read_findings, type_into
 from typer.testing import CliRunner
 
@@ -453,3 +455,132 @@ def test_dates_parse_in_either_system():
     serial = pd.Series([46023, 44561], dtype=object)
     assert values.dates(serial, 1900)[0].iloc[0] == pd.Timestamp(dt.date(2026, 1, 1))
     assert values.dates(serial, 1904)[0].iloc[1] == pd.Timestamp(dt.date(2026, 1, 1))
+
+
+# --- no "defect" reachable from what a person types, saves or configures (property tests) ---------
+
+TYPED = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**12), 10**12),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.dates(min_value=dt.date(1, 1, 1), max_value=dt.date(9999, 12, 31)),
+    st.sampled_from(["=TODAY()+14", "#REF!", "Agree", "disagree - recording is correct", " ", "2"]),
+    st.text(max_size=30),
+)
+
+
+def _excel_safe(value):
+    """A value openpyxl can write into a cell (it refuses some control characters)."""
+    if isinstance(value, str):
+        return "".join(ch for ch in value if ch.isprintable()) or None
+    if isinstance(value, float) and value != value:
+        return None  # openpyxl cannot save NaN
+    return value
+
+
+@pytest.fixture(scope="module")
+def returned(tmp_path_factory) -> tuple[Path, Path]:
+    base = tmp_path_factory.mktemp("returns")
+    db = base / "h.sqlite"
+    result = run(l8_csv(base / "in" / "l8.csv", REVIEW_ROWS), base / "oct", "--db", db)
+    assert result.exit_code == 0, result.output
+    from audits.history.connect import close_all
+
+    close_all()
+    return base / "oct" / "audit.xlsx", db
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["A", "B", "C"]),
+            st.sampled_from(
+                ["Manager response", "Moderator decision", "Action owner", "Action due", "Worker",
+                 "Due date", "Finding ID", "Team"]
+            ),
+            TYPED,
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)  # fmt: skip
+def test_anything_typed_in_a_return_is_stored_or_listed_never_a_defect(
+    tmp_path_factory, returned, typed
+):
+    workbook, db = returned
+    folder = tmp_path_factory.mktemp("typed")
+    shutil.copy(db, folder / "h.sqlite")
+    entries: dict[str, dict] = {}
+    for child, heading, value in typed:
+        entries.setdefault(child, {})[heading] = _excel_safe(value)
+    path = type_into(workbook, entries, target=folder / "return.xlsx")
+    result = audit("moderate", path, "--db", folder / "h.sqlite")
+    assert result.exit_code in (0, 1), result.output
+    plain(result)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            ["caseload_standard", "rag_green", "rag_amber", "team_renames", "required_documents",
+             "expectations_dir", "indicators", "workbook_rows_per_rule", "unknown"]
+        ),
+        st.one_of(
+            st.integers(-5, 10**6),
+            st.floats(allow_nan=True, allow_infinity=True),
+            st.booleans(),
+            st.text(max_size=12),
+            st.lists(st.text(max_size=8), max_size=3),
+            st.dictionaries(st.sampled_from(["IND-CP-REPEAT", "IND-CASELOAD", "X"]),
+                            st.dictionaries(st.sampled_from(["target", "amber", "period"]),
+                                            st.one_of(st.floats(), st.text(max_size=5)),
+                                            max_size=2), max_size=2),
+        ),
+        max_size=4,
+    ),
+    st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"]),
+)  # fmt: skip
+def test_any_config_is_read_or_refused_by_name(tmp_path_factory, settings_, encoding):
+    folder = tmp_path_factory.mktemp("config")
+    lines, tables = [], []
+    for key, value in settings_.items():
+        if isinstance(value, dict):
+            for ind, entry in value.items():
+                tables.append(f"[{key}.{ind}]")
+                tables += [f"{k} = {_toml(v)}" for k, v in entry.items()]
+        else:
+            lines.append(f"{key} = {_toml(value)}")
+    text = "\n".join(lines + tables) + "\n"
+    config = folder / "audit.toml"
+    try:
+        config.write_bytes(text.encode(encoding))
+    except UnicodeEncodeError:
+        config.write_bytes(text.encode("utf-8"))
+    result = run(small_export(folder / "e"), folder / "out", "--no-history", "--config", config)
+    assert result.exit_code in (0, 1), result.output
+    plain(result)
+
+
+def _toml(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return (
+            "nan"
+            if value != value
+            else ("inf" if value > 0 else "-inf")
+            if abs(value) == float("inf")
+            else repr(value)
+        )
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return '"' + "".join(ch for ch in value if ch.isprintable() and ch not in '"\\') + '"'
