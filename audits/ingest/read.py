@@ -234,6 +234,24 @@ def _read_xlsx(path: Path) -> Iterator[RawTable]:
         )
 
 
+def fast_sheet_rows(path: Path, name: str, book_cache: dict) -> list[tuple] | None:
+    """A sheet's rows by the fast reader (python-calamine, the workbook's date system honoured),
+    or None when it cannot read the file; the caller checks first (`xlsx_cells.scan`) that the
+    sheet holds nothing it cannot be trusted with. `book_cache` keeps the opened workbook."""
+    import python_calamine
+
+    if "book" not in book_cache:
+        try:
+            with path.open("rb") as fh, _quiet_stderr():
+                book_cache["book"] = python_calamine.CalamineWorkbook.from_filelike(fh)
+        except BaseException as exc:
+            if not isinstance(exc, Exception) and not _is_panic(exc):
+                raise
+            book_cache["book"] = None
+    book = book_cache["book"]
+    return None if book is None else _calamine_rows(book, name)
+
+
 def _is_panic(exc: BaseException) -> bool:
     return type(exc).__name__ == "PanicException"
 

@@ -185,27 +185,33 @@ def read_cells(
     start = epoch(date_system)
     found: dict[int, dict[int, object]] = {}
     stray: list[tuple[int, int, object]] = []
-    row_number, col = 0, -1
+    row_tag, cell_tag = f"{_MAIN}row", f"{_MAIN}c"
+    last_row, col = 0, -1
+    pending: list[tuple[int, object]] = []  # the cells of the row being read: (column, value)
     with archive.open(member) as fh:
-        for event, elem in _events(fh, member):
-            tag = elem.tag
-            if event == "start":
-                if tag == f"{_MAIN}row":
-                    row_number = _int(elem.get("r")) or row_number + 1
+        try:
+            # end events only (a row's number is on the row, whose end follows its cells)
+            for _, elem in ElementTree.iterparse(fh, events=("end",)):
+                tag = elem.tag
+                if tag == cell_tag:
+                    ref = _REF.match(elem.get("r") or "")
+                    col = column_index(ref.group(1)) if ref else col + 1
+                    value = _value(elem, strings, dates, start)
+                    if value is not None:
+                        pending.append((col, value))
+                    elem.clear()
+                elif tag == row_tag:
+                    last_row = _int(elem.get("r")) or last_row + 1
+                    for c, value in pending:
+                        if c < MAX_COLUMNS:
+                            found.setdefault(last_row, {})[c] = value
+                        else:
+                            stray.append((last_row, c, value))
+                    pending.clear()
                     col = -1
-                continue
-            if tag == f"{_MAIN}c":
-                ref = _REF.match(elem.get("r") or "")
-                col = column_index(ref.group(1)) if ref else col + 1
-                value = _value(elem, strings, dates, start)
-                if value is not None:
-                    if col < MAX_COLUMNS:
-                        found.setdefault(row_number, {})[col] = value
-                    else:
-                        stray.append((row_number, col, value))
-                elem.clear()
-            elif tag == f"{_MAIN}row":
-                elem.clear()
+                    elem.clear()
+        except ElementTree.ParseError as exc:
+            raise DamagedSheet(f"the sheet's XML ({member}) is damaged: {exc}") from None
     width = max((max(cells) + 1 for cells in found.values()), default=0)
     numbers = sorted(found)
     rows = []
@@ -215,14 +221,6 @@ def read_cells(
             row[c] = value
         rows.append(tuple(row))
     return SheetCells(rows, numbers, stray)
-
-
-def _events(fh, member: str):
-    """iterparse, with damaged XML turned into a clear message naming the sheet's part."""
-    try:
-        yield from ElementTree.iterparse(fh, events=("start", "end"))
-    except ElementTree.ParseError as exc:
-        raise DamagedSheet(f"the sheet's XML ({member}) is damaged: {exc}") from None
 
 
 class DamagedSheet(ValueError):

@@ -2,10 +2,12 @@
 
 Rows may be ragged (a sheet written without a dimension record, or edited), guidance rows may
 stand above the heading row, headings may be re-cased or carry stray spaces, and columns may have
-been moved, added or copied. Cells are read by the loader's careful reader (`ingest.xlsx_cells`):
-values as saved, dates in the workbook's own date system (Mac Excel's 1904 too), and a formula
-saved without its result kept visible as `=... (formula saved without its result)` instead of a
-blank, so what a person typed as a formula is never silently nothing.
+been moved, added or copied. Cells are read as the loader reads them: by the fast reader, unless
+the sheet's XML holds what it cannot be trusted with (formulas, error values, cells far to the
+right), which the careful reader (`ingest.xlsx_cells`) reads cell by cell. Values as saved, dates
+in the workbook's own date system (Mac Excel's 1904 too), and a formula saved without its result
+kept visible as `=... (formula saved without its result)` instead of a blank, so what a person
+typed as a formula is never silently nothing.
 
 The tool marks every workbook it writes with custom document properties: the last reviewer
 entry the store held (`ENTRIES_PROPERTY`), the as-at date of the run (`AS_AT_PROPERTY`), and how
@@ -24,12 +26,13 @@ from xml.etree import ElementTree
 import pandas as pd
 
 from audits.core.errors import InputError
-from audits.ingest.read import sheet_parts
+from audits.ingest.read import fast_sheet_rows, sheet_parts
 from audits.ingest.xlsx_cells import (
     DamagedSheet,
     column_letters,
     date_styles,
     read_cells,
+    scan,
     shared_strings,
 )
 from audits.model.spec import header_key
@@ -105,7 +108,19 @@ class Returned:
             )
         try:
             with zipfile.ZipFile(self.path) as archive:
-                if not self._cache:
+                careful = scan(archive, self.parts[name]).needs_care
+            rows = None if careful else fast_sheet_rows(self.path, name, self._cache)
+            if rows is not None:  # no formulas, error values or far cells: the fast reader
+                return Sheet(
+                    rows,
+                    self.saved_at,
+                    self.saved_by,
+                    self.entries_upto,
+                    self.date_system,
+                    self.as_at,
+                )
+            with zipfile.ZipFile(self.path) as archive:
+                if "strings" not in self._cache:
                     self._cache["strings"] = shared_strings(archive)
                     self._cache["dates"] = date_styles(archive)
                 cells = read_cells(
