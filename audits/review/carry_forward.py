@@ -54,7 +54,8 @@ def apply_history(
         out["first_raised"] = month
         return out, {"history": False}, actions_summary(out, as_at)
     upto = store.last_entry_id()  # read first: the pre-fill below holds no newer entry
-    suppressed = accepted(findings, store)
+    latest = store.latest_entries()
+    suppressed = accepted(findings, store, latest)
     out = findings[~suppressed].reset_index(drop=True)
     raised = store.first_raised(out["finding_id"])
     out["first_raised"] = raised.astype(object).where(raised.notna(), month).astype(str)
@@ -72,7 +73,6 @@ def apply_history(
         else 0,
         "entries_upto": upto,
     }
-    latest = store.latest_entries()
     latest = latest[latest["finding_id"].isin(current)]
     out = prefill(out, latest[on_this_lapse(latest, out, store)], as_at)
     return out, change, actions_summary(out, as_at)

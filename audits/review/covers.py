@@ -64,13 +64,13 @@ def on_this_lapse(entries: pd.DataFrame, findings: pd.DataFrame, store: Store) -
     return (same | entries["field"].isin(ACTION_FIELDS)).astype(bool)
 
 
-def accepted(findings: pd.DataFrame, store: Store) -> pd.Series:
+def accepted(findings: pd.DataFrame, store: Store, latest: pd.DataFrame) -> pd.Series:
     """True for each finding whose lapse was accepted as "Disagree — recording is correct"
-    (the latest decision on it, typed on the lapse it shows now): not raised again."""
+    (the latest decision on it, typed on the lapse it shows now): not raised again. `latest`:
+    the store's latest entries (`Store.latest_entries`)."""
     carried = store.carried_decisions()
     if not carried or findings.empty:
         return pd.Series(False, index=findings.index)
-    latest = store.latest_entries()
     decided = latest[latest["finding_id"].isin(carried) & (latest["value"] == CARRIED_DECISION)]
     candidates = findings[findings["finding_id"].isin(carried)]
     applies = on_this_lapse(decided, candidates, store)
