@@ -271,7 +271,7 @@ def test_out_under_a_file_is_named_the_same_way_by_every_command(tmp_path, comma
 def test_an_as_at_date_before_1900_is_refused(tmp_path):
     result = run(small_export(tmp_path / "e"), tmp_path / "out", as_at="0001-01-01")
     text = plain(result)
-    assert result.exit_code == 2 and "--as-at" in text
+    assert result.exit_code == 1 and "--as-at" in text and not (tmp_path / "out").exists()
 
 
 # --- the return reader ----------------------------------------------------------------------------

@@ -113,9 +113,15 @@ def as_at_date(value: str | None) -> dt.date:
             f"'{value}' is not a date that exists: {why}", param_hint="--as-at"
         ) from None
     if not FIRST_YEAR <= date.year <= LAST_YEAR:
-        raise typer.BadParameter(
-            f"'{value}' is outside the years an audit can be as at ({FIRST_YEAR} to "
-            f"{LAST_YEAR}, the years the export's dates are read in)",
-            param_hint="--as-at",
+        from audits.cli.report import fail
+        from audits.core.errors import InputError
+
+        fail(  # a date, but not one to audit as at: bad input (exit 1), as DESIGN §4 has it
+            InputError(
+                f"The as-at date given with --as-at, '{value}', is outside the years an "
+                f"audit can be as at ({FIRST_YEAR} to {LAST_YEAR}, the years an export's dates "
+                "are read in)",
+                expected="--as-at the date the export was taken, as YYYY-MM-DD or dd/mm/yyyy",
+            )
         )
     return date
