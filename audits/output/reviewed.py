@@ -111,14 +111,7 @@ class Returned:
                 careful = scan(archive, self.parts[name]).needs_care
             rows = None if careful else fast_sheet_rows(self.path, name, self._cache)
             if rows is not None:  # no formulas, error values or far cells: the fast reader
-                return Sheet(
-                    rows,
-                    self.saved_at,
-                    self.saved_by,
-                    self.entries_upto,
-                    self.date_system,
-                    self.as_at,
-                )
+                return self._as_sheet(rows, [])
             with zipfile.ZipFile(self.path) as archive:
                 if "strings" not in self._cache:
                     self._cache["strings"] = shared_strings(archive)
@@ -136,10 +129,13 @@ class Returned:
                 file=str(self.path),
                 expected=f"a workbook written by `{self.written_by}`, saved as .xlsx",
             ) from None
-        rows: list[tuple] = []
+        rows = []
         for number, row in zip(cells.row_numbers, cells.rows, strict=True):
             rows.extend(() for _ in range(number - 1 - len(rows)))
             rows.append(row)
+        return self._as_sheet(rows, cells.stray)
+
+    def _as_sheet(self, rows: list[tuple], stray: list) -> Sheet:
         return Sheet(
             rows,
             self.saved_at,
@@ -147,7 +143,7 @@ class Returned:
             self.entries_upto,
             self.date_system,
             self.as_at,
-            cells.stray,
+            stray,
         )
 
 
