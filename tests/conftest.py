@@ -184,3 +184,34 @@ def postgres_url(postgres_server):
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line(
+        "markers", "defect_expected: the test provokes the 'This is a defect' paragraph on purpose"
+    )
+
+
+@pytest.fixture(autouse=True)
+def _no_defect_message(request, monkeypatch):
+    """Every command any test runs through `CliRunner` is checked: bad input, a bad config and a
+    bad environment are named for what they are, so the "This is a defect" paragraph (meant for
+    the tool's own failures) appearing anywhere in the suite's CLI output fails the test (issue
+    24), and so does a command ending in an exception (a traceback). A test that provokes the
+    paragraph on purpose is marked `defect_expected`."""
+    if request.node.get_closest_marker("defect_expected"):
+        return
+    from typer.testing import CliRunner
+
+    invoke = CliRunner.invoke
+
+    def checked(self, *args, **kwargs):
+        result = invoke(self, *args, **kwargs)
+        assert "defect in casefile-audit" not in result.output, result.output
+        # and never a traceback: a command ends by its own exit, not by an exception
+        assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+            result.exception
+        )
+        return result
+
+    monkeypatch.setattr(CliRunner, "invoke", checked)

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from audits.ingest.xlsx_cells import column_letters
+
 _CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">
 <Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>
@@ -42,15 +44,6 @@ class Raw:
 def date_serial(value: str) -> Raw:
     """A number styled as a date (style 1 = built-in format 14), e.g. '-1e300' or '45000'."""
     return Raw('s="1"', f"<v>{value}</v>")
-
-
-def column_letters(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _cell(ref: str, value: object) -> str:

@@ -136,8 +136,12 @@ def test_a_kill_at_any_step_leaves_one_whole_set(tmp_path, step, exchange):
             after[name] != before[name] for name in ("findings.csv", "summary.json", "audit.xlsx")
         ), "the new set, whole"
         assert new_files <= set(after)
+        # teams/ holds the new month's set only (issue 24): the tool's untouched team workbooks
+        # of October that November does not write are gone; everything else stays as it was
+        withdrawn = set(summary.get("team_workbooks_withdrawn", []))
+        assert not withdrawn & set(after)
         assert {k: v for k, v in after.items() if k not in new_files} == {
-            k: v for k, v in before.items() if k not in new_files
+            k: v for k, v in before.items() if k not in new_files | withdrawn
         }
     assert not [p for p in tmp_path.iterdir() if p.name.startswith((".out.staging", ".out.old"))]
 

@@ -169,10 +169,13 @@ def example(
     children: Annotated[int, typer.Option(help="Roughly how many children per list.")] = 40,
 ) -> None:
     """Write a synthetic monthly export with planted defects and a manifest of expected findings."""
-    from audits.example.workbook import write_example
-
     date = as_at_date(as_at)
-    workbook, manifest = write_example(out, date, seed=seed, children=children)
+    with reported():
+        from audits.example.workbook import write_example
+        from audits.output.publish import check_output_folder
+
+        check_output_folder(out)
+        workbook, manifest = write_example(out, date, seed=seed, children=children)
     typer.echo(f"Export: {workbook}\nManifest: {manifest}")
 
 
@@ -246,6 +249,9 @@ def sample(
 
     date = as_at_date(as_at)
     with reported():
+        from audits.output.publish import check_output_folder
+
+        check_output_folder(out)
         cfg = load_config(config)
         store = Store.existing(db)
         sampled = sample_month(export, date, out, cfg, store, seed=seed, per_team=per_team)
@@ -296,6 +302,9 @@ def board(
     from audits.indicators.settings import load_config
 
     with reported():
+        from audits.output.publish import check_output_folder
+
+        check_output_folder(out)
         paths = write_board(
             Store.existing(db), out, pseudonymise=not show_child_ids, config=load_config(config)
         )

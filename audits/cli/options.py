@@ -11,6 +11,8 @@ from typing import Annotated
 import typer
 from typer.core import TyperCommand
 
+from audits.ingest.date_systems import FIRST_YEAR, LAST_YEAR
+
 
 class Command(TyperCommand):
     """Usage lines as people read them: `audit run [OPTIONS] EXPORT` (not `{export}`)."""
@@ -130,7 +132,7 @@ def as_at_date(value: str | None) -> dt.date:
             param_hint="--as-at",
         )
     try:
-        return dt.date(year, month, day)
+        date = dt.date(year, month, day)
     except ValueError:
         if 1 <= month <= 12:
             days = calendar.monthrange(year, month)[1]
@@ -140,3 +142,16 @@ def as_at_date(value: str | None) -> dt.date:
         raise typer.BadParameter(
             f"'{value}' is not a date that exists: {why}", param_hint="--as-at"
         ) from None
+    if not FIRST_YEAR <= date.year <= LAST_YEAR:
+        from audits.cli.report import fail
+        from audits.core.errors import InputError
+
+        fail(  # a date, but not one to audit as at: bad input (exit 1), as DESIGN §4 has it
+            InputError(
+                f"The as-at date given with --as-at, '{value}', is outside the years an "
+                f"audit can be as at ({FIRST_YEAR} to {LAST_YEAR}, the years an export's dates "
+                "are read in)",
+                expected="--as-at the date the export was taken, as YYYY-MM-DD or dd/mm/yyyy",
+            )
+        )
+    return date

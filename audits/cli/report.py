@@ -38,7 +38,8 @@ def known_cause(exc: BaseException):
     """The InputError a failure really is (disk, permissions, store, unreadable file), or None."""
     import sqlite3
 
-    from audits.core.errors import EnvironmentProblem, environment_problem, store_problem
+    from audits.core.errors import EnvironmentProblem, environment_problem
+    from audits.history.connect import store_problem
 
     if type(exc).__name__ == "PanicException":  # python-calamine's Rust reader gave up
         return EnvironmentProblem(

@@ -11,6 +11,7 @@ import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from audits.core.encodings import decode_file
 from audits.core.errors import InputError
 
 DEFAULT_QUESTIONS = (
@@ -67,12 +68,17 @@ RANGES: dict[str, tuple[bool, float, float, str]] = {
 MAX_NAME_LENGTH = 200
 
 
+def is_number(value: object) -> bool:
+    """True for a finite number as TOML gives it: never a boolean, `nan` or `inf` (TOML reads
+    those words as floats). Every number of the config is checked by this."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def check_number(key: str, value: object, file: str | None = None) -> int | float:
     """`value` if it is a number in `key`'s range (booleans, NaN and infinity refused)."""
     whole, low, high, unit = RANGES[key]
     kind = "a whole number" if whole else "a number"
-    ok = isinstance(value, int | float) and not isinstance(value, bool)
-    ok = ok and math.isfinite(value) and (not whole or float(value).is_integer())
+    ok = is_number(value) and (not whole or float(value).is_integer())
     if not ok or not low <= value <= high:
         raise InputError(
             f"'{key}' must be {kind} from {low:,.15g} to {high:,.15g} ({unit}), not {value!r}",
@@ -123,7 +129,8 @@ class Config:
         if path is None:
             return cls()
         try:
-            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+            # the one decoder: Notepad's UTF-8 with a BOM, "Unicode" (UTF-16) and "ANSI" (cp1252)
+            data = tomllib.loads(decode_file(Path(path)))
         except FileNotFoundError:
             raise InputError("The audit config file was not found", file=str(path)) from None
         except tomllib.TOMLDecodeError as exc:
@@ -146,6 +153,13 @@ class Config:
                 if not isinstance(value, str):
                     raise InputError(f"'{key}' must be a folder path in quotes", file=str(path))
                 value = (Path(path).parent / value).resolve()
+                if not value.is_dir():  # else DQ-05 would run with no suite, silently
+                    raise InputError(
+                        f"'expectations_dir' names a folder that does not exist: {value}",
+                        file=str(path),
+                        expected="a folder of expectation suites (list_1.json ...), relative to "
+                        "the config file",
+                    )
             elif key == "indicators":
                 # read as written; `audits.indicators.settings` checks it against the indicators
                 if not isinstance(value, dict):

@@ -85,32 +85,3 @@ def environment_problem(exc: OSError, doing: str = "reading or writing a file") 
         file=str(exc.filename) if exc.filename else None,
         action=action,
     )
-
-
-def store_problem(exc: BaseException, db: str | None = None) -> InputError:
-    """A clear paragraph for a history store that is damaged, read-only or in use."""
-    text = str(exc).lower()
-    if "locked" in text or "busy" in text:
-        cause, action = "another program is using it", "Wait for the other run to finish"
-    elif "readonly" in text or "read-only" in text or "permission" in text:
-        cause, action = "it is read-only", "Make the file writable or name another with --db"
-    elif "not a database" in text or "malformed" in text or "corrupt" in text:
-        cause, action = (
-            "the file is damaged or is not a history store",
-            "Restore it from a backup, or name another file with --db (a new one starts empty)",
-        )
-    elif "unable to open" in text or "no such" in text:
-        cause, action = "it cannot be opened", "Check the --db path and that its folder exists"
-    elif "disk" in text and "full" in text:
-        cause, action = "the disk is full", "Free some space on that disk"
-    else:
-        cause, action = (
-            f"the database reported an error ({type(exc).__name__})",
-            "Check the --db file or URL",
-        )
-    return EnvironmentProblem(
-        f"The history store cannot be used: {cause}",
-        file=db or "the history store (--db; default casefile-audit.sqlite in this folder)",
-        expected="a writable SQLite file or a reachable database URL",
-        action=action,
-    )

@@ -11,13 +11,14 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import re
 import time
 import weakref
 from pathlib import Path
 
 import sqlalchemy as sa
 
-from audits.core.errors import InputError
+from audits.core.errors import EnvironmentProblem, InputError
 
 DEFAULT_DB = "casefile-audit.sqlite"
 BUSY_TIMEOUT_SECONDS = 60  # how long a run waits for another to release the store
@@ -51,23 +52,76 @@ def url_of(db: str | Path | None) -> str:
 
 def where(db: str | Path | None) -> str:
     """The store's location as a person would look for it (a file path, or the URL sans password)."""
-    url = sa.engine.make_url(url_of(db))
+    try:
+        url = sa.engine.make_url(url_of(db))
+    except (sa.exc.ArgumentError, ValueError):
+        return hidden_password(url_of(db))
     if url.get_backend_name() == "sqlite":
         return url.database or ":memory:"
     return url.render_as_string(hide_password=True)
+
+
+def hidden_password(url: str) -> str:
+    """A URL as text with any password replaced by ***, even one SQLAlchemy cannot parse."""
+    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+
+
+def parse_url(url: str) -> sa.URL:
+    """The --db URL, or one paragraph on why it cannot be read (never showing the password)."""
+    try:
+        return sa.engine.make_url(url)
+    except (sa.exc.ArgumentError, ValueError) as exc:
+        why = (
+            "its port is not a number"
+            if isinstance(exc, ValueError) and "int()" in str(exc)
+            else "it is not in the form kind+driver://user:password@host:port/database"
+        )
+        raise EnvironmentProblem(
+            f"The database URL given with --db cannot be read: {why}",
+            file=hidden_password(url),
+            expected="a SQLite file path, or a URL such as "
+            "postgresql+psycopg://user:password@host:5432/casefile",
+            action="Correct the URL given with --db",
+        ) from None
+
+
+def create_engine(url: str, **options) -> sa.Engine:
+    """`sqlalchemy.create_engine`, with a database kind or driver that is not installed here
+    named as such (an environment problem, never a defect), the password never shown."""
+    parsed = parse_url(url)
+    try:
+        return sa.create_engine(parsed, **options)
+    except sa.exc.NoSuchModuleError:
+        raise EnvironmentProblem(
+            f"The database kind '{parsed.drivername}' named by --db is not one SQLAlchemy knows",
+            file=where(url),
+            expected="sqlite, postgresql (postgresql+psycopg://...) or another SQLAlchemy dialect",
+            action="Check the part of the --db URL before '://'",
+        ) from None
+    except ImportError as exc:
+        module = exc.name or parsed.get_driver_name()
+        raise EnvironmentProblem(
+            f"The database driver '{module}' that the --db URL asks for "
+            f"({parsed.drivername}) is not installed",
+            file=where(url),
+            expected="a URL whose driver is installed: the tool installs psycopg for "
+            "PostgreSQL (postgresql+psycopg://...), and SQLite needs none",
+            action=f"Use postgresql+psycopg:// in the URL, or install '{module}' into the tool's "
+            "Python environment (pip install)",
+        ) from None
 
 
 _ENGINES: weakref.WeakSet[sa.Engine] = weakref.WeakSet()  # every store this process opened
 
 
 def make_engine(url: str) -> sa.Engine:
-    parsed = sa.engine.make_url(url)
+    parsed = parse_url(url)
     if parsed.get_backend_name() != "sqlite":
-        engine = sa.create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True)
         _ENGINES.add(engine)
         return engine
     timeout = busy_timeout()
-    engine = sa.create_engine(url, connect_args={"timeout": timeout})
+    engine = create_engine(url, connect_args={"timeout": timeout})
     _ENGINES.add(engine)
 
     @sa.event.listens_for(engine, "connect")
@@ -115,10 +169,10 @@ def _wal(cursor) -> None:
 
 def exists(db: str | Path | None) -> bool:
     url = url_of(db)
-    parsed = sa.engine.make_url(url)
+    parsed = parse_url(url)
     if parsed.get_backend_name() == "sqlite":
         return bool(parsed.database) and Path(parsed.database).is_file()
-    engine = sa.create_engine(url)
+    engine = create_engine(url)
     try:
         return sa.inspect(engine).has_table("runs")
     finally:
@@ -142,8 +196,10 @@ def _waited() -> str:
     return "a minute" if seconds == 60 else f"{seconds:g} seconds"
 
 
-def store_problem(exc: BaseException, db: str | Path | None) -> InputError:
-    """A store that exists but cannot be used: named as such, with what to do."""
+def store_problem(exc: BaseException, db: str | Path | None = None) -> InputError:
+    """A store that exists but cannot be used (damaged, read-only, busy, full, unreachable):
+    named as such, with what to do. The one description of a store's problems, for the store
+    itself and for the command line's last line of defence (`audits.cli.report`)."""
     text = str(getattr(exc, "orig", None) or exc)
     lowered = text.lower()
     if "readonly" in lowered or "read-only" in lowered or "permission" in lowered:
@@ -161,9 +217,20 @@ def store_problem(exc: BaseException, db: str | Path | None) -> InputError:
             "The history store is damaged or is not a casefile-audit store",
             "Restore it from a backup, or point --db at the right file",
         )
+    elif "disk" in lowered and "full" in lowered:
+        problem, action = (
+            "The history store cannot be written: the disk is full",
+            "Free some space on that disk",
+        )
+    elif "unable to open" in lowered or "no such" in lowered:
+        problem, action = (
+            "The history store cannot be opened",
+            "Check the --db path and that its folder exists",
+        )
     else:
         problem, action = (
-            f"The history store cannot be used ({type(exc).__name__}: {text})",
+            f"The history store cannot be used ({type(exc).__name__}: {hidden_password(text)})",
             "Check the file or URL given with --db and that the database server is reachable",
         )
-    return InputError(problem, file=where(db), action=action)
+    place = where(db) if db is not None else "the history store (--db; default " + DEFAULT_DB + ")"
+    return EnvironmentProblem(problem, file=place, action=action)

@@ -6,10 +6,12 @@ a non-blank grade from a workbook saved later (an older or emptier copy changes 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import sqlalchemy as sa
 
-from audits.history.schema import now, practice_audits
+from audits.history.schema import now, practice_audits, practice_entries
 
 GRADE_FIELDS = ("auditor", "auditor_grade", "moderator_grade")
 
@@ -34,6 +36,18 @@ class PracticeStore:
                 )
             )
             return set(rows.scalars())
+
+    def practice_cases(self, month: str) -> pd.DataFrame:
+        """child_id and team of the cases `audit sample` chose for `month` (not those stored only
+        because a workbook graded them)."""
+        with self.engine.connect() as conn:
+            return pd.read_sql(
+                sa.select(practice_audits.c.child_id, practice_audits.c.team).where(
+                    practice_audits.c.month == month,
+                    sa.func.coalesce(practice_audits.c.reason, "") != "",
+                ),
+                conn,
+            )
 
     def graded_children(self, month: str) -> set[str]:
         """Children of `month` whose audit holds a grade, an auditor or an escalation."""
@@ -121,6 +135,79 @@ class PracticeStore:
                 )
                 counts["stored"] += 1
         return counts
+
+    def record_practice_items(
+        self,
+        month: str,
+        items: pd.DataFrame,
+        workbook: Path,
+        digest: str,
+        saved_at: str | None,
+        saved_by: str | None,
+    ) -> int:
+        """Keep every item typed in a practice-audit workbook (answers, comments, auditor,
+        grades, flag; `items`: row, child_id, team, kind, item, value). A value is added when it
+        differs from the latest held for that case and item; one from a copy saved before the
+        latest is kept as history and does not replace it (the latest is the one saved last).
+        Re-importing a workbook changes nothing. Returns how many were added."""
+        if items.empty:
+            return 0
+        stamp = now()
+        saved_at = saved_at or stamp
+        with self.engine.begin() as conn:
+            held = pd.read_sql(
+                sa.select(
+                    practice_entries.c.child_id,
+                    practice_entries.c.item,
+                    practice_entries.c.value,
+                    practice_entries.c.entered_at,
+                    practice_entries.c.entry_id,
+                    practice_entries.c.workbook_sha256,
+                ).where(practice_entries.c.month == month),
+                conn,
+            )
+            from_here = set(
+                zip(
+                    held.loc[held["workbook_sha256"] == digest, "child_id"],
+                    held.loc[held["workbook_sha256"] == digest, "item"],
+                    strict=True,
+                )
+            )
+            latest = held.sort_values(["entered_at", "entry_id"]).drop_duplicates(
+                ["child_id", "item"], keep="last"
+            )[["child_id", "item", "value"]]
+            typed = items.assign(
+                child_id=items["child_id"].astype(str), value=items["value"].astype(str)
+            )
+            known = typed.merge(latest, on=["child_id", "item"], how="left", suffixes=("", "_held"))
+            new = [
+                (c, i) not in from_here
+                for c, i in zip(known["child_id"], known["item"], strict=True)
+            ]
+            fresh = known[
+                (known["value"] != known["value_held"]) & pd.Series(new, index=known.index)
+            ]
+            if fresh.empty:
+                return 0
+            rows = [
+                {
+                    "month": month,
+                    "child_id": r.child_id,
+                    "team": r.team,
+                    "kind": r.kind,
+                    "item": r.item,
+                    "value": r.value,
+                    "entered_at": saved_at,
+                    "entered_by": saved_by,
+                    "workbook": str(Path(workbook).resolve()),
+                    "workbook_sha256": digest,
+                    "row": int(r.row),
+                    "imported_at": stamp,
+                }
+                for r in fresh.itertuples(index=False)
+            ]
+            conn.execute(practice_entries.insert(), rows)
+        return len(rows)
 
 
 def _filled(value: object) -> bool:

@@ -113,6 +113,39 @@ class RunsStore:
         latest = frame.sort_values("run_id").drop_duplicates("finding_id", keep="last")
         return latest.drop(columns="run_id").reset_index(drop=True)
 
+    def shown_findings(
+        self, finding_ids: set[str], as_at: str | None, before: str | None
+    ) -> pd.DataFrame:
+        """The stored rows of `finding_ids` in the runs a returned workbook can show: the runs
+        as at `as_at` (the workbook's own record of it), else the latest run before `before`
+        (when it was saved). Columns as the `findings` table, plus `run_id`."""
+        with self.engine.connect() as conn:
+            if as_at:
+                chosen = sa.select(runs.c.run_id).where(runs.c.as_at == as_at)
+            else:
+                chosen = (
+                    sa.select(runs.c.run_id)
+                    .where(runs.c.run_at <= (before or "9999"))
+                    .order_by(runs.c.run_at.desc(), runs.c.run_id.desc())
+                    .limit(1)
+                )
+            run_ids = list(conn.execute(chosen).scalars())
+            wanted = sorted(finding_ids)
+            parts = [
+                pd.read_sql(
+                    sa.select(findings).where(
+                        findings.c.run_id.in_(run_ids),
+                        findings.c.finding_id.in_(wanted[i : i + 5000]),
+                    ),
+                    conn,
+                )
+                for i in range(0, len(wanted), 5000)
+                if run_ids
+            ]
+        if not parts:
+            return pd.DataFrame(columns=[c.name for c in findings.columns])
+        return pd.concat(parts, ignore_index=True)
+
     def run_summaries(self) -> pd.DataFrame:
         """run_id, as_at, month and the run's summary (a dict; empty for runs before v3)."""
         with self.engine.connect() as conn:

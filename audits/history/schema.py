@@ -141,6 +141,42 @@ run_changes = sa.Table(
     sa.Column("persisting", sa.Integer, nullable=False),
     sa.Column("gone", sa.Integer, nullable=False),  # raised by the earlier run, not by this one
 )
+# v7: the lapse each return row was about: the due date (and value) of the finding as the
+# workbook showed it, for every finding a return holds entries for. A decision covers that lapse
+# (DESIGN §3: "the same record and the same due date"), never a later lapse of the record.
+entry_lapses = sa.Table(
+    "entry_lapses",
+    metadata,
+    sa.Column("finding_id", sa.String(40), nullable=False, index=True),
+    sa.Column("workbook_sha256", sa.String(64), nullable=False),
+    sa.Column("due_date", sa.String(10)),  # NULL: a finding with no due date
+    sa.Column("value", sa.Text),
+    sa.Column("recorded_at", sa.String(32), nullable=False),
+    sa.UniqueConstraint("finding_id", "workbook_sha256", name="one_lapse_per_workbook"),
+)
+# v7: everything typed in a practice-audit workbook, one row per case and item (each question's
+# answer, the auditor's and moderator's comments, the auditor, the grades and the flag), only
+# ever added; a value is added when it differs from the latest one held for that case and item.
+practice_entries = sa.Table(
+    "practice_entries",
+    metadata,
+    sa.Column("entry_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("month", sa.String(7), nullable=False),
+    sa.Column("child_id", sa.String(64), nullable=False),
+    sa.Column("team", sa.Text),
+    sa.Column("kind", sa.String(16), nullable=False),  # answer, comment, grade, auditor, flag
+    sa.Column("item", sa.Text, nullable=False),  # the question or column heading
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("entered_at", sa.String(32), nullable=False),  # the workbook's own modified time
+    sa.Column("entered_by", sa.Text),
+    sa.Column("workbook", sa.Text, nullable=False),
+    sa.Column("workbook_sha256", sa.String(64), nullable=False),
+    sa.Column("row", sa.Integer),
+    sa.Column("imported_at", sa.String(32), nullable=False),
+    sa.UniqueConstraint(
+        "month", "child_id", "item", "workbook_sha256", name="one_practice_entry_per_workbook"
+    ),
+)
 settings = sa.Table(
     "settings",
     metadata,
@@ -227,10 +263,71 @@ def _v6(conn: sa.Connection) -> None:
     run_changes.create(conn, checkfirst=True)
 
 
+def _v7(conn: sa.Connection) -> None:
+    """Practice-audit answers and comments (`practice_entries`), and the lapse each return's
+    entries were typed against (`entry_lapses`). Only adds. Entries stored before have their
+    lapse taken from the findings of the latest run recorded before they were imported (the
+    run whose workbook they were typed in); where none is found, none is recorded, and such a
+    decision covers its finding as it did before."""
+    entry_lapses.create(conn, checkfirst=True)
+    practice_entries.create(conn, checkfirst=True)
+    import pandas as pd
+
+    typed = pd.read_sql(
+        sa.select(
+            entries.c.finding_id,
+            entries.c.workbook_sha256,
+            sa.func.min(entries.c.imported_at).label("imported_at"),
+        ).group_by(entries.c.finding_id, entries.c.workbook_sha256),
+        conn,
+    )
+    held = pd.read_sql(sa.select(entry_lapses.c.finding_id, entry_lapses.c.workbook_sha256), conn)
+    typed = typed.merge(held, how="left", indicator=True)
+    typed = typed[typed.pop("_merge") == "left_only"]
+    if typed.empty:
+        return
+    ids = sorted(set(typed["finding_id"]))
+    shown = pd.concat(
+        [
+            pd.read_sql(
+                sa.select(
+                    findings.c.finding_id, findings.c.due_date, findings.c.value, runs.c.run_at
+                )
+                .join(runs, runs.c.run_id == findings.c.run_id)
+                .where(findings.c.finding_id.in_(ids[i : i + 5000])),
+                conn,
+            )
+            for i in range(0, len(ids), 5000)
+        ],
+        ignore_index=True,
+    )
+    if shown.empty:
+        return
+    typed["at"] = pd.to_datetime(typed["imported_at"], errors="coerce")
+    shown["at"] = pd.to_datetime(shown["run_at"], errors="coerce")
+    lapses = pd.merge_asof(
+        typed.dropna(subset=["at"]).sort_values("at"),
+        shown.dropna(subset=["at"]).sort_values("at"),
+        on="at",
+        by="finding_id",
+    )
+    lapses = lapses[lapses["run_at"].notna()]
+    if lapses.empty:
+        return
+    rows = lapses.assign(recorded_at=now())[
+        ["finding_id", "workbook_sha256", "due_date", "value", "recorded_at"]
+    ]
+    conn.execute(
+        entry_lapses.insert(),
+        rows.astype(object).where(rows.notna(), None).to_dict("records"),
+    )
+
+
 MIGRATIONS: list[tuple[int, Callable[[sa.Connection], None]]] = [
     (1, _v1),
     (2, _v2),
     (3, _v3),
     (4, _v4),
     (6, _v6),
+    (7, _v7),  # issue 24; 5 and 6 are issues 22's and 21's, each self-contained
 ]

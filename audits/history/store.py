@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from audits.history.aggregates import AggregatesStore
 from audits.history.connect import exists, make_engine, no_store, store_problem, url_of
 from audits.history.entries import EntriesStore
+from audits.history.lapses import LapsesStore
 from audits.history.practice import PracticeStore
 from audits.history.runs import RunsStore
 from audits.history.schema import MIGRATIONS, metadata, now, schema_version, settings
@@ -19,7 +20,7 @@ from audits.history.schema import MIGRATIONS, metadata, now, schema_version, set
 MIGRATION_LOCK = 0x43415345  # PostgreSQL advisory lock key for schema changes ("CASE")
 
 
-class Store(RunsStore, EntriesStore, PracticeStore, AggregatesStore):
+class Store(RunsStore, EntriesStore, PracticeStore, AggregatesStore, LapsesStore):
     """One history database. `Store.open(None)` is `casefile-audit.sqlite` in the working folder;
     `Store.open(db, create=False)` refuses, naming where it looked, when there is none."""
 

@@ -24,7 +24,9 @@ from audits.engine.context import Context
 from audits.model.names import name_key
 
 CASE_HOLDING_ROLES = ("SW", "NQSW/ASYE")
-EET_CODES = ("F1", "F2", "F3", "P1", "P2", "P3")
+# F3/P3 (training or employment) became F4/P4 (apprenticeship) and F5/P5 (other training or
+# employment) in the DfE's OC3 code set: all are in education, employment or training
+EET_CODES = ("F1", "F2", "F3", "F4", "F5", "P1", "P2", "P3", "P4", "P5")
 # SSDA903 OC3 activity codes written as words only (Annex A exports often drop the code).
 EET_WORDS = (
     "full time in higher education",
@@ -222,9 +224,9 @@ def _eet(f: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
 
 
 def care_leavers_eet(ctx: Context, findings: pd.DataFrame) -> Counts:
-    """List 9 rows whose Activity Status is F1-F3 or P1-P3 (SSDA903 OC3: full or part time in
-    higher education, other education, or training or employment; the code or its words) /
-    List 9 rows with an Activity Status (blank left out)."""
+    """List 9 rows whose Activity Status is F1-F5 or P1-P5 (SSDA903 OC3: full or part time in
+    higher education, other education, an apprenticeship, or training or employment; the code
+    or its words) / List 9 rows with an Activity Status (blank left out)."""
     return _share(*_eet(_frame(ctx, "list9")))
 
 
@@ -238,7 +240,7 @@ def _eet_band(low: int, high: int) -> Callable[[Context, pd.DataFrame], Counts]:
 
     compute.__doc__ = (
         f"List 9 rows aged {low} to {high} at D (completed years; a blank date of birth is in "
-        f"no band) whose Activity Status is F1-F3 or P1-P3 / List 9 rows aged {low} to {high} "
+        f"no band) whose Activity Status is F1-F5 or P1-P5 / List 9 rows aged {low} to {high} "
         "with an Activity Status (the DfE's age band of care leavers' activity)."
     )
     return compute

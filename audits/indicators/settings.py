@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from audits.core.config import Config
+from audits.core.config import Config, is_number
 from audits.core.errors import InputError
 from audits.indicators.definitions import BY_ID
 from audits.indicators.published import resolve_la_code
@@ -60,7 +60,7 @@ def parse_settings(data: object, file: str) -> dict[str, dict]:
         for key, value in entry.items():
             name = f"indicators.{ind_id}.{key}"
             if key in NUMBER_KEYS:
-                if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                if not is_number(value) or value < 0:  # NaN and infinity are not numbers here
                     raise InputError(
                         f"'{name}' must be a number of zero or more, not {value!r}", file=file
                     )

@@ -82,6 +82,7 @@ class Export:
     # not judged against its start).
     history_period: bool = False
     history_from: dt.date | None = None
+    notes: list[str] = field(default_factory=list)  # what the readers decided: warnings
     _keys: dict[str, KeyCodes] = field(default_factory=dict, repr=False)
 
     def get(self, number: int) -> ListTable | None:
@@ -112,8 +113,35 @@ class Export:
 
 
 def export_files(path: Path) -> list[Path]:
-    """The files of the export. Only regular files are read (not a FIFO, a device such as
-    /dev/null, or a socket), and in a folder a symbolic link is never followed out of it."""
+    """The spreadsheet and CSV files of the export (see `folder_files`)."""
+    files = folder_files(path)
+    if path.is_file():
+        return files
+    files = [p for p in files if p.suffix.lower() in SPREADSHEET_SUFFIXES]
+    if not files:
+        links = links_not_followed(path)
+        outside = [name for name, why in links if why == _OUTSIDE]
+        loops = [name for name, why in links if why == _LOOP]
+        said = (
+            [f"links to files outside it are not followed: {', '.join(outside)}"] if outside else []
+        )
+        said += (
+            [f"links that lead round a loop are not followed: {', '.join(loops)}"] if loops else []
+        )
+        raise InputError(
+            "The folder holds no spreadsheet or CSV files"
+            + (f" ({'; '.join(said)})" if said else ""),
+            file=str(path),
+            expected="Annex A lists as .xlsx, .xls or .csv files",
+        )
+    return files
+
+
+def folder_files(path: Path) -> list[Path]:
+    """The files of the export: the file named, or the regular files directly in the folder
+    named (not hidden files, not Excel's `~$` lock files). Only regular files are read (not a
+    FIFO, a device such as /dev/null, or a socket), and in a folder a symbolic link is never
+    followed out of it, nor round a loop (`links_not_followed` names them)."""
     if not path.exists():
         raise InputError(
             "The export was not found",
@@ -129,36 +157,51 @@ def export_files(path: Path) -> list[Path]:
         )
     if path.is_file():
         return [path]
-    outside = links_outside(path)
-    files = [
+    skipped = {name for name, _ in links_not_followed(path)}
+    return [
         p
         for p in sorted(path.iterdir())
-        if p.is_file()
-        and p.name not in outside
-        and p.suffix.lower() in SPREADSHEET_SUFFIXES
-        and not p.name.startswith(("~$", "."))
+        if p.name not in skipped and not p.name.startswith(("~$", ".")) and _regular(p)
     ]
-    if not files:
-        raise InputError(
-            "The folder holds no spreadsheet or CSV files"
-            + (
-                f" (links to files outside it are not followed: {', '.join(outside)})"
-                if outside
-                else ""
-            ),
-            file=str(path),
-            expected="Annex A lists as .xlsx, .xls or .csv files",
-        )
-    return files
 
 
-def links_outside(folder: Path) -> list[str]:
-    """Names of the symbolic links in an export folder that lead out of it (never read)."""
+def _regular(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # a link round a loop (Python 3.13+ raises), a name too long ...
+        return False
+
+
+_OUTSIDE = "a link to a file outside the export folder: not read"
+_LOOP = "a link that leads round a loop: not read"
+
+
+def links_not_followed(folder: Path) -> list[tuple[str, str]]:
+    """(name, why) of the symbolic links of an export folder that are not read: those that
+    lead out of it, and those that lead round a loop (or nowhere that can be resolved)."""
     if not folder.is_dir():
         return []
     root = folder.resolve()
-    return [
-        p.name
-        for p in sorted(folder.iterdir())
-        if p.is_symlink() and not p.resolve().is_relative_to(root)
-    ]
+    out = []
+    for p in sorted(folder.iterdir()):
+        if not p.is_symlink():
+            continue
+        try:
+            target = p.resolve(strict=True)
+        except FileNotFoundError:
+            continue  # a broken link: nothing there to read (it is not a file either)
+        except (OSError, RuntimeError):  # RuntimeError: a loop (Python 3.11 and 3.12)
+            out.append((p.name, _LOOP))
+            continue
+        if not target.is_relative_to(root):
+            out.append((p.name, _OUTSIDE))
+    return out
+
+
+def not_followed_notes(path: Path) -> tuple[list[str], list[str]]:
+    """(the export's `skipped` entries, warnings) for the links of a folder that are not read."""
+    links = links_not_followed(path)
+    return (
+        [f"{name} ({why})" for name, why in links],
+        [f"{name} in the export folder is {why}" for name, why in links],
+    )

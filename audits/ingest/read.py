@@ -12,6 +12,7 @@ import contextlib
 import csv
 import io
 import os
+import re
 import sys
 import zipfile
 from collections.abc import Iterator
@@ -21,7 +22,9 @@ from xml.etree.ElementTree import ParseError
 
 import pandas as pd
 
+from audits.core.encodings import decode_bytes, utf16_without_bom
 from audits.core.errors import InputError
+from audits.ingest.date_systems import date_system
 from audits.ingest.xlsx_cells import (
     DamagedSheet,
     date_styles,
@@ -49,6 +52,9 @@ class RawTable:
     rows: list[tuple]  # every row as read, heading and title rows included
     row_numbers: list[int] | None = None  # 1-based row of each entry of `rows`; None: 1, 2, ...
     stray: list[tuple[int, int, object]] = field(default_factory=list)  # (row, col) far right
+    notes: list[str] = field(default_factory=list)  # what the reader decided, said as warnings
+    decimal: str = "."  # the decimal mark of numbers written as text (a `;` CSV: ",")
+    date_system: int = 1900  # serial 0 is 30/12/1899 (1900) or 01/01/1904 (Mac Excel's 1904)
 
     @property
     def where(self) -> str:
@@ -93,7 +99,7 @@ def _looks_like_text(head: bytes) -> bool:
     if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
         return True
     if b"\x00" in head:
-        if _utf16_without_bom(head) is not None:
+        if utf16_without_bom(head) is not None:
             return True
         if head.count(0) > max(len(head) // 100, 2):  # a stray NUL in text, not binary data
             return False
@@ -110,17 +116,6 @@ def _looks_like_text(head: bytes) -> bool:
         return False
     printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in text)
     return printable / max(len(text), 1) > 0.95
-
-
-def _utf16_without_bom(head: bytes) -> str | None:
-    even_nuls = head[0::2].count(0)
-    odd_nuls = head[1::2].count(0)
-    half = len(head) / 2
-    if odd_nuls > 0.4 * half and even_nuls < 0.05 * half:
-        return "utf-16-le"
-    if even_nuls > 0.4 * half and odd_nuls < 0.05 * half:
-        return "utf-16-be"
-    return None
 
 
 def read_tables(path: Path) -> Iterator[RawTable]:
@@ -165,22 +160,25 @@ _NS = {
 }
 
 
-def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name -> its XML part, from the small workbook.xml and its relationships
-    (openpyxl would parse every shared string first, which costs seconds on a large export)."""
+def sheet_parts(archive: zipfile.ZipFile) -> tuple[dict[str, str], int]:
+    """(sheet name -> its XML part, the workbook's date system), from the small workbook.xml and
+    its relationships (openpyxl would parse every shared string first, which costs seconds on a
+    large export)."""
     from xml.etree import ElementTree
 
     try:
         book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
         rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
     except (KeyError, ElementTree.ParseError):
-        return {}
+        return {}, 1900
+    flags = book.find("main:workbookPr", _NS)
+    system = date_system(flags.get("date1904") if flags is not None else None)
     targets = {r.get("Id"): r.get("Target", "") for r in rels.findall("pkg:Relationship", _NS)}
     paths = {}
     for sheet in book.findall("main:sheets/main:sheet", _NS):
         target = targets.get(sheet.get(f"{{{_NS['rel']}}}id"), "")
         paths[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-    return paths
+    return paths, system
 
 
 def _read_xlsx(path: Path) -> Iterator[RawTable]:
@@ -192,7 +190,7 @@ def _read_xlsx(path: Path) -> Iterator[RawTable]:
     _check_zip(path)
     try:
         with zipfile.ZipFile(path) as archive:
-            parts = _sheet_paths(archive)
+            parts, system = sheet_parts(archive)
             scans = {name: scan(archive, part) for name, part in parts.items()}
         with path.open("rb") as fh:  # by its bytes: calamine's from_path goes by the suffix
             book = python_calamine.CalamineWorkbook.from_filelike(fh)
@@ -210,14 +208,14 @@ def _read_xlsx(path: Path) -> Iterator[RawTable]:
         found = scans.get(name)
         rows = None if found is not None and found.needs_care else _calamine_rows(book, name)
         if rows is not None or name not in parts:
-            yield RawTable(path, name, rows or [])
+            yield RawTable(path, name, rows or [], date_system=system)
             continue
         with zipfile.ZipFile(path) as archive:
             try:
                 if not cache:
                     cache["strings"] = shared_strings(archive)
                     cache["dates"] = date_styles(archive)
-                cells = read_cells(archive, parts[name], cache["strings"], cache["dates"])
+                cells = read_cells(archive, parts[name], cache["strings"], cache["dates"], system)
             except (DamagedSheet, ParseError, zipfile.BadZipFile, OSError, EOFError) as exc:
                 raise InputError(
                     f"The workbook is damaged and this sheet cannot be read ({exc})",
@@ -226,7 +224,32 @@ def _read_xlsx(path: Path) -> Iterator[RawTable]:
                     expected="a complete .xlsx file",
                     action="Open it in Excel and save it again, or export the list again",
                 ) from None
-        yield RawTable(path, name, cells.rows, row_numbers=cells.row_numbers, stray=cells.stray)
+        yield RawTable(
+            path,
+            name,
+            cells.rows,
+            row_numbers=cells.row_numbers,
+            stray=cells.stray,
+            date_system=system,
+        )
+
+
+def fast_sheet_rows(path: Path, name: str, book_cache: dict) -> list[tuple] | None:
+    """A sheet's rows by the fast reader (python-calamine, the workbook's date system honoured),
+    or None when it cannot read the file; the caller checks first (`xlsx_cells.scan`) that the
+    sheet holds nothing it cannot be trusted with. `book_cache` keeps the opened workbook."""
+    import python_calamine
+
+    if "book" not in book_cache:
+        try:
+            with path.open("rb") as fh, _quiet_stderr():
+                book_cache["book"] = python_calamine.CalamineWorkbook.from_filelike(fh)
+        except BaseException as exc:
+            if not isinstance(exc, Exception) and not _is_panic(exc):
+                raise
+            book_cache["book"] = None
+    book = book_cache["book"]
+    return None if book is None else _calamine_rows(book, name)
 
 
 def _is_panic(exc: BaseException) -> bool:
@@ -295,26 +318,16 @@ def _read_xls(path: Path) -> Iterator[RawTable]:
                     else:
                         row.append(cell.value)
                 rows.append(tuple(row))
-            yield RawTable(path, sheet.name, rows)
+            yield RawTable(path, sheet.name, rows, date_system=date_system(book.datemode))
             book.unload_sheet(index)
     finally:
         book.release_resources()
 
 
 def decode_text(path: Path) -> str:
-    """Decode a text file: BOMs first, then UTF-16 without BOM, UTF-8, and cp1252 last."""
-    data = path.read_bytes()
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
-    encoding = _utf16_without_bom(data[:4096])
-    if encoding:
-        return data.decode(encoding, errors="replace")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+    """Decode a text file: BOMs first, then UTF-16 without BOM, UTF-8, and cp1252 for the bytes
+    that are not UTF-8 (`audits.core.encodings`, the one decoder)."""
+    return decode_bytes(path.read_bytes())
 
 
 def _read_csv(path: Path) -> RawTable:
@@ -326,17 +339,146 @@ def _read_csv(path: Path) -> RawTable:
         delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
     except csv.Error:
         delimiter = ","
-    head = list(csv.reader(io.StringIO(sample), delimiter=delimiter))[:HEAD_ROWS]
-    return CsvTable(path, None, [tuple(r) for r in head], text=text, delimiter=delimiter)
+    text, strays = literal_stray_quotes(text, delimiter, _heading_width(sample, delimiter))
+    head = list(csv.reader(io.StringIO(text[:65536]), delimiter=delimiter))[:HEAD_ROWS]
+    notes = [_stray_note(path, opened, closed) for opened, closed in strays]
+    return CsvTable(
+        path, None, [tuple(r) for r in head], text=text, delimiter=delimiter, notes=notes
+    )
+
+
+def _heading_width(sample: str, delimiter: str) -> int:
+    """The widest of the first lines, each read on its own (the heading row is among them)."""
+    lines = sample.split("\n", HEAD_ROWS)[:HEAD_ROWS]
+    return max(
+        (len(next(csv.reader([line], delimiter=delimiter), [])) for line in lines), default=1
+    )
+
+
+def _stray_note(path: Path, opened: int, closed: int | None) -> str:
+    joined = (
+        f"lines {opened} to {closed} into one value"
+        if closed is not None
+        else "every line after it into one value (it is never closed)"
+    )
+    return (
+        f"{path.name}: the quote at the start of a value on line {opened} is not CSV quoting "
+        f"(read as quoting, it would join {joined}); it is kept as a character typed in the "
+        "value, and every line is read as its own row"
+    )
+
+
+# A line holding an odd number of quotes: the only lines on which a quoted value can stay open.
+_ODD_QUOTES = re.compile(r'^(?:[^"\n]*"[^"\n]*")*[^"\n]*"[^"\n]*$', re.MULTILINE)
+
+
+def literal_stray_quotes(
+    text: str, delimiter: str, width: int
+) -> tuple[str, list[tuple[int, int | None]]]:
+    """The CSV reader's one quoting policy: a quote opens a quoted value only if it closes as
+    CSV quoting does. A value that opens with a quote and is still open at the end of its line
+    may rightly run over several lines (an address typed with line breaks), unless the lines it
+    would swallow are rows themselves (each holds at least `width - 1` delimiters) or it never
+    closes: then the quote is a character someone typed (`"Jo Smith`), and the value is
+    re-quoted so the parser reads it literally and every line stays a row.
+
+    Returns the text and, for each quote so read, (its line, the line it would have closed on or
+    None). Only lines with an odd number of quotes are examined (a regular expression finds them),
+    so a file that quotes every value costs one scan."""
+    if '"' not in text:
+        return text, []
+    threshold = max(width - 1, 1)
+    pieces: list[str] = []
+    strays: list[tuple[int, int | None]] = []
+    done = 0  # text[:done] is in `pieces`
+    cursor = 0  # every quoted value opened before this position is settled
+    for match in _ODD_QUOTES.finditer(text):
+        start, end = match.start(), match.end()
+        if end <= cursor:
+            continue
+        at = max(start, cursor)
+        if at > start:  # the rest of a line on which a multi-line value closed
+            after = text.find(delimiter, at, end)
+            if after < 0:
+                continue
+            at = after + 1
+        while (opened := _open_value(text, at, end, delimiter)) is not None:
+            close = _closing_quote(text, end + 1)
+            swallowed = text[end + 1 : close] if close >= 0 else ""
+            stray = close < 0 or any(
+                line.count(delimiter) >= threshold for line in swallowed.split("\n")
+            )
+            if not stray:
+                cursor = close + 1
+                break
+            value_end = text.find(delimiter, opened, end)
+            value_end = end if value_end < 0 else value_end
+            line = text.count("\n", 0, opened) + 1
+            strays.append((line, line + swallowed.count("\n") + 1 if close >= 0 else None))
+            value = text[opened:value_end]
+            pieces += [text[done:opened], '"' + value.replace('"', '""') + '"']
+            done = value_end
+            if value_end >= end:
+                break
+            at = value_end + 1
+    if not strays:
+        return text, []
+    pieces.append(text[done:])
+    return "".join(pieces), strays
+
+
+def _open_value(text: str, at: int, end: int, delimiter: str) -> int | None:
+    """Where a quoted value opens that is still open at `end` (the end of the line), reading
+    from `at`, the start of a value; None when every value of the line is closed."""
+    while at <= end:
+        if at < end and text[at] == '"':
+            q = at + 1
+            while True:
+                q = text.find('"', q, end)
+                if q < 0:
+                    return at
+                if q + 1 < end and text[q + 1] == '"':
+                    q += 2  # an escaped quote inside the value
+                    continue
+                break
+            after = text.find(delimiter, q + 1, end)
+        else:
+            after = text.find(delimiter, at, end)
+        if after < 0:
+            return None
+        at = after + 1
+    return None
+
+
+def _closing_quote(text: str, at: int) -> int:
+    """The quote that closes a quoted value still open at `at` (-1: it never closes)."""
+    while True:
+        q = text.find('"', at)
+        if q < 0:
+            return -1
+        if text.startswith('"', q + 1):
+            at = q + 2
+            continue
+        return q
 
 
 class CsvTable(RawTable):
     """A CSV whose body is parsed by pandas once the heading row is known."""
 
     def __init__(
-        self, file: Path, sheet: str | None, rows: list[tuple], *, text: str, delimiter: str
+        self,
+        file: Path,
+        sheet: str | None,
+        rows: list[tuple],
+        *,
+        text: str,
+        delimiter: str,
+        notes: list[str] | None = None,
     ):
-        super().__init__(file, sheet, rows)
+        # European Excel saves `;` between values and a comma as the decimal mark (0,5)
+        super().__init__(
+            file, sheet, rows, notes=notes or [], decimal="," if delimiter == ";" else "."
+        )
         self.text = text
         self.delimiter = delimiter
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from audits.core.errors import InputError
 from audits.ingest import values
 from audits.ingest.export import UNREADABLE_COLUMNS, Export, ListTable
 from audits.model import codes
@@ -32,6 +33,9 @@ class ReturnExport(Export):
     kind: str = ""
     reference_date: dt.date | None = None
     reference_note: str = ""  # where the reference date comes from
+    # why the reference date cannot be the as-at date (a start date in the future): raised by
+    # `default_as_at` only, so --as-at still audits the return
+    reference_problem: InputError | None = None
 
     def summary(self, given: dt.date | None) -> dict:
         """What summary.json says about the input (its kind, dates and histories)."""
@@ -107,11 +111,14 @@ def canonical(
     origin: str,
     sources: dict[str, str],
     extra: dict[str, np.ndarray] | None = None,
+    reported_elsewhere: frozenset[str] = frozenset(),
 ) -> tuple[ReturnTable, pd.DataFrame]:
     """A canonical list from raw columns (text) or derived ones (datetime64 / float64 already).
 
     `rows` are source line numbers; `sources` names each field's element or column in the
     return (shown with unreadable values); `extra` adds hidden columns such as `_plan`.
+    `reported_elsewhere`: fields copied from another table (SSDA903 header values on List 8
+    rows), whose unreadable values that table reports with its own file and line.
     """
     out = pd.DataFrame({"_row": np.asarray(rows, dtype="int64")})
     masks: dict[str, pd.Series] = {}
@@ -133,6 +140,8 @@ def canonical(
             out[name], masks[name] = values.coded(column, f.domain)
         else:
             out[name] = values.text(column)
+        if name in reported_elsewhere:
+            masks.pop(name, None)
         if name in masks:
             raw_text[name] = column
     for name, column in (extra or {}).items():
@@ -217,7 +226,10 @@ def unreadable_column(
 
 
 def default_as_at(export: Export) -> dt.date:
-    """The as-at date when none is given: a return's reference date, else today."""
+    """The as-at date when none is given: a return's reference date, else today. A reference
+    date the return cannot be trusted for (see `ReturnExport.reference_problem`) is refused."""
+    if isinstance(export, ReturnExport) and export.reference_problem is not None:
+        raise export.reference_problem
     if isinstance(export, ReturnExport) and export.reference_date is not None:
         return export.reference_date
     return dt.date.today()

@@ -14,15 +14,12 @@ import pandas as pd
 from pandas.api.types import infer_dtype
 
 from audits.core.safe_text import printable
+from audits.ingest.date_systems import EPOCHS, FIRST_YEAR, LAST_YEAR
 from audits.ingest.xlsx_cells import FORMULA_MARK, MISSING_TEXT
 from audits.model.codes import CodeDomain
 
 UNREADABLE = "(unreadable)"  # canonical value of a code that is present but not in its code list
 BLANK_TOKENS = {"", "#n/a", "n/a", "na", "null", "none", "nan", "nat", "-", "#null!"}
-EXCEL_EPOCH = pd.Timestamp("1899-12-30")
-FIRST_YEAR, LAST_YEAR = 1900, 2099
-SERIAL_MIN = (pd.Timestamp(f"{FIRST_YEAR}-01-01") - EXCEL_EPOCH).days
-SERIAL_MAX = (pd.Timestamp(f"{LAST_YEAR}-12-31") - EXCEL_EPOCH).days
 DATE_FORMATS = (
     "%d/%m/%Y",
     "%Y-%m-%d",
@@ -126,8 +123,9 @@ def identifier(col: pd.Series) -> pd.Series:
 
 
 @by_unique
-def dates(col: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Excel dates, Excel serial numbers, dd/mm/yyyy and ISO text (and a few other UK forms)."""
+def dates(col: pd.Series, date_system: int = 1900) -> tuple[pd.Series, pd.Series]:
+    """Excel dates, Excel serial numbers (of the workbook's `date_system`: 1900 or 1904),
+    dd/mm/yyyy and ISO text (and a few other UK forms)."""
     col = col.astype(object)
     types = _types(col)
     out = pd.Series(pd.NaT, index=col.index, dtype="datetime64[us]")
@@ -136,7 +134,7 @@ def dates(col: pd.Series) -> tuple[pd.Series, pd.Series]:
         out[is_dt] = pd.to_datetime(col[is_dt], errors="coerce").dt.normalize()
     numeric = is_number_type(types)
     if numeric.any():
-        out[numeric] = _from_serial(pd.to_numeric(col[numeric], errors="coerce"))
+        out[numeric] = _from_serial(pd.to_numeric(col[numeric], errors="coerce"), date_system)
     rest = ~is_dt & ~numeric & types.notna()
     present = is_dt | numeric
     if rest.any():
@@ -146,7 +144,7 @@ def dates(col: pd.Series) -> tuple[pd.Series, pd.Series]:
         serial_like = pending.str.fullmatch(r"\d{1,5}(\.0+)?")
         if serial_like.any():
             out[serial_like[serial_like].index] = _from_serial(
-                pd.to_numeric(pending[serial_like], errors="coerce")
+                pd.to_numeric(pending[serial_like], errors="coerce"), date_system
             )
             pending = pending[~serial_like]
         for fmt in DATE_FORMATS:
@@ -162,10 +160,14 @@ def dates(col: pd.Series) -> tuple[pd.Series, pd.Series]:
     return out, unreadable
 
 
-def _from_serial(nums: pd.Series) -> pd.Series:
-    ok = nums.notna() & (nums >= SERIAL_MIN) & (nums <= SERIAL_MAX)
+def _from_serial(nums: pd.Series, date_system: int = 1900) -> pd.Series:
+    """Serial day numbers as dates of `date_system`, from 1900 to 2099 (others: missing)."""
+    epoch = pd.Timestamp(EPOCHS[date_system])
+    low = (pd.Timestamp(f"{FIRST_YEAR}-01-01") - epoch).days
+    high = (pd.Timestamp(f"{LAST_YEAR}-12-31") - epoch).days
+    ok = nums.notna() & (nums >= low) & (nums <= high)
     days = np.floor(nums.where(ok, 0)).astype("int64")
-    converted = EXCEL_EPOCH + pd.to_timedelta(days, unit="D")
+    converted = epoch + pd.to_timedelta(days, unit="D")
     return converted.where(ok).astype("datetime64[us]")
 
 
@@ -227,16 +229,33 @@ def checked_text(col: pd.Series) -> tuple[pd.Series, pd.Series]:
     return words.mask(bad), bad
 
 
+# `1,000` and `12,345.5`: commas grouping thousands (a number written with a decimal point)
+_GROUPED = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
+# `0,5` and `12,75`: a decimal comma (a file whose decimal mark is the comma)
+_DECIMAL_COMMA = r"^([+-]?\d*),(\d+)$"
+
+
+def number_text(words: pd.Series, decimal: str = ".") -> pd.Series:
+    """Numbers written as text, in the one grammar every reader uses: digits with a decimal
+    point; commas only as a thousands grouping (`1,000`, `12,345.5`), unless the file's decimal
+    mark is the comma (`decimal=","`, a `;`-separated CSV), where `0,5` is a half. Anything else
+    keeps its comma and is unreadable: `0,5` in a file that writes `1,000` is never 5."""
+    if decimal == ",":
+        return words.str.replace(_DECIMAL_COMMA, r"\1.\2", regex=True)
+    grouped = words.str.fullmatch(_GROUPED).fillna(False).astype(bool)
+    return words.where(~grouped, words.str.replace(",", "", regex=False))
+
+
 @by_unique
-def numbers(col: pd.Series, count: bool = False) -> tuple[pd.Series, pd.Series]:
-    """Finite numbers from 0 to NUMBER_MAX (`count`: whole numbers to COUNT_MAX); anything else
-    is unreadable."""
+def numbers(col: pd.Series, count: bool = False, decimal: str = ".") -> tuple[pd.Series, pd.Series]:
+    """Finite numbers from 0 to NUMBER_MAX (`count`: whole numbers to COUNT_MAX), text read by
+    `number_text` with the file's `decimal` mark; anything else is unreadable."""
     words = _text(col)
     typed = col.astype(object)
     is_text = typed.map(lambda v: isinstance(v, str))  # by_unique: once per distinct value
     spelled = typed[is_text].astype(str).str.strip().str.casefold().isin(_NON_FINITE_WORDS)
     present = words.notna() | spelled.reindex(col.index, fill_value=False)
-    nums = pd.to_numeric(words.str.replace(",", "", regex=False), errors="coerce").astype("float64")
+    nums = pd.to_numeric(number_text(words, decimal), errors="coerce").astype("float64")
     ok = (
         nums.notna()
         & np.isfinite(nums)

@@ -26,6 +26,8 @@ import zipfile
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
+from audits.ingest.date_systems import epoch
+
 MAX_COLUMNS = 104  # A to CZ; Annex A lists have under 50 columns; cells further right are `stray`
 FORMULA_MARK = " (formula saved without its result)"
 MISSING_TEXT = "(text no. {} is missing from the workbook's shared strings)"
@@ -34,7 +36,6 @@ _ROW_REF = re.compile(rb'<row[^>]*?\sr="(\d+)"')
 _WIDE_CELL = re.compile(rb' r="(?:[D-Z][A-Z]|[A-Z]{3})[0-9]')  # a cell in column DA or beyond
 _REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
 _ODD_TEXT_INDEX = re.compile(rb't="s"[^>]*><v>(?!\d+</v>)')  # starts with a literal: quick
-_EPOCH = dt.datetime(1899, 12, 30)
 _DATE_FORMAT_IDS = {14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 30, 36, 45, 46, 47, 50, 57}
 _DATE_CODE = re.compile(r"[dmyhs]", re.IGNORECASE)
 _QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
@@ -87,12 +88,47 @@ def scan(archive: zipfile.ZipFile, member: str) -> SheetScan:
     return found
 
 
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"')
+
+
+def reach(archive: zipfile.ZipFile, member: str) -> tuple[int, int]:
+    """(the last row, the number of columns) a sheet's cells reach, styled blanks included,
+    streamed without parsing the XML (a cheap look before reading a sheet cell by cell)."""
+    last_row, columns, tail = 0, 0, b""
+    widest = b""
+    try:
+        with archive.open(member) as fh:
+            while chunk := fh.read(1 << 20):
+                piece = tail + chunk
+                for letters, number in _CELL_REF.findall(piece):
+                    last_row = max(last_row, int(number))
+                    if (len(letters), letters) > (len(widest), widest):
+                        widest = letters
+                tail = piece[-64:] if len(piece) > 64 else piece
+                tail = tail[tail.rfind(b"<") :] if b"<" in tail else b""
+    except KeyError:
+        return 0, 0
+    if widest:
+        columns = column_index(widest.decode()) + 1
+    return last_row, columns
+
+
 def column_index(letters: str) -> int:
     """'A' -> 0, 'XFD' -> 16383."""
     n = 0
     for ch in letters:
         n = n * 26 + ord(ch) - 64
     return n - 1
+
+
+def column_letters(index: int) -> str:
+    """0 -> 'A', 27 -> 'AB' (the inverse of `column_index`)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 @dataclass
@@ -138,32 +174,44 @@ def date_styles(archive: zipfile.ZipFile) -> set[int]:
 
 
 def read_cells(
-    archive: zipfile.ZipFile, member: str, strings: list[str], dates: set[int]
+    archive: zipfile.ZipFile,
+    member: str,
+    strings: list[str],
+    dates: set[int],
+    date_system: int = 1900,
 ) -> SheetCells:
-    """Every cell that holds something, with its place; blank cells cost nothing."""
+    """Every cell that holds something, with its place; blank cells cost nothing. Dates are
+    counted in the workbook's `date_system` (1900, or Mac Excel's 1904)."""
+    start = epoch(date_system)
     found: dict[int, dict[int, object]] = {}
     stray: list[tuple[int, int, object]] = []
-    row_number, col = 0, -1
+    row_tag, cell_tag = f"{_MAIN}row", f"{_MAIN}c"
+    last_row, col = 0, -1
+    pending: list[tuple[int, object]] = []  # the cells of the row being read: (column, value)
     with archive.open(member) as fh:
-        for event, elem in _events(fh, member):
-            tag = elem.tag
-            if event == "start":
-                if tag == f"{_MAIN}row":
-                    row_number = _int(elem.get("r")) or row_number + 1
+        try:
+            # end events only (a row's number is on the row, whose end follows its cells)
+            for _, elem in ElementTree.iterparse(fh, events=("end",)):
+                tag = elem.tag
+                if tag == cell_tag:
+                    ref = _REF.match(elem.get("r") or "")
+                    col = column_index(ref.group(1)) if ref else col + 1
+                    value = _value(elem, strings, dates, start)
+                    if value is not None:
+                        pending.append((col, value))
+                    elem.clear()
+                elif tag == row_tag:
+                    last_row = _int(elem.get("r")) or last_row + 1
+                    for c, value in pending:
+                        if c < MAX_COLUMNS:
+                            found.setdefault(last_row, {})[c] = value
+                        else:
+                            stray.append((last_row, c, value))
+                    pending.clear()
                     col = -1
-                continue
-            if tag == f"{_MAIN}c":
-                ref = _REF.match(elem.get("r") or "")
-                col = column_index(ref.group(1)) if ref else col + 1
-                value = _value(elem, strings, dates)
-                if value is not None:
-                    if col < MAX_COLUMNS:
-                        found.setdefault(row_number, {})[col] = value
-                    else:
-                        stray.append((row_number, col, value))
-                elem.clear()
-            elif tag == f"{_MAIN}row":
-                elem.clear()
+                    elem.clear()
+        except ElementTree.ParseError as exc:
+            raise DamagedSheet(f"the sheet's XML ({member}) is damaged: {exc}") from None
     width = max((max(cells) + 1 for cells in found.values()), default=0)
     numbers = sorted(found)
     rows = []
@@ -175,19 +223,13 @@ def read_cells(
     return SheetCells(rows, numbers, stray)
 
 
-def _events(fh, member: str):
-    """iterparse, with damaged XML turned into a clear message naming the sheet's part."""
-    try:
-        yield from ElementTree.iterparse(fh, events=("start", "end"))
-    except ElementTree.ParseError as exc:
-        raise DamagedSheet(f"the sheet's XML ({member}) is damaged: {exc}") from None
-
-
 class DamagedSheet(ValueError):
     """A sheet whose XML cannot be parsed."""
 
 
-def _value(cell: ElementTree.Element, strings: list[str], dates: set[int]) -> object:
+def _value(
+    cell: ElementTree.Element, strings: list[str], dates: set[int], start: dt.datetime
+) -> object:
     kind = cell.get("t", "n")
     v = cell.find(f"{_MAIN}v")
     text = v.text if v is not None else None
@@ -220,7 +262,10 @@ def _value(cell: ElementTree.Element, strings: list[str], dates: set[int]) -> ob
     except ValueError:
         return text
     if _int(cell.get("s")) in dates and math.isfinite(number) and 1 <= number < 2958466:
-        return _EPOCH + dt.timedelta(days=number)
+        try:
+            return start + dt.timedelta(days=number)
+        except OverflowError:  # past 9999 in the 1904 system: the number is kept, as above
+            return int(number) if number.is_integer() else number
     if math.isfinite(number) and number.is_integer() and abs(number) < 1e15:
         return int(number)
     return number

@@ -1,8 +1,14 @@
-"""Code lists of the Annex A fields the audit parses, and how each written form maps to one code.
+"""Code lists of the fields the audit parses, and how each written form maps to one code.
 
 Councils write the same code as `b) Female`, `Female` or `F`; `a) Yes`, `Yes` or `Y`. A value is
 matched case-insensitively after removing Ofsted's ordering prefix (`a)`, `zz)`), spaces and
 non-breaking spaces. Each domain maps every accepted spelling to one canonical value.
+
+The canonical values are Annex A's. The DfE's own code lists (the CIN census and SSDA903 code
+sets, as the D2I validators `csc-validator-be-cin` and `csc-validator-be-903` encode them, which
+the Standard Safeguarding Dataset reuses) are aliases of the same values: `NEG` is Neglect, `RC9`
+a reason for closure, `E17` a reason care ceased. Every adapter passes codes through unchanged
+and this model reads them; `tests/test_codes.py` compares each domain with those lists.
 """
 
 from __future__ import annotations
@@ -48,8 +54,9 @@ YES_NO_UNKNOWN = CodeDomain(
 GENDER = CodeDomain(
     "Gender",
     {
-        "Male": ["M"],
-        "Female": ["F"],
+        # 1, 2, 0, 9: the CIN census GenderCurrent and SSDA903 SEX codes (and the SSD's 01, 02 ...)
+        "Male": ["M", "1", "01"],
+        "Female": ["F", "2", "02"],
         "Not stated/recorded": [
             "Not stated/recorded (or unborn)",
             "Not stated",
@@ -58,8 +65,10 @@ GENDER = CodeDomain(
             "U",
             "Unborn",
             "Not known",
+            "0",
+            "00",
         ],
-        "Neither": ["Other", "Indeterminate", "I", "N"],
+        "Neither": ["Other", "Indeterminate", "I", "N", "9", "09"],
     },
 )
 LA_IN_TOUCH = CodeDomain(
@@ -75,7 +84,12 @@ LA_IN_TOUCH = CodeDomain(
 )
 SUITABILITY = CodeDomain(
     "Suitability of accommodation",
-    {"Suitable": ["1", "Y"], "Unsuitable": ["Not suitable", "2", "N"]},
+    {
+        "Suitable": ["1", "Y"],
+        "Unsuitable": ["Not suitable", "2", "N"],
+        # SSDA903 OC3 ACCOM 0: the young person has died or returned home (D2I rules 344, 345)
+        "Not applicable": ["0", "N/A (died or returned home)"],
+    },
 )
 _PLACEMENT_TYPES = {
     "U1": "Foster placement - relatives - long term",
@@ -99,7 +113,13 @@ _PLACEMENT_TYPES = {
     "R3": "Family Centre or Mother and Baby Unit",
     "R5": "Young Offender Institution",
     "S1": "Residential school",
+    "K3": "Supported accommodation",  # 2024-25 on (Ofsted-registered; H5 before)
     "Z1": "Other placements",
+    # 2025-26: Z1 divided into four codes (labels are the DfE guidance's; the code is what counts)
+    "Z11": "Other placements (Z11)",
+    "Z12": "Other placements (Z12)",
+    "Z13": "Other placements (Z13)",
+    "Z14": "Other placements (Z14)",
     "T0": "Temporary placement",
     "T1": "Temporary placement - hospital",
     "T2": "Temporary placement - holiday",
@@ -111,7 +131,7 @@ _PLACEMENT_TYPES = {
 class PlacementTypeDomain(CodeDomain):
     """SSDA903 placement codes: `a) U1: Foster placement - ...`, `U1: ...`, `U1 - ...` or `U1`."""
 
-    _CODE = re.compile(r"^([A-Z]\d)\b")
+    _CODE = re.compile(r"^([A-Z]\d{1,2})\b")  # U1, K3 and the 2025-26 codes Z11 to Z14
 
     def __init__(self) -> None:
         super().__init__(
@@ -162,6 +182,9 @@ class LabelledDomain(CodeDomain):
         keys = text.str.replace(_PREFIX, "", regex=True)
         keys = keys.str.replace(_SPACES, " ", regex=True).str.strip().str.casefold()
         whole = keys.map(self._lookup)
+        # `Multiple: Neglect, Physical abuse` (the SSD's form): the words before a colon
+        before_colon = keys.str.extract(r"^([^:]+?)\s*:", expand=False).map(self._lookup)
+        whole = whole.fillna(before_colon)
         if not self._by_code:
             return whole
         lead = keys.str.extract(self._LEADING, expand=False).map(self._by_code)
@@ -214,6 +237,7 @@ SOURCE = LabelledDomain(
         "5A": "LA services",
         "5B": "LA services",
         "5C": "LA services",
+        "5D": "LA services",  # CIN census code set (D2I rule 8866)
         "6": "Police",
         "7": "Other legal agency",
         "8": "Other",
@@ -247,6 +271,7 @@ CLOSURE_REASON = LabelledDomain(
         "RC6": "Transferred to adult social care services",
         "RC7": "Services ceased for any other reason, including child no longer in need",
         "RC8": "Case closed after assessment, no further action",
+        "RC9": "Case closed after assessment, referred to early help",
     },
 )
 CASE_STATUS = LabelledDomain(
@@ -267,6 +292,14 @@ ABUSE_CATEGORY = LabelledDomain(
         "Sexual abuse": None,
         "Emotional abuse": None,
         "Multiple/not recommended": None,
+    },
+    # the CIN census code set (D2I rules 8905, 8910), and the words without "abuse"
+    **{
+        "Neglect": ["NEG"],
+        "Physical abuse": ["PHY", "Physical"],
+        "Sexual abuse": ["SAB", "Sexual"],
+        "Emotional abuse": ["EMO", "Emotional"],
+        "Multiple/not recommended": ["MUL", "Multiple", "Multiple categories"],
     },
 )
 LEGAL_STATUS = LabelledDomain(
@@ -321,6 +354,7 @@ REASON_CEASED = LabelledDomain(
         "E14": "Accommodation on remand ended",
         "E15": "Age assessment determined child was 18 or over",
         "E16": "Child moved abroad",
+        "E17": "Aged 18 or over and remained with current carers (staying put)",
         "E8": "Care ceased for any other reason",
         "X1": "Episode ceases and new episode begins on same day",
     },
@@ -342,7 +376,20 @@ PLACEMENT_LOCATION = LabelledDomain(
 )
 ELIGIBILITY = LabelledDomain(
     "Eligibility category",
-    {"Relevant child": None, "Former relevant child": None, "Qualifying care leaver": None},
+    {
+        "Relevant child": None,
+        "Former relevant child": None,
+        "Qualifying care leaver": None,
+        "Eligible child": None,
+        "No current eligibility": None,
+    },
+    # the Standard Safeguarding Dataset's code set writes the categories without "child"
+    **{
+        "Relevant child": ["Relevant"],
+        "Former relevant child": ["Former relevant"],
+        "Qualifying care leaver": ["Qualifying"],
+        "Eligible child": ["Eligible"],
+    },
 )
 ACCOMMODATION = LabelledDomain(
     "Type of accommodation",
@@ -363,6 +410,7 @@ ACCOMMODATION = LabelledDomain(
         "X": "In custody",
         "Y": "Other accommodation",
         "Z": "With former foster carers",
+        "0": "Not applicable (died, or returned home)",  # SSDA903 OC3 (D2I rules 344, 345)
     },
 )
 ACTIVITY = LabelledDomain(
@@ -372,11 +420,16 @@ ACTIVITY = LabelledDomain(
         "P1": "Part time in higher education",
         "F2": "Full time in education other than higher",
         "P2": "Part time in education other than higher",
-        "F3": "Full time in training or employment",
+        "F3": "Full time in training or employment",  # superseded by F4/F5 and P4/P5
         "P3": "Part time in training or employment",
+        "F4": "Full time in an apprenticeship",
+        "P4": "Part time in an apprenticeship",
+        "F5": "Full time in training or employment (not apprenticeship)",
+        "P5": "Part time in training or employment (not apprenticeship)",
         "G4": "Not in education, employment or training - illness or disability",
         "G5": "Not in education, employment or training - other",
         "G6": "Not in education, employment or training - pregnancy or parenting",
+        "0": "Not applicable (died, or returned home)",  # SSDA903 OC3 (D2I rules 132, 344)
     },
 )
 NO_LONGER_REASON = LabelledDomain(

@@ -32,7 +32,7 @@ import os
 import shutil
 import signal
 import uuid
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
 from audits.core.errors import EnvironmentProblem, InputError, environment_problem
@@ -86,7 +86,10 @@ def recover(out_dir: Path) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
-def _check_target(out_dir: Path) -> None:
+def check_output_folder(out_dir: Path) -> None:
+    """The one check of a folder named with --out (run, sample, board, example): it may not
+    exist yet, but it cannot be a file, a symbolic link, or inside a file."""
+    out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(
             "The output folder named with --out is a file, not a folder",
@@ -101,18 +104,36 @@ def _check_target(out_dir: Path) -> None:
             expected="--out naming an ordinary folder",
             action="Name the folder the link points to instead",
         )
+    for parent in Path(os.path.abspath(out_dir)).parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise InputError(
+                    f"The output folder named with --out would be inside {parent.name}, which "
+                    "is a file, not a folder",
+                    file=str(out_dir),
+                    expected="--out naming a folder (it is created if it does not exist)",
+                    action="Choose another place for --out",
+                )
+            break
 
 
 @contextlib.contextmanager
-def publish(out_dir: Path) -> Iterator[Path]:
-    """Yield a staged folder for the new set; publish it as one set when the block succeeds."""
+def publish(
+    out_dir: Path, *, leave: Collection[str] = (), moves: dict[str, str] | None = None
+) -> Iterator[Path]:
+    """Yield a staged folder for the new set; publish it as one set when the block succeeds.
+
+    `leave`: files of the current folder (paths relative to it) not carried into the new set;
+    `moves`: files carried to another path in it. Both are read when the block ends, so the
+    block may fill them, under the lock (`written.earlier_workbooks` decides them for the run's
+    own team workbooks)."""
     out_dir = Path(os.path.abspath(out_dir))
-    _check_target(out_dir)
+    check_output_folder(out_dir)
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         with _locked(out_dir):
             recover(out_dir)
-            _check_target(out_dir)
+            check_output_folder(out_dir)
             staged = (
                 out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}-{uuid.uuid4().hex[:8]}"
             )
@@ -123,7 +144,7 @@ def publish(out_dir: Path) -> Iterator[Path]:
                 yield staged
                 _step("staged")
                 if out_dir.is_dir():
-                    _carry(out_dir, staged)
+                    _carry(out_dir, staged, set(leave), moves or {})
                     shutil.copymode(out_dir, staged)
                 _step("carried")
                 _fsync_tree(staged)
@@ -172,15 +193,25 @@ def _problem(exc: OSError, out_dir: Path) -> InputError:
     return environment_problem(exc, "writing the outputs")
 
 
-def _carry(current: Path, staged: Path) -> None:
+def _carry(
+    current: Path, staged: Path, leave: set[str] | None = None, moves: dict[str, str] | None = None
+) -> None:
     """Carry into `staged` everything of `current` it does not hold: files by hard link (else a
-    copy), symbolic links as links (never followed), folders even when empty."""
+    copy), symbolic links as links (never followed), folders even when empty; except the files
+    in `leave`, and those in `moves` carried to their new path."""
+    leave, moves = leave or set(), moves or {}
     for root, folders, files in os.walk(current, followlinks=False):
         here = Path(root)
         there = staged / here.relative_to(current)
         there.mkdir(parents=True, exist_ok=True)
         for name in [*files, *(f for f in folders if (here / f).is_symlink())]:
             path, target = here / name, there / name
+            relative = path.relative_to(current).as_posix()
+            if relative in leave:
+                continue
+            if relative in moves:
+                target = staged / moves[relative]
+                target.parent.mkdir(parents=True, exist_ok=True)
             if target.exists() or target.is_symlink():
                 continue
             if path.is_symlink():

@@ -1,19 +1,40 @@
-"""Reading a sheet that people have worked in, by its headings, whatever else they did to it.
+"""Reading a workbook that people have worked in, by its headings, whatever else they did to it.
 
 Rows may be ragged (a sheet written without a dimension record, or edited), guidance rows may
 stand above the heading row, headings may be re-cased or carry stray spaces, and columns may have
-been moved or added. Values only: formulas are read as their saved results.
+been moved, added or copied. Cells are read as the loader reads them: by the fast reader, unless
+the sheet's XML holds what it cannot be trusted with (formulas, error values, cells far to the
+right), which the careful reader (`ingest.xlsx_cells`) reads cell by cell. Values as saved, dates
+in the workbook's own date system (Mac Excel's 1904 too), and a formula saved without its result
+kept visible as `=... (formula saved without its result)` instead of a blank, so what a person
+typed as a formula is never silently nothing.
+
+The tool marks every workbook it writes with custom document properties: the last reviewer
+entry the store held (`ENTRIES_PROPERTY`), the as-at date of the run (`AS_AT_PROPERTY`), and how
+far each sheet's cells reach (`EXTENT_PROPERTY`), so a cell typed below or beside what the tool
+wrote, on a sheet that is not read back, is found and listed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pandas as pd
 
 from audits.core.errors import InputError
+from audits.ingest.read import fast_sheet_rows, sheet_parts
+from audits.ingest.xlsx_cells import (
+    DamagedSheet,
+    column_letters,
+    date_styles,
+    read_cells,
+    scan,
+    shared_strings,
+)
 from audits.model.spec import header_key
 
 REVIEWER_HEADINGS = (
@@ -34,6 +55,14 @@ HEADING_SEARCH_ROWS = 40
 # the store held when the tool pre-filled it, so returning a pre-filled cell untouched is known
 # for what it is (the tool's copy, not a new entry), whatever the clocks say.
 ENTRIES_PROPERTY = "casefile-audit entries up to"
+AS_AT_PROPERTY = "casefile-audit as at"  # the run's as-at date: which run's findings it shows
+EXTENT_PROPERTY = "casefile-audit extent"  # "<rows>:<columns>:<sheet>", one property per sheet
+_PROPS = {
+    "cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "dcterms": "http://purl.org/dc/terms/",
+    "op": "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties",
+}
 
 
 @dataclass
@@ -44,50 +73,176 @@ class Sheet:
     saved_at: str | None
     saved_by: str | None
     entries_upto: int | None  # see ENTRIES_PROPERTY; None for workbooks without it
+    date_system: int = 1900  # serial numbers typed as dates count from 1900, or from 1904
+    as_at: str | None = None  # see AS_AT_PROPERTY
+    stray: list[tuple[int, int, object]] = field(default_factory=list)  # far to the right
 
 
-def _iso(value: object) -> str | None:
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(dt.UTC).replace(tzinfo=None)
-        return value.replace(microsecond=0).isoformat()
-    return None
+@dataclass
+class Returned:
+    """A returned workbook opened for reading: its sheets, properties and date system."""
+
+    path: Path
+    parts: dict[str, str]  # sheet name -> its XML part
+    date_system: int
+    saved_at: str | None
+    saved_by: str | None
+    entries_upto: int | None
+    as_at: str | None
+    extents: dict[str, tuple[int, int]]  # sheet -> (rows, columns) as the tool wrote it
+    written_by: str
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return list(self.parts)
+
+    def sheet(self, name: str) -> Sheet:
+        """Every row of sheet `name` from row 1 (rows with nothing are empty tuples)."""
+        if name not in self.parts:
+            raise InputError(
+                f"The workbook has no '{name}' sheet; nothing was stored",
+                file=str(self.path),
+                expected=f"the workbook written by `{self.written_by}`, with its sheets as they "
+                "were",
+            )
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                careful = scan(archive, self.parts[name]).needs_care
+            rows = None if careful else fast_sheet_rows(self.path, name, self._cache)
+            if rows is not None:  # no formulas, error values or far cells: the fast reader
+                return self._as_sheet(rows, [])
+            with zipfile.ZipFile(self.path) as archive:
+                if "strings" not in self._cache:
+                    self._cache["strings"] = shared_strings(archive)
+                    self._cache["dates"] = date_styles(archive)
+                cells = read_cells(
+                    archive,
+                    self.parts[name],
+                    self._cache["strings"],
+                    self._cache["dates"],
+                    self.date_system,
+                )
+        except (DamagedSheet, ElementTree.ParseError, zipfile.BadZipFile, KeyError, OSError) as exc:
+            raise InputError(
+                f"The workbook is damaged and its '{name}' sheet cannot be read ({exc})",
+                file=str(self.path),
+                expected=f"a workbook written by `{self.written_by}`, saved as .xlsx",
+            ) from None
+        rows = []
+        for number, row in zip(cells.row_numbers, cells.rows, strict=True):
+            rows.extend(() for _ in range(number - 1 - len(rows)))
+            rows.append(row)
+        return self._as_sheet(rows, cells.stray)
+
+    def _as_sheet(self, rows: list[tuple], stray: list) -> Sheet:
+        return Sheet(
+            rows,
+            self.saved_at,
+            self.saved_by,
+            self.entries_upto,
+            self.date_system,
+            self.as_at,
+            stray,
+        )
 
 
-def read_sheet(path: Path, sheet: str, *, written_by: str) -> Sheet:
-    """All rows of `sheet` (values only) and the workbook's saved-by/saved-at properties."""
-    import openpyxl
-
+def open_return(path: Path, *, written_by: str) -> Returned:
+    """A returned workbook's sheets and properties (read lazily, one sheet at a time)."""
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:
+        with zipfile.ZipFile(path) as archive:
+            parts, system = sheet_parts(archive)
+            core = _xml(archive, "docProps/core.xml")
+            custom = _custom_properties(archive)
+    except (zipfile.BadZipFile, OSError) as exc:
         raise InputError(
             f"The workbook cannot be opened ({type(exc).__name__}: {exc})",
             file=str(path),
             expected=f"a workbook written by `{written_by}`, saved as .xlsx",
         ) from None
-    try:
-        if sheet not in wb.sheetnames:
-            raise InputError(
-                f"The workbook has no '{sheet}' sheet; nothing was stored",
-                file=str(path),
-                expected=f"the workbook written by `{written_by}`, with its sheets as they were",
-            )
-        ws = wb[sheet]
-        ws.reset_dimensions()  # trust the cells, not a missing or stale dimension record
-        rows = list(ws.iter_rows(values_only=True))
-        props = wb.properties
-        saved_at = _iso(props.modified)
-        if saved_at is None:
-            stamp = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
-            saved_at = _iso(stamp)
-        upto = next(
-            (p.value for p in wb.custom_doc_props.props if p.name == ENTRIES_PROPERTY), None
+    if not parts:
+        raise InputError(
+            "The workbook cannot be opened (it has no sheets that can be found)",
+            file=str(path),
+            expected=f"a workbook written by `{written_by}`, saved as .xlsx",
         )
-        upto = int(upto) if isinstance(upto, int | float) and not isinstance(upto, bool) else None
-        return Sheet(rows, saved_at, props.lastModifiedBy or props.creator, upto)
-    finally:
-        wb.close()
+    saved_at = _iso(_core(core, "dcterms:modified"))
+    if saved_at is None:
+        stamp = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+        saved_at = _iso(stamp.isoformat())
+    upto = custom.get(ENTRIES_PROPERTY)
+    extents = {}
+    for name, value in custom.items():
+        if name.startswith(EXTENT_PROPERTY) and isinstance(value, str):
+            rows, _, rest = value.partition(":")
+            columns, _, sheet = rest.partition(":")
+            if rows.isdigit() and columns.isdigit() and sheet:
+                extents[sheet] = (int(rows), int(columns))
+    return Returned(
+        path,
+        parts,
+        system,
+        saved_at,
+        _core(core, "cp:lastModifiedBy") or _core(core, "dc:creator"),
+        upto if isinstance(upto, int) and not isinstance(upto, bool) else None,
+        custom.get(AS_AT_PROPERTY) if isinstance(custom.get(AS_AT_PROPERTY), str) else None,
+        extents,
+        written_by,
+    )
+
+
+def read_sheet(path: Path, sheet: str, *, written_by: str) -> Sheet:
+    """All rows of `sheet` (values as saved) and the workbook's saved-by/saved-at properties."""
+    return open_return(path, written_by=written_by).sheet(sheet)
+
+
+def _xml(archive: zipfile.ZipFile, member: str) -> ElementTree.Element | None:
+    try:
+        return ElementTree.fromstring(archive.read(member))
+    except (KeyError, ElementTree.ParseError):
+        return None
+
+
+def _core(root: ElementTree.Element | None, tag: str) -> str | None:
+    if root is None:
+        return None
+    prefix, name = tag.split(":")
+    found = root.find(f"{{{_PROPS[prefix]}}}{name}")
+    text = (found.text or "").strip() if found is not None else ""
+    return text or None
+
+
+def _custom_properties(archive: zipfile.ZipFile) -> dict[str, object]:
+    """Custom document properties: whole numbers as int, everything else as text."""
+    root = _xml(archive, "docProps/custom.xml")
+    out: dict[str, object] = {}
+    for prop in [] if root is None else root.findall(f"{{{_PROPS['op']}}}property"):
+        value = next(iter(prop), None)
+        if value is None or not prop.get("name"):
+            continue
+        text = (value.text or "").strip()
+        kind = value.tag.rsplit("}", 1)[-1]
+        if kind in ("i1", "i2", "i4", "i8", "int", "ui1", "ui2", "ui4", "ui8", "uint"):
+            try:
+                out[prop.get("name")] = int(text)
+                continue
+            except ValueError:
+                pass
+        out[prop.get("name")] = text
+    return out
+
+
+def _iso(value: str | None) -> str | None:
+    """A document time as UTC, to the second, ISO (naive), or None."""
+    if not value:
+        return None
+    try:
+        stamp = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if stamp.tzinfo is not None:
+        stamp = stamp.astimezone(dt.UTC).replace(tzinfo=None)
+    return stamp.replace(microsecond=0).isoformat()
 
 
 def heading_row(rows: list[tuple], required: tuple[str, ...]) -> int | None:
@@ -105,21 +260,43 @@ class Headed:
 
     columns: dict[str, pd.Series]
     headings: list[str]
-    body: pd.DataFrame  # every column, by position
+    body: pd.DataFrame  # every column, by position (cells right of the headings too)
+    positions: dict[str, int] = field(default_factory=dict)  # heading key -> its first column
 
     def __getitem__(self, name: str) -> pd.Series:
         return self.columns[name]
 
+    def get(self, name: str) -> pd.Series | None:
+        """A column by heading (its first copy), None when the sheet has no such heading."""
+        at = self.positions.get(header_key(name))
+        return None if at is None else blank_to_none(self.body[at])
+
     def others(self, known: set[str]) -> dict[str, pd.Series]:
-        """Columns whose heading is not in `known` (e.g. one a person added), with any value."""
+        """Columns whose heading is not in `known` (e.g. one a person added, or a cell typed
+        right of the headings), with any value; each named by its heading and column."""
         known_keys = {header_key(k) for k in known}
         out = {}
         for i, heading in enumerate(self.headings):
-            if header_key(heading) in known_keys:
+            if heading and header_key(heading) in known_keys:
                 continue
             values = blank_to_none(self.body[i])
             if values.notna().any():
-                out[heading or f"column {i + 1} (no heading)"] = values
+                name = heading or f"column {column_letters(i)} (no heading)"
+                out[name if name not in out else f"{name} (column {column_letters(i)})"] = values
+        return out
+
+    def copies(self, known: set[str]) -> dict[str, pd.Series]:
+        """Second and later columns headed like one of `known` (a copied column), with any
+        value: only the first of a heading is read, so what is typed in a copy is listed."""
+        known_keys = {header_key(k) for k in known}
+        out = {}
+        for i, heading in enumerate(self.headings):
+            key = header_key(heading)
+            if not heading or key not in known_keys or self.positions.get(key) == i:
+                continue
+            values = blank_to_none(self.body[i])
+            if values.notna().any():
+                out[f"{heading} (column {column_letters(i)})"] = values
         return out
 
 
@@ -148,13 +325,14 @@ def headed_columns(
             expected=f"the columns as `{written_by}` wrote them: " + ", ".join(required),
             action="Restore the column heading(s) (renamed or deleted columns cannot be matched)",
         )
-    width = len(header)
     first = (at or 0) + 1
-    body_rows = [tuple(r[:width]) + (None,) * (width - len(r)) for r in rows[first:]]
+    width = max([len(header), *(len(r) for r in rows[first:])])
+    header += [""] * (width - len(header))
+    body_rows = [tuple(r) + (None,) * (width - len(r)) for r in rows[first:]]
     body = pd.DataFrame(body_rows, columns=range(width), dtype=object)
     body.index = pd.RangeIndex(first + 1, first + 1 + len(body))
     columns = {name: blank_to_none(body[keys[header_key(name)]]) for name in required}
-    return Headed(columns, header, body)
+    return Headed(columns, header, body, keys)
 
 
 def blank_to_none(values: pd.Series) -> pd.Series:

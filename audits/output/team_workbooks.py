@@ -78,7 +78,7 @@ def write_team_workbook(
         ["days_overdue", "rule_id"], ascending=[False, True], na_position="last", kind="stable"
     )
     wb = new_workbook(target)
-    mark_entries(wb, review.entries_upto)
+    mark_entries(wb, review.entries_upto, review.as_at)
     formats = Formats(wb)
     write_guide(
         wb,

@@ -106,7 +106,7 @@ def write_workbook(
     review = review or Review(as_at, as_at, 0)
     shown, capped = cap_rows(findings, rows_per_rule)
     wb = new_workbook(target)
-    mark_entries(wb, review.entries_upto)
+    mark_entries(wb, review.entries_upto, review.as_at)
     formats = Formats(wb)
     _summary_sheet(wb, formats, summary, capped, overdue_actions(findings, as_at), review)
     write_guide(

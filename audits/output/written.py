@@ -68,3 +68,67 @@ def remember(folder: Path, paths: Iterable[Path]) -> None:
     for path in paths:
         record[path.relative_to(folder).as_posix()] = sha256_of(path)
     write_text(folder / RECORD, lambda fh: json.dump(record, fh, indent=1, sort_keys=True))
+
+
+def forget(folder: Path, names: Iterable[str]) -> None:
+    """Drop `names` (paths relative to `folder`) from the record of written workbooks."""
+    from audits.output.atomic import write_text
+
+    record = _read(folder)
+    names = [n for n in names if n in record]
+    if not names:
+        return
+    for name in names:
+        record.pop(name)
+    write_text(folder / RECORD, lambda fh: json.dump(record, fh, indent=1, sort_keys=True))
+
+
+EARLIER = "earlier"  # where a changed workbook of an earlier month is set aside
+
+
+def earlier_workbooks(
+    folder: Path, sub: str, meant: Iterable[Path]
+) -> tuple[list[str], dict[str, str]]:
+    """The workbooks of an earlier run left in `folder/sub` (a run's own set, such as teams/)
+    that this run does not write: (the tool's untouched copies, which are not carried into the
+    new set; {a copy a person changed: where it is set aside, `sub/earlier/<stem> (as at
+    <date>).xlsx`}), as paths relative to `folder`. So the set shows this month's workbooks
+    only, and nothing a person typed is lost."""
+    here = folder / sub
+    if not here.is_dir():
+        return [], {}
+    meant = {Path(p).resolve() for p in meant}
+    dropped, moved = [], {}
+    taken: set[str] = set()
+    for path in sorted(here.glob("*.xlsx")):
+        if path.resolve() in meant or not path.is_file() or path.name.startswith(("~$", ".")):
+            continue
+        name = path.relative_to(folder).as_posix()
+        if untouched(path, folder):
+            dropped.append(name)
+            continue
+        stem = f"{path.stem} (as at {_as_at_of(path)})"
+        target, n = f"{sub}/{EARLIER}/{stem}.xlsx", 2
+        while (folder / target).exists() or target in taken:
+            target, n = f"{sub}/{EARLIER}/{stem} ({n}).xlsx", n + 1
+        taken.add(target)
+        moved[name] = target
+    return dropped, moved
+
+
+def _as_at_of(path: Path) -> str:
+    """A workbook's as-at date from its property, else the day it was last saved."""
+    import zipfile
+    from xml.etree import ElementTree
+
+    from audits.output.reviewed import AS_AT_PROPERTY
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            root = ElementTree.fromstring(archive.read("docProps/custom.xml"))
+        for prop in root:
+            if prop.get("name") == AS_AT_PROPERTY and len(prop) and prop[0].text:
+                return prop[0].text.strip()[:10]
+    except (KeyError, OSError, zipfile.BadZipFile, ElementTree.ParseError):
+        pass
+    return dt.date.fromtimestamp(path.stat().st_mtime).isoformat()

@@ -18,7 +18,7 @@ import pandas as pd
 import xlsxwriter
 
 from audits.core.safe_text import needs_quote, needs_quote_one, printable, printable_one
-from audits.output.reviewed import ENTRIES_PROPERTY
+from audits.output.reviewed import AS_AT_PROPERTY, ENTRIES_PROPERTY, EXTENT_PROPERTY
 
 DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
@@ -29,9 +29,23 @@ RAG_COLOURS = {"Green": "#C6EFCE", "Amber": "#FFEB9C", "Red": "#FFC7CE"}
 RAG_BARS = {"Green": "#4E9A44", "Amber": "#E0A526", "Red": "#C0392B"}
 
 
+class _Workbook(xlsxwriter.Workbook):
+    """A workbook that records, as it closes, how far each sheet's cells reach (a custom
+    property per sheet): the return reader lists what a person typed beyond them."""
+
+    def close(self) -> None:
+        for i, ws in enumerate(self.worksheets()):
+            rows = -1 if ws.dim_rowmax is None else ws.dim_rowmax
+            columns = -1 if ws.dim_colmax is None else ws.dim_colmax
+            self.set_custom_property(
+                f"{EXTENT_PROPERTY} {i + 1}", f"{rows + 1}:{columns + 1}:{ws.name}"
+            )
+        super().close()
+
+
 def new_workbook(path: Path) -> xlsxwriter.Workbook:
     """A streaming workbook; strings are never turned into numbers, formulas or URLs."""
-    return xlsxwriter.Workbook(
+    return _Workbook(
         str(path),
         {
             "constant_memory": True,
@@ -43,11 +57,14 @@ def new_workbook(path: Path) -> xlsxwriter.Workbook:
     )
 
 
-def mark_entries(wb: xlsxwriter.Workbook, upto: int) -> None:
-    """Record in the workbook (a custom document property) the last reviewer entry the store
-    held when the tool pre-filled it: a pre-filled cell returned untouched is then known for
-    the tool's copy, not a new entry."""
+def mark_entries(wb: xlsxwriter.Workbook, upto: int, as_at: dt.date | None = None) -> None:
+    """Record in the workbook (custom document properties) the last reviewer entry the store
+    held when the tool pre-filled it, so a pre-filled cell returned untouched is known for the
+    tool's copy, not a new entry; and the run's as-at date, so the return reader compares the
+    export's columns with the findings of that run."""
     wb.set_custom_property(ENTRIES_PROPERTY, int(upto))
+    if as_at is not None:
+        wb.set_custom_property(AS_AT_PROPERTY, as_at.isoformat())
 
 
 class Formats:

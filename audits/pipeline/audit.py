@@ -155,7 +155,10 @@ def build_summary(ctx: Context, result: RunResult) -> dict:
             if not o.ran
         ],
         "rule_notes": {o.rule.id: o.notes for o in result.outcomes if o.notes},
-        "warnings": coverage_warnings(export, result.outcomes),
+        "warnings": [
+            *({"kind": "reading", "message": note} for note in export.notes),
+            *coverage_warnings(export, result.outcomes),
+        ],
         "thresholds": {
             "cin_visit_working_days": ctx.config.cin_visit_working_days,
             "cp_visit_working_days": ctx.config.cp_visit_working_days,

@@ -34,7 +34,7 @@ def write_outputs(run: AuditRun, out_dir: Path, *, quiet: bool = True) -> Path:
     from audits.output.publish import publish
     from audits.output.team_workbooks import split_by_team, team_file_names, write_team_workbooks
     from audits.output.workbook import write_workbook
-    from audits.output.written import remember, target_for
+    from audits.output.written import earlier_workbooks, forget, remember, target_for
 
     say = (lambda _m: None) if quiet else progress
     findings = run.result.findings
@@ -48,13 +48,24 @@ def write_outputs(run: AuditRun, out_dir: Path, *, quiet: bool = True) -> Path:
     bad_by_team = dict(split_by_team(unreadable)) if len(unreadable) else {}
     names = team_file_names(sorted(set(by_team) | set(bad_by_team)))
     stamp = f"{run.ctx.as_at.isoformat()}-{dt.datetime.now():%Y%m%d-%H%M%S}"  # beside a kept one
-    with publish(out_dir) as staged:
+    leave: set[str] = set()  # filled below, under publish's lock: read when it carries files
+    moves: dict[str, str] = {}
+    with publish(out_dir, leave=leave, moves=moves) as staged:
         out_dir = Path(os.path.abspath(out_dir))
         workbook, kept = target_for(out_dir / "audit.xlsx", out_dir, stamp)
         targets = {
             team: target_for(out_dir / "teams" / name, out_dir, stamp)
             for team, name in names.items()
         }
+        # teams/ holds this month's set only: last month's workbooks this run does not write are
+        # left out (the tool's own copies) or set aside in teams/earlier/ (a person typed in them)
+        dropped, moved = earlier_workbooks(
+            out_dir,
+            "teams",
+            [p for p, _ in targets.values()] + [out_dir / f"teams/{n}" for n in names.values()],
+        )
+        leave.update(dropped)
+        moves.update(moved)
         meant = [("audit.xlsx", workbook, kept)]
         meant += [(f"teams/{names[team]}", path, k) for team, (path, k) in targets.items()]
         kept_names = [path for _, path, k in meant if k]
@@ -68,6 +79,16 @@ def write_outputs(run: AuditRun, out_dir: Path, *, quiet: bool = True) -> Path:
         run.summary["team_workbooks"] = {
             team or "": path.relative_to(out_dir).as_posix() for team, (path, _) in targets.items()
         }
+        for name, target in moved.items():
+            say(
+                f"{name} is not in this month's set and has been changed since it was written: "
+                f"it is kept as {target}"
+            )
+        if dropped:
+            say(f"Not in this month's set, so no longer in teams/: {', '.join(dropped)}")
+            run.summary["team_workbooks_withdrawn"] = dropped
+        if moved:
+            run.summary["team_workbooks_set_aside"] = moved
         if kept_names:
             run.summary["workbooks_kept"] = [p.relative_to(out_dir).as_posix() for p in kept_names]
         if kept:
@@ -115,6 +136,7 @@ def write_outputs(run: AuditRun, out_dir: Path, *, quiet: bool = True) -> Path:
             json.dumps(run.summary, indent=2, ensure_ascii=False, default=_json_default),
             encoding="utf-8",
         )
+        forget(staged, [*dropped, *moved])
         remember(staged, [staged_path(workbook), *(staged_path(p) for p, _ in targets.values())])
     run.out_dir = out_dir
     return workbook

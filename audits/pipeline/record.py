@@ -17,7 +17,7 @@ def open_store(db: str | None, note: Callable[[str], None]) -> Store | None:
 
     import sqlalchemy
 
-    from audits.core.errors import store_problem
+    from audits.history.connect import store_problem
 
     try:
         return Store.open(db)
@@ -36,7 +36,8 @@ def record(store: Store, db: str | None, run: AuditRun, note: Callable[[str], No
 
     import sqlalchemy
 
-    from audits.core.errors import EnvironmentProblem, store_problem
+    from audits.core.errors import EnvironmentProblem
+    from audits.history.connect import store_problem
 
     try:
         store.record_run(run.summary, run.result.findings, run.ctx.export.files)

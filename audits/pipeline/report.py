@@ -46,6 +46,7 @@ def run_lines(run: AuditRun, workbook: Path, out: Path) -> Iterator[str]:
     """`audit run`'s report once the outputs are published."""
     s = run.summary
     yield f"As at {run.ctx.as_at:%d/%m/%Y}: {count_words(s['findings_total'], s['findings_by_severity'])}"
+    yield from as_at_source(s)
     yield from lists_not_checked(s)
     change = s.get("carried_forward", {})
     if change.get("history"):
@@ -64,10 +65,19 @@ def run_lines(run: AuditRun, workbook: Path, out: Path) -> Iterator[str]:
         yield f"Team workbooks ({len(teams)}, one per team): {(out / 'teams').resolve()}"
 
 
+def as_at_source(summary: dict) -> Iterator[str]:
+    """Which date decided the as-at date of a statutory return audited without --as-at."""
+    source = (summary.get("statutory_return") or {}).get("as_at_from")
+    if source and source != "--as-at":
+        yield f"  as at: {source}"
+
+
 def validate_lines(run: AuditRun) -> Iterator[str]:
     """`audit validate`'s report: rows per list, data-quality findings, every unreadable value
     with its place."""
     s = run.summary
+    yield f"As at {run.ctx.as_at:%d/%m/%Y}"
+    yield from as_at_source(s)
     for item in s["lists"]:
         layout = f", {item['layout']}" if item["layout"] else ""
         yield f"List {item['list']} ({item['title']}): {item['rows']:,} rows from {item['source']}{layout}"

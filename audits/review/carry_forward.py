@@ -1,7 +1,8 @@
 """Carry-forward: what the history store adds to this month's findings before they are written.
 
 A read of the store by the writers, never a step of the rules:
-- a finding whose latest decision is "Disagree — recording is correct" is not raised again;
+- a finding whose latest decision is "Disagree — recording is correct" is not raised again for
+  the lapse it was made on (`audits.review.covers` decides what an entry covers);
 - every finding is marked with the month it was first raised; new / persisting / resolved are
   counted against the previous run;
 - persisting findings come pre-filled with the latest response, decision, comment, action owner
@@ -19,6 +20,7 @@ import pandas as pd
 
 from audits.history import Store
 from audits.history.schema import ENTRY_FIELDS
+from audits.review.covers import accepted, on_this_lapse
 
 # What `entered` calls each reviewer field (action owner and due are one action).
 ENTERED_LABELS = {
@@ -52,8 +54,8 @@ def apply_history(
         out["first_raised"] = month
         return out, {"history": False}, actions_summary(out, as_at)
     upto = store.last_entry_id()  # read first: the pre-fill below holds no newer entry
-    accepted = store.carried_decisions()
-    suppressed = findings["finding_id"].isin(accepted)
+    latest = store.latest_entries()
+    suppressed = accepted(findings, store, latest)
     out = findings[~suppressed].reset_index(drop=True)
     raised = store.first_raised(out["finding_id"])
     out["first_raised"] = raised.astype(object).where(raised.notna(), month).astype(str)
@@ -66,10 +68,13 @@ def apply_history(
         "previous_run": previous,
         "new": len(current - before),
         "persisting": len(current & before),
-        "resolved": len(before - current - accepted) if previous else 0,
+        "resolved": len(before - current - set(findings["finding_id"][suppressed]))
+        if previous
+        else 0,
         "entries_upto": upto,
     }
-    out = prefill(out, store.latest_entries(), as_at)
+    latest = latest[latest["finding_id"].isin(current)]
+    out = prefill(out, latest[on_this_lapse(latest, out, store)], as_at)
     return out, change, actions_summary(out, as_at)
 
 

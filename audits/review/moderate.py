@@ -9,9 +9,19 @@ from pathlib import Path
 
 from audits.core.errors import InputError
 from audits.history import Store, sha256_of
-from audits.review.moderation import agreement, merge, read_return
+from audits.review.moderation import (
+    agreement,
+    check_against_store,
+    merge,
+    problem_order,
+    read_return,
+)
 from audits.review.practice.grades import grade_report
-from audits.review.practice.workbook import is_practice_workbook, read_practice
+from audits.review.practice.workbook import (
+    is_practice_workbook,
+    read_practice,
+    typed_over_cases,
+)
 
 Echo = Callable[..., None]
 
@@ -54,16 +64,10 @@ def moderate(workbooks: list[Path], store: Store, echo: Echo) -> bool:
 
 
 def moderate_practice(workbook: Path, store: Store, echo: Echo) -> bool:
-    """Store a practice audit's grades; True when everything typed was stored."""
-    grades, month, problems, saved_at = read_practice(workbook)
-    if problems:
-        raise InputError(
-            "Some grades are not on Ofsted's four-point scale; nothing was stored:\n  "
-            + "\n  ".join(problems),
-            file=str(workbook),
-            expected="Outstanding; Good; Requires improvement to be good; Inadequate",
-        )
-    counts = store.record_grades(month, grades, sha256_of(workbook), saved_at)
+    """Store a practice audit's answers, comments, grades and flags; True when everything typed
+    was stored. Escalations are said first, even when something typed stops the import."""
+    typed = read_practice(workbook)
+    grades, month = typed.grades, typed.month
     report = grade_report(grades)
     if report["escalations"]:
         echo("ESCALATIONS — unsafe, escalate now:")
@@ -71,6 +75,22 @@ def moderate_practice(workbook: Path, store: Store, echo: Echo) -> bool:
             echo(
                 f"  row {e['row']}: child {e['child_id']} ({e['team']}), auditor {e['auditor'] or '-'}"
             )
+    typed.problems += typed_over_cases(grades, store.practice_cases(month), month)
+    if typed.problems:
+        raise InputError(
+            "Some values typed in the practice audit are not ones it can store (a dropdown "
+            "holds only its own choices); nothing from this workbook was stored:\n  "
+            + "\n  ".join(typed.problems),
+            file=str(workbook),
+            expected="grades: Outstanding; Good; Requires improvement to be good; Inadequate. "
+            "Answers: Yes; No; Partly; N/A. Unsafe — escalate now: Yes or No",
+            action="Correct the cells listed and import the workbook again",
+        )
+    digest = sha256_of(workbook)
+    counts = store.record_grades(month, grades, digest, typed.saved_at)
+    store.record_practice_items(
+        month, typed.items, workbook, digest, typed.saved_at, typed.saved_by
+    )
     echo(
         f"{workbook.name}: {counts['stored']} case(s) stored, {counts['unchanged']} unchanged"
         + (
@@ -105,6 +125,7 @@ def moderate_practice(workbook: Path, store: Store, echo: Echo) -> bool:
 def moderate_returns(workbooks: list[Path], store: Store, echo: Echo) -> bool:
     """Store the reviewer entries of audit/team workbooks; True when nothing was left out."""
     returns = [read_return(w) for w in workbooks]
+    store.store_lapses(check_against_store(returns, store))  # what each decision covers
     outcome = merge(returns, store)
     stored = outcome.stored
     echo(
@@ -135,6 +156,6 @@ def moderate_returns(workbooks: list[Path], store: Store, echo: Echo) -> bool:
             "not stored (correct them in the workbook and import it again):",
             err=True,
         )
-        for problem in outcome.problems:
+        for problem in sorted(outcome.problems, key=problem_order):
             echo(f"  {problem}", err=True)
     return not outcome.problems

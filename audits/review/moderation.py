@@ -14,8 +14,11 @@ reviewer columns (values only; a return is never rewritten) and decide, field by
   saved before the latest stored entry is kept as history but does not replace it.
 
 Rows that cannot be stored (no Finding ID, an id the store does not know, a decision outside the
-four, an Action due that is not a date, typing in a column that is not a reviewer column) are
-listed with file and row. The import is stored in one transaction: all of it, or none of it.
+four, an Action due that is not a date or is a formula saved without its result, typing in a
+column that is not a reviewer column or in a copied reviewer column, typing over an export
+column, typing on a sheet that is not read back) are listed with file, sheet and row. Two sheets
+are read back: Findings, and a team workbook's Overdue actions, which invites new owners and due
+dates. The import is stored in one transaction: all of it, or none of it.
 """
 
 from __future__ import annotations
@@ -28,32 +31,48 @@ import pandas as pd
 
 from audits.history import Store, sha256_of
 from audits.history.schema import ENTRY_FIELDS
-from audits.ingest.values import dates
+from audits.ingest.values import dates, not_a_value
+from audits.ingest.xlsx_cells import FORMULA_MARK, column_letters
 from audits.output.reviewed import (
     MODERATOR_DECISIONS,
     REVIEWER_HEADINGS,
-    Sheet,
+    Headed,
     headed_columns,
-    read_sheet,
+    open_return,
 )
+from audits.review.dropdowns import DECISION
+from audits.review.return_checks import beyond_the_tool, shown_cells, typed_over
 
 FINDINGS_SHEET = "Findings"
+OVERDUE_SHEET = "Overdue actions"  # a team workbook's overdue actions: owners and dates typed
+READ_BACK = (FINDINGS_SHEET, OVERDUE_SHEET)
 REQUIRED = ("Finding ID", "Rule", "Team", *REVIEWER_HEADINGS)
 FIELD_OF_HEADING = dict(zip(REVIEWER_HEADINGS, ENTRY_FIELDS, strict=True))
-_DASHES = str.maketrans({"-": "—", "–": "—", "‒": "—", "―": "—"})
 
 
 @dataclass(frozen=True)
 class Problem:
-    """Something typed that was not stored, and where it is."""
+    """Something typed that was not stored, and where it is (the sheet, when not Findings)."""
 
     file: str
     row: int | None
     message: str
+    sheet: str | None = None
 
     def __str__(self) -> str:
-        where = f"{self.file}, row {self.row}" if self.row is not None else self.file
+        where = self.file
+        if self.sheet and self.sheet != FINDINGS_SHEET:
+            where += f", sheet '{self.sheet}'"
+        if self.row is not None:
+            where += f", row {self.row}"
         return f"{where}: {self.message}"
+
+
+def problem_order(problem: Problem) -> tuple:
+    """Problems listed by file; then Findings, Overdue actions, the other sheets; then row."""
+    sheet = problem.sheet or FINDINGS_SHEET
+    rank = READ_BACK.index(sheet) if sheet in READ_BACK else len(READ_BACK)
+    return (problem.file, rank, sheet, problem.row or 0)
 
 
 @dataclass
@@ -67,6 +86,10 @@ class Return:
     entries_upto: int | None  # the last entry the store held when the tool wrote the workbook
     entries: pd.DataFrame  # finding_id, field, value, row, rule_id, team
     problems: list[Problem] = field(default_factory=list)
+    # the compared export columns of each row as saved (`return_checks.shown_cells`), and the
+    # run the workbook shows (its as-at property)
+    shown: pd.DataFrame = field(default_factory=pd.DataFrame)
+    as_at: str | None = None
 
 
 @dataclass
@@ -80,11 +103,7 @@ class Outcome:
 
 def canonical_decision(text: pd.Series) -> pd.Series:
     """Match typed variants (hyphens for the dash, case, spaces) to the four decisions."""
-    lookup = {" ".join(d.translate(_DASHES).casefold().split()): d for d in MODERATOR_DECISIONS}
-    keys = (
-        text.fillna("").astype(str).str.translate(_DASHES).str.casefold().str.split().str.join(" ")
-    )
-    return keys.map(lookup)
+    return DECISION.read(text)[0]
 
 
 def tool_headings() -> set[str]:
@@ -95,19 +114,153 @@ def tool_headings() -> set[str]:
     return known | set(REQUIRED) | set(getattr(workbook, "READ_ONLY_HEADINGS", ("Entered",)))
 
 
+def overdue_headings() -> set[str]:
+    """The headings of a team workbook's Overdue actions sheet (reviewer headings included)."""
+    return {
+        "Child ID",
+        "Finding",
+        "Days past due",
+        "Rule",
+        "Finding ID",
+        "Team",
+        *REVIEWER_HEADINGS,
+        *tool_headings(),
+    }
+
+
 def read_return(path: Path) -> Return:
-    sheet: Sheet = read_sheet(path, FINDINGS_SHEET, written_by="audit run")
+    """One return as read: the entries typed in its reviewer columns (Findings, and Overdue
+    actions when present), and everything typed that cannot be stored, with its place."""
+    book = open_return(path, written_by="audit run")
+    sheet = book.sheet(FINDINGS_SHEET)
     name = path.name
     columns = headed_columns(
         sheet.rows, REQUIRED, file=path, sheet=FINDINGS_SHEET, written_by="audit run"
     )
     problems: list[Problem] = []
-    typed = pd.DataFrame({h: columns[h] for h in REVIEWER_HEADINGS})
+    wrote = {n: rows for n, (rows, _) in book.extents.items()}
+    parts = [
+        _typed(columns, FINDINGS_SHEET, tool_headings(), name, problems, wrote.get(FINDINGS_SHEET))
+    ]
+    shown = [shown_cells(columns, FINDINGS_SHEET)]
+    strays = [(FINDINGS_SHEET, sheet.stray)]
+    if OVERDUE_SHEET in book.sheet_names:
+        overdue = book.sheet(OVERDUE_SHEET)
+        headed = headed_columns(
+            overdue.rows, ("Finding ID",), file=path, sheet=OVERDUE_SHEET, written_by="audit run"
+        )
+        parts.append(
+            _typed(
+                headed, OVERDUE_SHEET, overdue_headings(), name, problems, wrote.get(OVERDUE_SHEET)
+            )
+        )
+        shown.append(shown_cells(headed, OVERDUE_SHEET))
+        strays.append((OVERDUE_SHEET, overdue.stray))
+    for where, cells in strays:
+        for row, col, value in cells:
+            problems.append(
+                Problem(
+                    name,
+                    row,
+                    f"'{value}' typed in column {column_letters(col)}, far to the right of the "
+                    "table",
+                    where,
+                )
+            )
+    for changed in beyond_the_tool(book, READ_BACK):
+        problems.append(Problem(name, changed.row, changed.message, changed.sheet))
+    long = pd.concat(parts, ignore_index=True)
+    decision = long["field"] == "moderator_decision"
+    canon, outside = DECISION.read(long.loc[decision, "raw"])
+    for i in canon.index[outside]:
+        problems.append(
+            Problem(
+                name,
+                int(long.at[i, "row"]),
+                f"Moderator decision '{long.at[i, 'raw']}' is not one of: "
+                + "; ".join(MODERATOR_DECISIONS),
+                long.at[i, "sheet"],
+            )
+        )
+    long.loc[canon.index, "value"] = canon
+    due = long["field"] == "action_due"
+    parsed, _ = dates(long.loc[due, "raw"], sheet.date_system)
+    for i in parsed.index[parsed.isna()]:
+        problems.append(
+            Problem(
+                name,
+                int(long.at[i, "row"]),
+                f"Action due '{long.at[i, 'raw']}' is not a date (type it as dd/mm/yyyy)",
+                long.at[i, "sheet"],
+            )
+        )
+    long.loc[parsed.index, "value"] = parsed.dt.strftime("%Y-%m-%d")
+    long = long[long["value"].notna() & (long["value"] != "")]
+    entries = long[["finding_id", "field", "value", "row", "rule_id", "team"]]
+    return Return(
+        path,
+        sha256_of(path),
+        sheet.saved_at,
+        sheet.saved_by,
+        sheet.entries_upto,
+        entries.reset_index(drop=True),
+        problems,
+        pd.concat(shown, ignore_index=True),
+        book.as_at,
+    )
+
+
+def check_against_store(returns: list[Return], store: Store) -> pd.DataFrame:
+    """Compare each return's export columns with the findings its workbook showed (typing over
+    them is listed, added to the return's problems) and give the lapse of every finding it
+    holds entries for: finding_id, workbook_sha256, due_date, value (`audits.review.covers`)."""
+    lapses = []
+    for r in returns:
+        changed, lapse = typed_over(r.shown, store, as_at=r.as_at, saved_at=r.saved_at)
+        r.problems += [Problem(r.path.name, c.row, c.message, c.sheet) for c in changed]
+        lapse = lapse[lapse["finding_id"].isin(set(r.entries["finding_id"]))]
+        lapses.append(lapse.assign(workbook_sha256=r.sha256))
+    if not lapses:
+        return pd.DataFrame(columns=["finding_id", "workbook_sha256", "due_date", "value"])
+    return pd.concat(lapses, ignore_index=True)
+
+
+def _typed(
+    columns: Headed,
+    sheet: str,
+    known: set[str],
+    name: str,
+    problems: list[Problem],
+    wrote: int | None = None,
+) -> pd.DataFrame:
+    """The reviewer cells typed on one read-back sheet, one row per field (finding_id, field,
+    raw, value, row, rule_id, team, sheet); what cannot be stored goes to `problems`. `wrote`:
+    the last row the tool wrote on the sheet (its extent), below which anything typed in the
+    tool's columns is a person's (None: not recorded, only reviewer columns are looked at)."""
+    headings = [h for h in REVIEWER_HEADINGS if columns.get(h) is not None]
+    typed = pd.DataFrame({h: columns.get(h) for h in headings}, index=columns.body.index)
     finding_id = columns["Finding ID"].astype(object)
     has_entry = typed.notna().any(axis=1)
     for row in finding_id.index[has_entry & finding_id.isna()]:
-        problems.append(Problem(name, int(row), "entries typed on a row with no Finding ID"))
-    for heading, values in columns.others(tool_headings()).items():
+        problems.append(Problem(name, int(row), "entries typed on a row with no Finding ID", sheet))
+    if wrote is not None:
+        tool = [
+            columns.get(h) for h in known - set(REVIEWER_HEADINGS) if columns.get(h) is not None
+        ]
+        below = columns.body.index > wrote
+        for row in columns.body.index[below & ~has_entry]:
+            cells = [str(c[row]) for c in tool if c[row] is not None]
+            if cells:
+                problems.append(
+                    Problem(
+                        name,
+                        int(row),
+                        "'" + "', '".join(cells[:3]) + "' typed below the table, on a row with "
+                        "no Finding ID",
+                        sheet,
+                    )
+                )
+    for heading, values in columns.others(known).items():
         for row in values.index[values.notna()]:
             problems.append(
                 Problem(
@@ -115,6 +268,19 @@ def read_return(path: Path) -> Return:
                     int(row),
                     f"'{values[row]}' typed in column '{heading}', which is not a reviewer "
                     "column (use Manager response or Moderator comment)",
+                    sheet,
+                )
+            )
+    for heading, values in columns.copies(set(REVIEWER_HEADINGS)).items():
+        for row in values.index[values.notna()]:
+            problems.append(
+                Problem(
+                    name,
+                    int(row),
+                    f"'{values[row]}' typed in a second '{heading.rsplit(' (', 1)[0]}' column "
+                    f"({heading.rsplit('(', 1)[-1].rstrip(')')}): only the first column of a "
+                    "heading is read; type it there",
+                    sheet,
                 )
             )
     keep = has_entry & finding_id.notna()
@@ -128,44 +294,30 @@ def read_return(path: Path) -> Return:
     long = long[long["raw"].notna()].reset_index(drop=True)
     long["field"] = long["heading"].map(FIELD_OF_HEADING)
     long["value"] = long["raw"].astype(str).str.strip()
-    decision = long["field"] == "moderator_decision"
-    canon = canonical_decision(long.loc[decision, "raw"])
-    for i in canon.index[canon.isna()]:
+    long["sheet"] = sheet
+    formula = not_a_value(long["value"].astype("str"))
+    for i in long.index[formula]:
+        text = str(long.at[i, "value"])
+        what = (
+            f"a formula saved without its result ({text.removesuffix(FORMULA_MARK)}): the "
+            "program that saved the workbook kept no value"
+            if text.endswith(FORMULA_MARK)
+            else f"the error value '{text}'"
+        )
         problems.append(
             Problem(
                 name,
                 int(long.at[i, "row"]),
-                f"Moderator decision '{long.at[i, 'raw']}' is not one of: "
-                + "; ".join(MODERATOR_DECISIONS),
+                f"{long.at[i, 'heading']} holds {what}, so there is nothing to store: type the "
+                "value itself",
+                sheet,
             )
         )
-    long.loc[canon.index, "value"] = canon
-    due = long["field"] == "action_due"
-    parsed, _ = dates(long.loc[due, "raw"])
-    for i in parsed.index[parsed.isna()]:
-        problems.append(
-            Problem(
-                name,
-                int(long.at[i, "row"]),
-                f"Action due '{long.at[i, 'raw']}' is not a date (type it as dd/mm/yyyy)",
-            )
-        )
-    long.loc[parsed.index, "value"] = parsed.dt.strftime("%Y-%m-%d")
-    long = long[long["value"].notna() & (long["value"] != "")]
-    rules = columns["Rule"].reindex(long["row"]).to_numpy()
-    teams = columns["Team"].reindex(long["row"]).to_numpy()
-    entries = long.assign(rule_id=rules, team=teams)[
-        ["finding_id", "field", "value", "row", "rule_id", "team"]
-    ]
-    return Return(
-        path,
-        sha256_of(path),
-        sheet.saved_at,
-        sheet.saved_by,
-        sheet.entries_upto,
-        entries.reset_index(drop=True),
-        problems,
-    )
+    long = long[~formula].reset_index(drop=True)
+    rules, teams = columns.get("Rule"), columns.get("Team")
+    long["rule_id"] = None if rules is None else rules.reindex(long["row"]).to_numpy()
+    long["team"] = None if teams is None else teams.reindex(long["row"]).to_numpy()
+    return long
 
 
 def merge(returns: list[Return], store: Store) -> Outcome:

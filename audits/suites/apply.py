@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from audits.core import helper
+from audits.core.encodings import decode_file
 from audits.core.errors import InputError
 from audits.ingest.export import ListTable
 from audits.model.spec import BY_NUMBER
@@ -64,7 +65,7 @@ def find_suites(folder: Path) -> list[Suite]:
                 expected="list_1.json to list_11.json",
             )
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(decode_file(path))  # the one decoder: BOM, UTF-16, cp1252
         except json.JSONDecodeError as exc:
             raise InputError(
                 f"The expectation suite is not valid JSON ({exc})",

@@ -19,7 +19,7 @@ from audits.ingest.export import (
     Export,
     ListTable,
     export_files,
-    links_outside,
+    not_followed_notes,
 )
 from audits.ingest.read import CsvTable, RawTable, read_tables
 from audits.model.spec import ALL_SPECS, ListSpec
@@ -30,13 +30,11 @@ def load_annex_a(path: Path, specs: tuple[ListSpec, ...] = ALL_SPECS) -> Export:
     files = export_files(path)
     found: dict[str, ListTable] = {}
     unreadable: list[pd.DataFrame] = []
-    skipped = [
-        f"{name} (a link to a file outside the export folder: not read)"
-        for name in links_outside(path)
-    ]
+    skipped, notes = not_followed_notes(path)
     for file in files:
         for raw in read_tables(file):
             recognition = recognise(raw, specs)
+            notes += raw.notes
             if recognition is None:
                 skipped.append(raw.where)
                 continue
@@ -75,7 +73,7 @@ def load_annex_a(path: Path, specs: tuple[ListSpec, ...] = ALL_SPECS) -> Export:
     bad_all = (
         pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=UNREADABLE_COLUMNS)
     )
-    return Export(path, files, dict(sorted(lists.items())), bad_all, skipped, tables)
+    return Export(path, files, dict(sorted(lists.items())), bad_all, skipped, tables, notes=notes)
 
 
 def _body(raw: RawTable, rec: Recognition) -> pd.DataFrame:
@@ -105,7 +103,7 @@ def normalise(raw: RawTable, rec: Recognition) -> tuple[ListTable, pd.DataFrame]
     if len(body.columns):
         body = body[~(body.isna() | body.eq("")).all(axis=1)]  # empty rows, cheaply
     parsed: dict[str, tuple[pd.Series, pd.Series]] = {}
-    for (parse, *args), members in _by_parser(rec).items():
+    for (parse, *args), members in _by_parser(rec, raw).items():
         results = _parse_together(parse, [body[col] for col, _ in members], *args)
         parsed.update({name: result for (_, name), result in zip(members, results, strict=True)})
     out = pd.DataFrame(index=body.index)
@@ -134,15 +132,17 @@ def normalise(raw: RawTable, rec: Recognition) -> tuple[ListTable, pd.DataFrame]
     return table, bad
 
 
-def _by_parser(rec: Recognition) -> dict[tuple, list[tuple[int, str]]]:
-    """The table's columns grouped by how their values are parsed: (parser, its arguments)."""
+def _by_parser(rec: Recognition, raw: RawTable) -> dict[tuple, list[tuple[int, str]]]:
+    """The table's columns grouped by how their values are parsed: (parser, its arguments). The
+    file's own conventions go with them: its date system (serial numbers of a 1904 workbook)
+    and its decimal mark (a `;`-separated CSV writes 0,5)."""
     groups: dict[tuple, list[tuple[int, str]]] = {}
     for col, name in rec.columns.items():
         f = rec.spec.field(name)
         if f.kind == "date":
-            key: tuple = (values.dates,)
+            key: tuple = (values.dates, raw.date_system)
         elif f.kind == "number":
-            key = (values.numbers, f.count)
+            key = (values.numbers, f.count, raw.decimal)
         elif f.kind == "code" and f.domain is not None:
             key = (values.coded, f.domain)
         else:  # identifiers and text: checked as text (identifiers tidied afterwards)

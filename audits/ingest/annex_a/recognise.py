@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from audits.core.errors import InputError
 from audits.ingest.read import HEAD_ROWS, RawTable
+from audits.ingest.xlsx_cells import column_letters
 from audits.model.spec import ListSpec, header_key
 
 _SHEET_LIST = re.compile(r"^\s*list\s*[_\- ]?\s*(\d{1,2})\b", re.IGNORECASE)
@@ -91,8 +92,8 @@ def _build(
     for col, name in sorted(matched.items()):
         if name in seen:
             raise InputError(
-                f"Two columns have the same heading '{row[col]}' (columns {_letter(seen[name])} and "
-                f"{_letter(col)})",
+                f"Two columns have the same heading '{row[col]}' (columns {column_letters(seen[name])} and "
+                f"{column_letters(col)})",
                 file=str(table.file),
                 sheet=table.sheet,
                 column=str(row[col]).strip(),
@@ -108,13 +109,4 @@ def _build(
     return Recognition(spec, index, matched, headings, unmatched, width, by)
 
 
-def _letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-column_letter = _letter
+column_letter = column_letters

@@ -45,15 +45,31 @@ def looks_like_xml(path: Path) -> bool:
     return head.startswith(b"<")
 
 
+def is_cin_census(path: Path) -> bool:
+    """True for an XML `Message` whose Header names the CIN collection (read up to it only)."""
+    if not looks_like_xml(path):
+        return False
+    try:
+        for _event, el in _parser_events(path, events=("start", "end")):
+            if _local(el.tag) == "Child":
+                return False
+            if _local(el.tag) == "Collection" and el.text is not None:
+                root = el.getroottree().getroot()
+                return _local(root.tag) == "Message" and el.text.strip().upper() == "CIN"
+    except (etree.XMLSyntaxError, OSError):
+        return False
+    return False
+
+
 _WANTED = ["{*}Child", "{*}Collection", "{*}ReferenceDate", "{*}Year"]
 
 
-def _parser_events(path: Path):
+def _parser_events(path: Path, events: tuple[str, ...] = ("end",)):
     """End events of the elements read (children and header fields) only: the rest of the
     tree is walked in C, not in Python."""
     return etree.iterparse(
         str(path),
-        events=("end",),
+        events=events,
         tag=_WANTED,
         resolve_entities=False,
         no_network=True,

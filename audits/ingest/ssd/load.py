@@ -75,7 +75,8 @@ class SsdExport(ReturnExport):
     source: str = ""
     schema: str | None = None
     details: dict = field(default_factory=dict)
-    notes: list[dict] = field(default_factory=list)
+    # warnings already shaped for Summary and the CLI (`Export.notes` holds the readers' text)
+    ssd_warnings: list[dict] = field(default_factory=list)
 
     def summary(self, given: dt.date | None) -> dict:
         return {
@@ -89,7 +90,7 @@ class SsdExport(ReturnExport):
         }
 
     def warnings(self) -> list[dict]:
-        return list(self.notes)
+        return list(self.ssd_warnings)
 
 
 def _warning(kind: str, message: str, rules: list[str] | None = None, number=None, column=None):
@@ -177,7 +178,7 @@ def _load(source: Source, as_at: dt.date | None, config: Config) -> SsdExport:
         problems.frame(),
         list(source.not_read),
         tables,
-        absent,
+        absent=absent,
         history_period=True,
         history_from=_history_from(ex),
         kind=ORIGIN,
@@ -186,7 +187,7 @@ def _load(source: Source, as_at: dt.date | None, config: Config) -> SsdExport:
         source=source.description,
         schema=source.schema,
     )
-    export.details, export.notes = _details(ex, c, lists, tables, notes)
+    export.details, export.ssd_warnings = _details(ex, c, lists, tables, notes)
     return export
 
 

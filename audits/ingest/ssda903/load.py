@@ -26,9 +26,10 @@ import numpy as np
 import pandas as pd
 
 from audits.core.calendar import add_months
+from audits.core.encodings import decode_bytes
 from audits.core.errors import InputError
 from audits.ingest import values
-from audits.ingest.export import export_files
+from audits.ingest.export import export_files, not_followed_notes
 from audits.ingest.read import CsvTable, read_tables
 from audits.ingest.returns import (
     CLA_REVIEWS,
@@ -41,6 +42,9 @@ from audits.ingest.returns import (
 )
 from audits.model.spec import LIST8, LIST9
 
+# Each table's headings as the DfE names them (the columns the adapter reads; a real file has
+# more). A CSV is a table when it has CHILD and most of that table's own headings; a heading it
+# lacks is named, and what rests on it is not read. `REQUIRED`: without these, nothing can be.
 TABLES: dict[str, frozenset[str]] = {
     "header": frozenset({"CHILD", "SEX", "DOB", "ETHNIC"}),
     "episodes": frozenset({"CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "DEC", "REC"}),
@@ -54,33 +58,64 @@ TABLES: dict[str, frozenset[str]] = {
     "sw_episodes": frozenset({"CHILD", "SW_ID"}),
     "uasc": frozenset({"CHILD", "DUC"}),
 }
+REQUIRED: dict[str, frozenset[str]] = {
+    "episodes": frozenset({"CHILD", "DECOM"}),  # the period of care and the collection year
+    "reviews": frozenset({"CHILD", "REVIEW"}),
+    "missing": frozenset({"CHILD", "MISSING", "MIS_START"}),
+}
+_NOT_OWN = frozenset({"CHILD", "DOB"})  # shared by several tables: they identify none
 AUDITED = ("header", "episodes", "reviews", "oc2", "oc3", "missing")
 PLACEMENT_CHANGES = ("S", "P", "T", "U", "B")  # RNE L: a change of legal status only
 _SEX = {"1": "Male", "2": "Female"}
 _OC2_AS = {"health_check": "last_health_assessment", "teeth_check": "last_dental_check"}
+# what each canonical field of List 8 is read from (a field whose columns are absent is not read)
+_LIST8_NEEDS = {
+    "ceased": ("DEC",),
+    "reason_ceased": ("REC", "DEC"),
+    "legal_status": ("LS",),
+    "category_of_need": ("CIN",),
+    "placement_type": ("PLACE",),
+    "placement_start": ("RNE",),
+    "placements_12m": ("RNE", "DEC"),
+}
 
 
 def _headings(path: Path) -> list[str]:
-    """The first line of a CSV file, cheaply (Annex A folders must not pay for this)."""
+    """The first line of a CSV file, cheaply (Annex A folders must not pay for this): decoded by
+    the one decoder (UTF-8 with or without BOM, UTF-16, cp1252) and split at the delimiter the
+    line itself uses most (`,`, `;`, tab or `|`)."""
     with path.open("rb") as fh:
         head = fh.read(4096)
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            line = head.decode(encoding).splitlines()[0] if head else ""
-            break
-        except (UnicodeDecodeError, IndexError):
-            line = ""
-    return [h.strip().strip('"').upper() for h in line.lstrip("\ufeff").split(",")]
+    if len(head) % 2 and head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head[:-1]  # a UTF-16 character cut by the window
+    text = decode_bytes(head).lstrip("\ufeff")
+    line = text.replace("\r", "\n").split("\n", 1)[0]
+    delimiter = max(",;\t|", key=line.count)
+    return [h.strip().strip('"').strip().upper() for h in line.split(delimiter)]
 
 
-def table_of(path: Path) -> str | None:
+def recognise_table(path: Path) -> tuple[str, frozenset[str]] | None:
+    """(the SSDA903 table a CSV holds, the table's headings it lacks), or None: CHILD and at
+    least half of the table's own headings, the table best matched winning."""
     if path.suffix.lower() not in (".csv", ".txt"):
         return None
     names = set(_headings(path))
+    if "CHILD" not in names:
+        return None
+    best: tuple[float, str] | None = None
     for table, needed in TABLES.items():
-        if needed <= names:
-            return table
-    return None
+        own = needed - _NOT_OWN
+        share = len(own & names) / len(own)
+        if share >= 0.5 and (best is None or share > best[0]):
+            best = (share, table)
+    if best is None:
+        return None
+    return best[1], TABLES[best[1]] - names
+
+
+def table_of(path: Path) -> str | None:
+    found = recognise_table(path)
+    return found[0] if found else None
 
 
 def recognise_folder(path: Path) -> dict[str, Path]:
@@ -104,14 +139,38 @@ def recognise_folder(path: Path) -> dict[str, Path]:
     return found
 
 
-def _read(file: Path) -> pd.DataFrame:
-    """A 903 CSV as text columns named by heading; the index is the line in the file."""
+def _read(file: Path, table: str) -> tuple[pd.DataFrame, list[str]]:
+    """A 903 CSV as text columns named by heading (the index is the line in the file), and the
+    reader's notes: stray quotes, and the table's headings the file lacks."""
     raw = next(iter(read_tables(file)))
-    heading = [str(h).strip().lstrip("\ufeff").upper() for h in raw.rows[0]]
     assert isinstance(raw, CsvTable)
+    heading = [str(h).strip().lstrip("\ufeff").upper() for h in raw.rows[0]]
     body = raw.body(0, len(heading))
     body.columns = heading
-    return body[~(body == "").all(axis=1)]
+    body = body.loc[:, ~body.columns.duplicated()]
+    absent = sorted(TABLES[table] - set(heading))
+    required = sorted(REQUIRED.get(table, frozenset({"CHILD"})) & set(absent))
+    if required:
+        raise InputError(
+            f"The SSDA903 {table} table has no {_and(required)} column, which it cannot be "
+            "read without",
+            file=str(file),
+            column=required[0],
+            expected=f"the DfE's {table} headings: " + ", ".join(sorted(TABLES[table])),
+            action="Export the table again with all its columns",
+        )
+    notes = list(raw.notes)
+    if absent:
+        notes.append(
+            f"{file.name} (SSDA903 {table}) has no {_and(absent)} column: what rests on "
+            f"{'it' if len(absent) == 1 else 'them'} is not read, and the rules that need "
+            f"{'it' if len(absent) == 1 else 'them'} are not run"
+        )
+    return body[~(body == "").all(axis=1)], notes
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
 def load_ssda903(path: Path, files: dict[str, Path]) -> ReturnExport:
@@ -122,10 +181,15 @@ def load_ssda903(path: Path, files: dict[str, Path]) -> ReturnExport:
             expected="episodes.csv (CHILD, DECOM, RNE, LS, CIN, PLACE, DEC, REC ...) and the other "
             "SSDA903 tables",
         )
-    frames = {name: _read(file) for name, file in files.items() if name in AUDITED}
-    reference, note = _reference_date(frames)
-    people = _people(frames)
-    lists, tables, bad = {}, {}, []
+    frames: dict[str, pd.DataFrame] = {}
+    notes: list[str] = []
+    for name, file in files.items():
+        if name in AUDITED:
+            frames[name], said = _read(file, name)
+            notes += said
+    reference, note, problem = _reference_date(frames, files)
+    people, bad_people = _people(frames, files)
+    lists, tables, bad = {}, {}, [bad_people]
     if "episodes" in frames:
         list8, history, bad8 = _list8(frames, files, people, reference)
         lists[8] = list8
@@ -148,6 +212,9 @@ def load_ssda903(path: Path, files: dict[str, Path]) -> ReturnExport:
     if path.is_dir():
         used = set(files.values())
         skipped += [f"{f.name} (not an SSDA903 table)" for f in export_files(path) if f not in used]
+        links, said = not_followed_notes(path)
+        skipped += links
+        notes += said
     return ReturnExport(
         path,
         sorted(files.values()),
@@ -155,9 +222,11 @@ def load_ssda903(path: Path, files: dict[str, Path]) -> ReturnExport:
         gather_unreadable(bad),
         skipped,
         tables,
+        notes=notes,
         kind=SSDA903,
         reference_date=reference,
         reference_note=note,
+        reference_problem=problem,
     )
 
 
@@ -165,26 +234,69 @@ def _dates(column: pd.Series) -> pd.Series:
     return values.dates(column)[0]
 
 
-def _reference_date(frames: dict[str, pd.DataFrame]) -> tuple[dt.date, str]:
-    """The 31 March ending the collection year: the first on or after the latest episode start.
+def _reference_date(
+    frames: dict[str, pd.DataFrame], files: dict[str, Path]
+) -> tuple[dt.date, str, InputError | None]:
+    """The 31 March ending the collection year: the first on or after the latest episode start,
+    with the DECOM that decided it (its date, file, line and child) in the note.
 
-    The return names no reference date; every episode in it starts by the end of its year.
+    The return names no reference date; every episode in it starts by the end of its year. A
+    start date after today cannot be a real episode (a mistyped year, 2052 for 2025): it would
+    move the as-at date decades ahead and hide itself from DQ-02, so the run stops there and
+    names it. That refusal is returned for `default_as_at` to raise: with --as-at the return is
+    audited, and such a DECOM is a DQ-02 like any other date after the as-at date.
     """
-    starts = _dates(frames["episodes"]["DECOM"]) if "episodes" in frames else pd.Series([])
-    latest = starts.max() if len(starts) else pd.NaT
-    if pd.isna(latest):
-        today = dt.date.today()
-        return today, "today (the SSDA903 files hold no episode start date)"
+    if "episodes" not in frames:
+        return dt.date.today(), "today (the SSDA903 files hold no episodes table)", None
+    episodes = frames["episodes"]
+    starts = _dates(episodes["DECOM"])
+    if starts.notna().sum() == 0:
+        note = "today (the SSDA903 episodes hold no readable start date, DECOM)"
+        return dt.date.today(), note, None
+    line = starts.idxmax()
+    latest = starts[line]
+    child = episodes.at[line, "CHILD"] if "CHILD" in episodes else ""
+    where = f"DECOM {latest:%d/%m/%Y}, {files['episodes'].name} row {line}, child {child}"
     year = latest.year + (1 if (latest.month, latest.day) > (3, 31) else 0)
-    return dt.date(year, 3, 31), "31 March ending the SSDA903 collection year (latest DECOM)"
+    note = f"the 31 March after the latest episode start ({where})"
+    problem = None
+    if latest.date() > dt.date.today():
+        problem = InputError(
+            f"The latest episode start date is in the future ({where}), so the as-at date (the "
+            "31 March after it) cannot be taken from the return",
+            file=str(files["episodes"]),
+            row=int(line),
+            column="DECOM",
+            expected="episode start dates on or before today",
+            action="Correct the DECOM in the case system and export again, or give the date to "
+            "audit as at with --as-at",
+        )
+    return dt.date(year, 3, 31), note, problem
 
 
-def _people(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def _people(
+    frames: dict[str, pd.DataFrame], files: dict[str, Path]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the header's SEX, DOB and ETHNIC by CHILD, as written; the header's unreadable values,
+    each with header.csv's own line: reported once, where they are, not on each list row that
+    shows them)."""
     header = frames.get("header")
     if header is None:
-        return pd.DataFrame(columns=["CHILD", "SEX", "DOB", "ETHNIC"]).set_index("CHILD")
+        empty = pd.DataFrame(columns=["CHILD", "SEX", "DOB", "ETHNIC"]).set_index("CHILD")
+        return empty, gather_unreadable([])
     people = header.drop_duplicates("CHILD").set_index("CHILD")
-    return people[[c for c in ("SEX", "DOB", "ETHNIC") if c in people]]
+    people = people[[c for c in ("SEX", "DOB", "ETHNIC") if c in people]]
+    cells = _person_cells(header["CHILD"], people.reindex(header["CHILD"].to_numpy()))
+    _, bad = canonical(
+        LIST8,
+        cells,
+        header.index.to_numpy(),
+        file=files["header"],
+        origin=SSDA903,
+        sources=_PERSON_SOURCES,
+    )
+    bad["list"] = LIST8.label if "episodes" in frames else LIST9.label
+    return people, bad
 
 
 def _person_cells(children: pd.Series, people: pd.DataFrame) -> dict[str, pd.Series]:
@@ -199,11 +311,19 @@ def _person_cells(children: pd.Series, people: pd.DataFrame) -> dict[str, pd.Ser
     return cells
 
 
+# header fields: their unreadable values are reported against header.csv by `_people`
+_FROM_HEADER = frozenset({"gender", "dob", "ethnicity"})
 _PERSON_SOURCES = {"child_id": "CHILD", "gender": "SEX", "dob": "DOB", "ethnicity": "ETHNIC"}
 
 
 def _list8(frames, files, people, reference: dt.date):
+    """List 8 and its reviews' history. A column the episodes table lacks (`_read` names it) is
+    read as blank where the periods of care need it, and the fields resting on it are not read:
+    the rules that need them are reported not run, never judged on blanks."""
     ep = frames["episodes"].copy()
+    has = set(ep.columns)
+    for column in TABLES["episodes"] - has:
+        ep[column] = ""
     ep["_line"] = ep.index.astype("int64")
     ep["_start"], bad_start = values.dates(ep["DECOM"])
     ep["_end"], bad_end = values.dates(ep["DEC"])
@@ -231,18 +351,17 @@ def _list8(frames, files, people, reference: dt.date):
     placements = running.groupby(ep["CHILD"]).sum().reindex(children, fill_value=0)
     cells = _person_cells(children, people)
     key = children.to_numpy()
-    cells.update(
-        {
-            "cla_start": period_start.reindex(key).reset_index(drop=True),
-            "ceased": last["_end"].reindex(key).reset_index(drop=True),
-            "reason_ceased": last["REC"].reindex(key).where(last["_end"].reindex(key).notna()),
-            "legal_status": last["LS"].reindex(key),
-            "category_of_need": last["CIN"].reindex(key),
-            "placement_type": last["PLACE"].reindex(key),
-            "placement_start": placed.reindex(key).reset_index(drop=True),
-            "placements_12m": placements.astype("float64").reset_index(drop=True),
-        }
-    )
+    derived = {
+        "ceased": last["_end"].reindex(key).reset_index(drop=True),
+        "reason_ceased": last["REC"].reindex(key).where(last["_end"].reindex(key).notna()),
+        "legal_status": last["LS"].reindex(key),
+        "category_of_need": last["CIN"].reindex(key),
+        "placement_type": last["PLACE"].reindex(key),
+        "placement_start": placed.reindex(key).reset_index(drop=True),
+        "placements_12m": placements.astype("float64").reset_index(drop=True),
+    }
+    cells["cla_start"] = period_start.reindex(key).reset_index(drop=True)
+    cells.update({name: v for name, v in derived.items() if set(_LIST8_NEEDS[name]) <= has})
     for name, column in (
         ("placement_provider", "PLACE_PROVIDER"),
         ("placement_postcode", "PL_POST"),
@@ -285,7 +404,13 @@ def _list8(frames, files, people, reference: dt.date):
         sources["missing_episodes"] = "missing (MISSING = M in 12 months)"
     rows = last["_line"].reindex(key).to_numpy()
     list8, bad = canonical(
-        LIST8, cells, rows, file=files["episodes"], origin=SSDA903, sources=sources
+        LIST8,
+        cells,
+        rows,
+        file=files["episodes"],
+        origin=SSDA903,
+        sources={k: v for k, v in sources.items() if k in cells},
+        reported_elsewhere=_FROM_HEADER,
     )
     history, bad_reviews = _reviews(frames, files, list8)
     if not history.frame.empty:
@@ -329,21 +454,24 @@ def _reviews(frames, files, list8):
 
 
 def _list9(oc3: pd.DataFrame, file: Path, people: pd.DataFrame):
+    """List 9, one row per OC3 record; a column OC3 lacks gives no field (rules not run)."""
     children = oc3["CHILD"].reset_index(drop=True)
     cells = _person_cells(children, people)
+    from_header = _FROM_HEADER
     if "DOB" in oc3:
         cells["dob"] = oc3["DOB"].reset_index(drop=True)
-    accom = oc3["ACCOM"].str.strip().str.upper().reset_index(drop=True)
-    suffix = accom.str[-1:]
-    cells.update(
-        {
-            "in_touch": oc3["IN_TOUCH"].reset_index(drop=True),
-            "activity": oc3["ACTIV"].reset_index(drop=True),
-            # OC3 ACCOM: a letter for the type, then 1 suitable or 2 unsuitable
-            "accommodation_type": accom.str.replace(r"[0-9]+$", "", regex=True),
-            "accommodation_suitability": suffix.where(suffix.isin(["1", "2"]), accom),
-        }
-    )
+        from_header = from_header - {"dob"}
+    if "IN_TOUCH" in oc3:
+        cells["in_touch"] = oc3["IN_TOUCH"].reset_index(drop=True)
+    if "ACTIV" in oc3:
+        cells["activity"] = oc3["ACTIV"].reset_index(drop=True)
+    if "ACCOM" in oc3:
+        # OC3 ACCOM: a letter for the type, then 1 suitable or 2 unsuitable; 0 when the young
+        # person has died or returned home (neither applies)
+        accom = oc3["ACCOM"].str.strip().str.upper().reset_index(drop=True)
+        suffix = accom.str[-1:]
+        cells["accommodation_type"] = accom.str.replace(r"(?<=[A-Z])[0-9]+$", "", regex=True)
+        cells["accommodation_suitability"] = suffix.where(suffix.isin(["1", "2"]), accom)
     sources = {
         **_PERSON_SOURCES,
         "in_touch": "IN_TOUCH",
@@ -351,7 +479,15 @@ def _list9(oc3: pd.DataFrame, file: Path, people: pd.DataFrame):
         "accommodation_type": "ACCOM",
         "accommodation_suitability": "ACCOM",
     }
-    return canonical(LIST9, cells, oc3.index.to_numpy(), file=file, origin=SSDA903, sources=sources)
+    return canonical(
+        LIST9,
+        cells,
+        oc3.index.to_numpy(),
+        file=file,
+        origin=SSDA903,
+        sources={k: v for k, v in sources.items() if k in cells},
+        reported_elsewhere=from_header,
+    )
 
 
 def _oc2(oc2: pd.DataFrame, file: Path, list8):

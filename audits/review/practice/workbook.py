@@ -4,15 +4,18 @@ back (values only) with every grade checked against Ofsted's scale."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from audits.core.safe_text import inert
+from audits.ingest.values import not_a_value
 from audits.model.grades import GRADES
-from audits.output.reviewed import headed_columns, read_sheet
+from audits.output.reviewed import headed_columns, open_return
+from audits.review.dropdowns import ANSWER, FLAG, GRADE, shown_text
 
-ANSWERS = ("Yes", "No", "Partly", "N/A")
+ANSWERS = ANSWER.options  # Yes, No, Partly, N/A
 SHEET = "Practice audit"
 FIXED = ("Child ID", "Team", "Worker", "Why chosen", "Automated findings")
 TAIL = (
@@ -133,41 +136,137 @@ def is_practice_workbook(path: Path) -> bool:
         wb.close()
 
 
-def read_practice(path: Path) -> tuple[pd.DataFrame, str, list[str], str | None]:
-    """(grades per case, month, problems, when the workbook was saved) from a filled
-    practice-audit workbook (values only)."""
-    sheet = read_sheet(path, SHEET, written_by="audit sample")
-    guide = read_sheet(path, "Guide", written_by="audit sample").rows[:1]
-    month = (
-        str(guide[0][0]).rsplit("—", 1)[-1].strip() if guide and guide[0] and guide[0][0] else ""
-    )
+@dataclass
+class PracticeReturn:
+    """A filled practice-audit workbook as read: grades per case, every item typed (answers,
+    comments, auditor, grades, flag), the month, what cannot be stored, and who saved it when."""
+
+    grades: pd.DataFrame  # row, child_id, team, auditor, auditor_grade, moderator_grade, escalate
+    items: pd.DataFrame  # row, child_id, team, kind, item, value
+    month: str
+    problems: list[str]
+    saved_at: str | None
+    saved_by: str | None
+
+
+def read_practice(path: Path) -> PracticeReturn:
+    """Read a filled practice-audit workbook back (by headings, wherever the columns stand).
+    Every dropdown cell is read by the one validator (`audits.review.dropdowns`): a grade typed
+    `2` or an answer typed `maybe` is listed with its row, a flag typed TRUE is Yes."""
+    book = open_return(path, written_by="audit sample")
+    sheet = book.sheet(SHEET)
+    guide = book.sheet("Guide").rows  # its title names the month: a workbook without it is refused
+    title = guide[0][0] if guide and guide[0] and guide[0][0] else ""
+    month = str(title).rsplit("—", 1)[-1].strip()
     columns = headed_columns(
         sheet.rows, ("Child ID", "Team", *TAIL), file=path, sheet=SHEET, written_by="audit sample"
     )
-
-    def col(name: str) -> pd.Series:
-        return columns[name]
-
-    frame = pd.DataFrame(
+    questions = _questions(guide, columns)
+    child = columns["Child ID"]
+    cases = child.notna()
+    problems: list[str] = []
+    chosen: dict[str, pd.Series] = {}
+    for heading, dropdown in {
+        "Auditor grade": GRADE,
+        "Moderator grade": GRADE,
+        "Unsafe — escalate now": FLAG,
+        **dict.fromkeys(questions, ANSWER),
+    }.items():
+        cells = columns.get(heading)
+        if cells is None:
+            continue
+        value, outside = dropdown.read(cells)
+        for row in cells.index[outside & cases]:
+            problems.append(
+                f"row {row}: {heading} '{shown_text(cells[row])}' is not one of: "
+                f"{dropdown.describe()}"
+            )
+        chosen[heading] = value
+    for heading in ("Auditor", "Auditor comments", "Moderator comments"):
+        cells = columns.get(heading)
+        if cells is not None:
+            chosen[heading] = cells.map(shown_text, na_action="ignore").astype(object)
+    for heading, values in columns.others({*FIXED, *TAIL, *questions}).items():
+        for row in values.index[values.notna()]:
+            problems.append(
+                f"row {row}: '{shown_text(values[row])}' typed in column '{heading}', which is "
+                "not a question, grade, comment or flag column"
+            )
+    for heading, values in chosen.items():
+        formula = values.notna() & not_a_value(values.astype("str")).to_numpy()
+        for row in values.index[formula & cases]:
+            problems.append(
+                f"row {row}: {heading} holds '{values[row]}', which is no value (a formula saved "
+                "without its result, or an error value)"
+            )
+            values[row] = None
+    for row in child.index[~cases]:
+        typed = [h for h, v in chosen.items() if v.get(row) is not None]
+        if typed:
+            problems.append(f"row {row}: {', '.join(typed)} typed on a row with no Child ID")
+    empty = pd.Series(None, index=child.index, dtype=object)
+    escalate = chosen.get("Unsafe — escalate now", empty)
+    grades = pd.DataFrame(
         {
-            "row": columns["Child ID"].index,
-            "child_id": col("Child ID"),
-            "team": col("Team"),
-            "auditor": col("Auditor"),
-            "auditor_grade": col("Auditor grade"),
-            "moderator_grade": col("Moderator grade"),
-            "escalate": col("Unsafe — escalate now").str.casefold().isin(["yes", "y"]),
+            "row": child.index,
+            "child_id": child.map(shown_text, na_action="ignore"),
+            "team": columns["Team"],
+            "auditor": chosen.get("Auditor", empty),
+            "auditor_grade": chosen.get("Auditor grade", empty),
+            "moderator_grade": chosen.get("Moderator grade", empty),
+            "escalate": escalate.eq("Yes").fillna(False).astype(bool),
         }
+    )[cases]
+    kinds = {"Auditor": "auditor", "Auditor comments": "comment", "Moderator comments": "comment"}
+    kinds |= {"Auditor grade": "grade", "Moderator grade": "grade"}
+    kinds |= {"Unsafe — escalate now": "flag", **{q: "answer" for q in questions}}
+    items = [
+        pd.DataFrame(
+            {
+                "row": values.index,
+                "child_id": grades["child_id"].reindex(values.index).to_numpy(),
+                "team": grades["team"].reindex(values.index).to_numpy(),
+                "kind": kinds[heading],
+                "item": heading,
+                "value": values.to_numpy(),
+            }
+        )
+        for heading, values in chosen.items()
+    ]
+    typed = pd.concat(items, ignore_index=True) if items else pd.DataFrame()
+    if not typed.empty:
+        typed = typed[typed["value"].notna() & typed["child_id"].notna()].reset_index(drop=True)
+    return PracticeReturn(
+        grades.reset_index(drop=True), typed, month, problems, sheet.saved_at, sheet.saved_by
     )
-    frame = frame[frame["child_id"].notna()]
+
+
+def typed_over_cases(grades: pd.DataFrame, chosen: pd.DataFrame, month: str) -> list[str]:
+    """Rows whose Child ID or Team is not what `audit sample` wrote (the cases it recorded for
+    the month): typing over those columns is listed, never stored as another child's audit."""
+    if chosen.empty:
+        return []
+    team_of = dict(zip(chosen["child_id"].astype(str), chosen["team"], strict=True))
     problems = []
-    lookup = {g.casefold(): g for g in GRADES}
-    for name in ("auditor_grade", "moderator_grade"):
-        canon = frame[name].str.casefold().map(lookup)
-        bad = frame[name].notna() & canon.isna()
-        problems += [
-            f"row {r}: {name.replace('_', ' ')} '{v}' is not one of: {'; '.join(GRADES)}"
-            for r, v in zip(frame.loc[bad, "row"], frame.loc[bad, name], strict=True)
-        ]
-        frame[name] = canon
-    return frame.reset_index(drop=True), month, problems, sheet.saved_at
+    for row, child, team in zip(grades["row"], grades["child_id"], grades["team"], strict=True):
+        if str(child) not in team_of:
+            problems.append(
+                f"row {row}: Child ID '{child}' is not one of the cases chosen for {month} (was "
+                "it typed over?)"
+            )
+        elif (team or None) != (team_of[str(child)] or None) and team is not None:
+            problems.append(
+                f"row {row}: Team '{team_of[str(child)]}' typed over as '{team}' (the export's "
+                "columns are not stored)"
+            )
+    return problems
+
+
+def _questions(guide: list[tuple], columns) -> list[str]:
+    """The audit questions the workbook was written with: the Guide's `Questions:` line, else
+    every heading between the fixed columns and the auditor's (the default layout)."""
+    for row in guide:
+        if row and isinstance(row[0], str) and row[0].strip().rstrip(":").casefold() == "questions":
+            return [str(q).strip() for q in row[1:] if q is not None and str(q).strip()]
+    known = {*FIXED, *TAIL}
+    return [h for h in columns.headings if h and h not in known]
