@@ -637,3 +637,19 @@ def test_summary_says_where_the_ssd_came_from(tmp_path):
     summary = json.loads((out / "summary.json").read_text())
     assert summary["ssd"]["tables_read"] == {"ssd_cp_plans": 1, "ssd_person": 1}
     assert summary["ssd"]["as_at_from"] == "--as-at"
+
+
+def test_an_annex_a_workbook_beside_the_ssd_dumps_is_refused_naming_both(tmp_path):
+    import shutil
+
+    from tests.conftest import ROOT
+
+    folder = write_ssd(tmp_path / "s", person=person("C"), plans=[cp_plan("C", "2026-01-01")])
+    shutil.copy(ROOT / "sample_exports" / "annex_a_2026-10.xlsx", folder)
+    result = runner.invoke(
+        app, ["run", str(folder), "--as-at", "2026-10-30", "--out", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 1, result.output
+    assert "more than one kind of export" in result.output
+    assert "SSD tables" in result.output and "annex_a_2026-10.xlsx" in result.output
+    assert not (tmp_path / "o").exists()
