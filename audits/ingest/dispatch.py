@@ -85,17 +85,8 @@ def _add_local_tables(export: Export, folder: Path) -> None:
     others = [folder / name for name in export.skipped if (folder / name).is_file()]
     if not others:
         return
-    found, unreadable = load_local_tables(others, LOCAL_TABLES)
-    for key, table in found.items():
-        export.tables[key] = table
-        export.absent.pop(key, None)
-        export.files.append(table.file)
-        if table.file.name in export.skipped:
-            export.skipped.remove(table.file.name)
-    if not unreadable.empty:
-        export.unreadable = pd.concat([export.unreadable, unreadable], ignore_index=True)
     lists = tuple(spec for spec in ALL_SPECS if spec.number is not None)
-    annex_a = [f for f in others if f.name in export.skipped and _holds_annex_a(f, lists)]
+    annex_a = [f for f in others if _holds_annex_a(f, lists)]
     if annex_a:
         raise InputError(
             "The folder holds more than one kind of export: SSD tables and "
@@ -106,6 +97,15 @@ def _add_local_tables(export: Export, folder: Path) -> None:
             "tables beside them), or an Annex A workbook or lists",
             action="Move the other files to their own folder and audit each folder on its own",
         )
+    found, unreadable = load_local_tables(others, LOCAL_TABLES)
+    for key, table in found.items():
+        export.tables[key] = table
+        export.absent.pop(key, None)
+        export.files.append(table.file)
+        if table.file.name in export.skipped:
+            export.skipped.remove(table.file.name)
+    if not unreadable.empty:
+        export.unreadable = pd.concat([export.unreadable, unreadable], ignore_index=True)
 
 
 def kinds_of(path: Path, specs: tuple[ListSpec, ...] = ALL_SPECS) -> dict[str, list[Path]]:
