@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from audits.core.errors import InputError
 from audits.ingest.read import HEAD_ROWS, RawTable
@@ -28,13 +29,18 @@ class Recognition:
     by: str = "headings"
 
 
+@cache
 def _key_map(spec: ListSpec) -> dict[str, str]:
+    """Heading key -> field name (once per spec: every table of every run asks again)."""
     return {key: f.name for f in spec.fields for key in f.keys}
 
 
-def _match(row: tuple, spec: ListSpec) -> dict[int, str]:
+def _match(row: tuple, spec: ListSpec, row_keys: list[str] | None = None) -> dict[int, str]:
+    """Column -> field for the cells of `row` that head a field of `spec`; `row_keys`: the
+    cells' heading keys when already known (one row is matched against every spec)."""
     keys = _key_map(spec)
-    return {i: keys[k] for i, cell in enumerate(row) if (k := header_key(cell)) in keys}
+    row_keys = row_keys if row_keys is not None else [header_key(cell) for cell in row]
+    return {i: keys[k] for i, k in enumerate(row_keys) if k in keys}
 
 
 def sheet_list_number(sheet: str | None) -> int | None:
@@ -49,8 +55,9 @@ def recognise(table: RawTable, specs: tuple[ListSpec, ...]) -> Recognition | Non
     best: tuple[int, int, int, ListSpec, dict[int, str]] | None = None
     named = sheet_list_number(table.sheet)
     for index, row in enumerate(table.rows[:HEAD_ROWS]):
+        row_keys = [header_key(cell) for cell in row]
         for spec in specs:
-            matched = _match(row, spec)
+            matched = _match(row, spec, row_keys)
             names = set(matched.values())
             signed = (
                 set(spec.signature) <= names
