@@ -9,9 +9,10 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from audits.history.schema import findings, run_inputs, runs, scores
+from audits.history.schema import finding_history, findings, run_inputs, runs, scores
 from audits.output.written import sha256_of
 
+IDS_PER_QUERY = 5000  # finding ids per `IN (...)` (SQLite allows 32,766 parameters)
 SCORE_FIELDS = ("area", "team", "children_in_scope", "children_compliant", "score")
 
 
@@ -53,6 +54,7 @@ class RunsStore:
                     days_overdue=frame["days_overdue"].astype("Int64"),
                 )[[c.name for c in findings.columns]]
                 conn.execute(findings.insert(), records_of(rows))
+            _remember_first(conn, frame, summary["as_at"])
             score_rows = [
                 {"run_id": run_id, **{k: s[k] for k in SCORE_FIELDS}}
                 for s in [*summary["scores"]["by_area"], *summary["scores"]["by_team"]]
@@ -61,23 +63,33 @@ class RunsStore:
                 conn.execute(scores.insert(), score_rows)
         return int(run_id)
 
-    def first_raised(self, finding_ids: pd.Series) -> pd.Series:
-        """Month each finding was first raised in an earlier run (missing: new this run)."""
+    def first_raised(self, finding_ids: pd.Series) -> pd.DataFrame:
+        """When each finding was first raised by an earlier run: `month` (YYYY-MM) and `as_at`
+        (ISO), missing for a finding new this run; read by primary key, finding by finding."""
+        wanted = sorted(set(finding_ids.dropna().astype(str)))
+        columns = [finding_history.c[c] for c in ("finding_id", "first_raised", "first_as_at")]
+        parts = []
         with self.engine.connect() as conn:
-            earlier = pd.read_sql(
-                sa.select(
-                    findings.c.finding_id, sa.func.min(findings.c.first_raised).label("first")
-                ).group_by(findings.c.finding_id),
-                conn,
-            )
-        return finding_ids.map(earlier.set_index("finding_id")["first"])
+            for i in range(0, len(wanted), IDS_PER_QUERY):
+                chunk = wanted[i : i + IDS_PER_QUERY]
+                query = sa.select(*columns).where(finding_history.c.finding_id.in_(chunk))
+                parts.append(pd.read_sql(query, conn))
+        known = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+        known = known.set_index("finding_id") if len(known) else None
+        out = pd.DataFrame(index=finding_ids.index)
+        for name, column in (("month", "first_raised"), ("as_at", "first_as_at")):
+            out[name] = finding_ids.map(known[column]) if known is not None else None
+        return out
 
     def previous_run(self, as_at: dt.date) -> int | None:
+        """The run this one is compared with: the latest run of the latest month before this
+        one (as the board compares month with month), so a second run of a month counts what
+        changed since the month before, not since the first run of the same month."""
         with self.engine.connect() as conn:
             row = conn.execute(
                 sa.select(runs.c.run_id)
-                .where(runs.c.as_at <= as_at.isoformat())
-                .order_by(runs.c.as_at.desc(), runs.c.run_id.desc())
+                .where(runs.c.month < as_at.strftime("%Y-%m"))
+                .order_by(runs.c.month.desc(), runs.c.as_at.desc(), runs.c.run_id.desc())
                 .limit(1)
             ).first()
         return row.run_id if row else None
@@ -90,25 +102,31 @@ class RunsStore:
                 ).scalars()
             )
 
-    def known_findings(self, finding_ids: set[str]) -> pd.DataFrame:
-        """The latest stored rule, team and child of each of `finding_ids` that the store knows."""
-        if not finding_ids:
-            return pd.DataFrame(columns=["finding_id", "rule_id", "team", "child_id"])
+    def known_findings(self, finding_ids: set[str]) -> set[str]:
+        """Those of `finding_ids` that some stored run raised (read by primary key)."""
         wanted = sorted(finding_ids)
-        columns = [findings.c[c] for c in ("finding_id", "rule_id", "team", "child_id", "run_id")]
+        found: set[str] = set()
+        column = finding_history.c.finding_id
         with self.engine.connect() as conn:
-            frame = pd.concat(
-                [
-                    pd.read_sql(
-                        sa.select(*columns).where(findings.c.finding_id.in_(wanted[i : i + 5000])),
-                        conn,
-                    )
-                    for i in range(0, len(wanted), 5000)
-                ],
-                ignore_index=True,
-            )
-        latest = frame.sort_values("run_id").drop_duplicates("finding_id", keep="last")
-        return latest.drop(columns="run_id").reset_index(drop=True)
+            for i in range(0, len(wanted), IDS_PER_QUERY):
+                query = sa.select(column).where(column.in_(wanted[i : i + IDS_PER_QUERY]))
+                found.update(conn.execute(query).scalars())
+        return found
+
+    def run_summary(self, as_at: str) -> dict | None:
+        """The summary of the latest run for an as-at date (ISO), or None."""
+        with self.engine.connect() as conn:
+            text = conn.execute(
+                sa.select(runs.c.summary_json)
+                .where(runs.c.as_at == as_at)
+                .order_by(runs.c.run_id.desc())
+                .limit(1)
+            ).scalar()
+        return json.loads(text) if text else None
+
+    def latest_as_at(self) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.max(runs.c.as_at))).scalar()
 
     def run_summaries(self) -> pd.DataFrame:
         """run_id, as_at, month and the run's summary (a dict; empty for runs before v3)."""
@@ -118,3 +136,39 @@ class RunsStore:
             )
         frame["summary"] = [json.loads(s) if s else {} for s in frame.pop("summary_json")]
         return frame
+
+
+def _remember_first(conn: sa.Connection, frame: pd.DataFrame, as_at: str) -> None:
+    """Add this run's findings to `finding_history` (a finding already there keeps the earlier of
+    its first dates): one statement, the store's own upsert."""
+    if not len(frame):
+        return
+    rows = pd.DataFrame(
+        {
+            "finding_id": frame["finding_id"].astype(str),
+            "first_raised": frame["first_raised"].astype(str).str[:7]
+            if "first_raised" in frame
+            else as_at[:7],
+            "first_as_at": as_at,
+        }
+    ).drop_duplicates("finding_id")
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(finding_history)
+    table, new = finding_history.c, statement.excluded
+    statement = statement.on_conflict_do_update(
+        index_elements=["finding_id"],
+        set_={
+            "first_raised": sa.case(
+                (new.first_raised < table.first_raised, new.first_raised),
+                else_=table.first_raised,
+            ),
+            "first_as_at": sa.case(
+                (new.first_as_at < table.first_as_at, new.first_as_at),
+                else_=table.first_as_at,
+            ),
+        },
+    )
+    conn.execute(statement, records_of(rows))
