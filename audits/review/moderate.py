@@ -4,12 +4,15 @@ listed instead and the agreement reported through `echo` (`echo(text)`, `echo(te
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
+
 from audits.core.errors import InputError
 from audits.history import Store, sha256_of
-from audits.review.moderation import agreement, merge, read_return
+from audits.review.moderation import Outcome, Return, agreement, merge, read_return
 from audits.review.practice.grades import grade_report
 from audits.review.practice.workbook import is_practice_workbook, read_practice
 
@@ -118,13 +121,20 @@ def moderate_returns(workbooks: list[Path], store: Store, echo: Echo) -> bool:
         )
         + "."
     )
-    decisions = store.latest_decisions()
-    decisions = decisions[decisions["finding_id"].isin(outcome.findings)]
+    for line in returns_by_team(returns, outcome, store):
+        echo(line)
+    decisions = store.latest_decisions(outcome.findings)
+    overridden = int(decisions["agreed"].eq(False).sum())
+    if overridden:
+        echo(
+            f"{overridden} finding(s) where the QA moderator's decision differs from the team "
+            "manager's (both are kept and shown next month)."
+        )
     for by, label in (("rule_id", "rule"), ("team", "team")):
         table = agreement(decisions, by)
         if table.empty:
             continue
-        echo(f"Agreement per {label}:")
+        echo(f"Manager–QA agreement per {label} (QA moderator chose the manager's decision):")
         for row in table.itertuples(index=False):
             echo(
                 f"  {getattr(row, by):<28} {row.agree}/{row.decisions} agree ({row.agree_percent:g}%)"
@@ -138,3 +148,46 @@ def moderate_returns(workbooks: list[Path], store: Store, echo: Echo) -> bool:
         for problem in outcome.problems:
             echo(f"  {problem}", err=True)
     return not outcome.problems
+
+
+def returns_by_team(returns: list[Return], outcome: Outcome, store: Store) -> list[str]:
+    """Per team of the run the returns answer: returned (entries stored / listed), returned with
+    nothing typed, or not returned; and the whole-council workbooks returned."""
+    stored = outcome.stored
+    per_file = stored.groupby("workbook").size() if len(stored) else pd.Series(dtype=int)
+    listed = pd.Series([p.file for p in outcome.problems], dtype=object).value_counts()
+    dates = [r.as_at for r in returns if r.as_at]
+    as_at = max(set(dates), key=dates.count) if dates else store.latest_as_at()
+    summary = store.run_summary(as_at) if as_at else None
+    expected = sorted((summary or {}).get("team_workbooks") or {})
+    by_team: dict[str, list[str]] = {}
+    council: list[str] = []
+    for r in returns:
+        n_stored = int(per_file.get(str(r.path.resolve()), 0))
+        n_listed = int(listed.get(r.path.name, 0))
+        if n_stored or n_listed:
+            said = f"{n_stored} entr{'y' if n_stored == 1 else 'ies'} stored" + (
+                f", {n_listed} listed below" if n_listed else ""
+            )
+        elif len(r.entries):
+            said = "returned, nothing new typed (pre-filled entries as they were)"
+        else:
+            said = "returned with nothing typed"
+        if r.kind == "council" or len(r.teams) != 1:
+            council.append(f"  {r.path.name} (all teams): {said}")
+            continue
+        by_team.setdefault(r.teams[0], []).append(f"{r.path.name}: {said}")
+    lines = []
+    if expected:
+        returned = [t for t in expected if t in by_team]
+        lines.append(
+            f"Team returns for the run as at {dt.date.fromisoformat(as_at):%d/%m/%Y}: "
+            f"{len(returned)} of {len(expected)} teams returned."
+        )
+    for team in [*expected, *sorted(set(by_team) - set(expected))]:
+        name = team or "No team"
+        if team in by_team:
+            lines += [f"  {name}: {said}" for said in by_team[team]]
+        else:
+            lines.append(f"  {name}: not returned")
+    return lines + council

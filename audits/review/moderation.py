@@ -14,8 +14,17 @@ reviewer columns (values only; a return is never rewritten) and decide, field by
   saved before the latest stored entry is kept as history but does not replace it.
 
 Rows that cannot be stored (no Finding ID, an id the store does not know, a decision outside the
-four, an Action due that is not a date, typing in a column that is not a reviewer column) are
-listed with file and row. The import is stored in one transaction: all of it, or none of it.
+four, an Action due or Done on that is not a date, an Action status other than Open or Done,
+typing in a column that is not a reviewer column) are listed with file and row. The import is
+stored in one transaction: all of it, or none of it. Only the stored entries of the findings in
+the returns are read, whatever the size of the store.
+
+Two people decide: the team manager (Manager decision) and the QA moderator (Moderator
+decision); each column is its own field. A return written before the two were separated has one
+"Moderator decision" column, which a team workbook's Guide told the team manager to fill: in a
+team workbook it is read as the manager's decision, in the whole-council workbook (which has a
+Summary sheet) as the QA moderator's, as the store's v5 migration reads the decisions stored
+before (`audits.history.schema._v5`).
 """
 
 from __future__ import annotations
@@ -27,19 +36,37 @@ import numpy as np
 import pandas as pd
 
 from audits.history import Store, sha256_of
+from audits.history.entries import latest_of, resolved
 from audits.history.schema import ENTRY_FIELDS
 from audits.ingest.values import dates
+from audits.model.spec import header_key
 from audits.output.reviewed import (
+    ACTION_STATUSES,
+    AS_AT_PROPERTY,
+    KIND_PROPERTY,
+    LEGACY_HEADINGS,
     MODERATOR_DECISIONS,
     REVIEWER_HEADINGS,
+    TEAM_PROPERTY,
     Sheet,
     headed_columns,
+    heading_row,
     read_sheet,
 )
 
 FINDINGS_SHEET = "Findings"
-REQUIRED = ("Finding ID", "Rule", "Team", *REVIEWER_HEADINGS)
+IDENTIFYING = ("Finding ID", "Rule", "Team")
+REQUIRED = (*IDENTIFYING, *REVIEWER_HEADINGS)
 FIELD_OF_HEADING = dict(zip(REVIEWER_HEADINGS, ENTRY_FIELDS, strict=True))
+# The headings a return written before v5 lacks (all of them: some alone is a renamed column).
+NEW_HEADINGS = tuple(h for h in REVIEWER_HEADINGS if h not in LEGACY_HEADINGS)
+# headings the writers put on Findings before v5 (a return written then still has them)
+LEGACY_TOOL_HEADINGS = (*LEGACY_HEADINGS, "First raised", "Action overdue", "Entered")
+DECISION_FIELDS = {
+    "manager_decision": "Manager decision",
+    "moderator_decision": "Moderator decision",
+}
+DATE_FIELDS = {"action_due": "Action due", "action_done_on": "Done on"}
 _DASHES = str.maketrans({"-": "—", "–": "—", "‒": "—", "―": "—"})
 
 
@@ -67,6 +94,10 @@ class Return:
     entries_upto: int | None  # the last entry the store held when the tool wrote the workbook
     entries: pd.DataFrame  # finding_id, field, value, row, rule_id, team
     problems: list[Problem] = field(default_factory=list)
+    kind: str = "team"  # "team" (a team manager's workbook) or "council" (audit.xlsx)
+    teams: tuple[str, ...] = ()  # the team of a team workbook (or the teams of its rows)
+    as_at: str | None = None  # the as-at date of the run that wrote it (ISO), when known
+    legacy: bool = False  # written before v5: one "Moderator decision" column
 
 
 @dataclass
@@ -91,18 +122,38 @@ def tool_headings() -> set[str]:
     """Every heading the audit writers put on a Findings sheet (others were added by a person)."""
     from audits.output import workbook
 
-    known = {h for _, h, *_ in workbook.FINDING_HEADINGS}
+    known = set(workbook.FINDING_HEADINGS) | set(LEGACY_TOOL_HEADINGS)
     return known | set(REQUIRED) | set(getattr(workbook, "READ_ONLY_HEADINGS", ("Entered",)))
+
+
+def _present(rows: list[tuple]) -> set[str]:
+    """The heading keys of a Findings sheet's heading row (empty when there is none)."""
+    at = heading_row(rows, IDENTIFYING)
+    return {header_key(v) for v in rows[at] if isinstance(v, str)} if at is not None else set()
 
 
 def read_return(path: Path) -> Return:
     sheet: Sheet = read_sheet(path, FINDINGS_SHEET, written_by="audit run")
     name = path.name
-    columns = headed_columns(
-        sheet.rows, REQUIRED, file=path, sheet=FINDINGS_SHEET, written_by="audit run"
+    custom = sheet.properties or {}
+    present = _present(sheet.rows)
+    legacy = not any(header_key(h) in present for h in NEW_HEADINGS)
+    kind = str(
+        custom.get(KIND_PROPERTY) or ("council" if "Summary" in sheet.sheetnames else "team")
     )
+    headings = LEGACY_HEADINGS if legacy else REVIEWER_HEADINGS
+    columns = headed_columns(
+        sheet.rows,
+        (*IDENTIFYING, *headings),
+        file=path,
+        sheet=FINDINGS_SHEET,
+        written_by="audit run",
+    )
+    fields = dict(FIELD_OF_HEADING)
+    if legacy and kind == "team":  # what the old Guide asked the team manager to fill
+        fields["Moderator decision"] = "manager_decision"
     problems: list[Problem] = []
-    typed = pd.DataFrame({h: columns[h] for h in REVIEWER_HEADINGS})
+    typed = pd.DataFrame({h: columns[h] for h in headings})
     finding_id = columns["Finding ID"].astype(object)
     has_entry = typed.notna().any(axis=1)
     for row in finding_id.index[has_entry & finding_id.isna()]:
@@ -126,37 +177,54 @@ def read_return(path: Path) -> Return:
         .melt(id_vars=["row", "finding_id"], var_name="heading", value_name="raw")
     )
     long = long[long["raw"].notna()].reset_index(drop=True)
-    long["field"] = long["heading"].map(FIELD_OF_HEADING)
+    long["field"] = long["heading"].map(fields)
     long["value"] = long["raw"].astype(str).str.strip()
-    decision = long["field"] == "moderator_decision"
-    canon = canonical_decision(long.loc[decision, "raw"])
+    for fld in DECISION_FIELDS:
+        chosen = long["field"] == fld
+        canon = canonical_decision(long.loc[chosen, "raw"])
+        for i in canon.index[canon.isna()]:
+            problems.append(
+                Problem(
+                    name,
+                    int(long.at[i, "row"]),
+                    f"{long.at[i, 'heading']} '{long.at[i, 'raw']}' is not one of: "
+                    + "; ".join(MODERATOR_DECISIONS),
+                )
+            )
+        long.loc[canon.index, "value"] = canon
+    status = long["field"] == "action_status"
+    lookup = {s.casefold(): s for s in ACTION_STATUSES}
+    canon = long.loc[status, "value"].str.casefold().map(lookup)
     for i in canon.index[canon.isna()]:
         problems.append(
             Problem(
                 name,
                 int(long.at[i, "row"]),
-                f"Moderator decision '{long.at[i, 'raw']}' is not one of: "
-                + "; ".join(MODERATOR_DECISIONS),
+                f"Action status '{long.at[i, 'raw']}' is not one of: " + "; ".join(ACTION_STATUSES),
             )
         )
     long.loc[canon.index, "value"] = canon
-    due = long["field"] == "action_due"
-    parsed, _ = dates(long.loc[due, "raw"])
-    for i in parsed.index[parsed.isna()]:
-        problems.append(
-            Problem(
-                name,
-                int(long.at[i, "row"]),
-                f"Action due '{long.at[i, 'raw']}' is not a date (type it as dd/mm/yyyy)",
+    for fld, heading in DATE_FIELDS.items():
+        due = long["field"] == fld
+        parsed, _ = dates(long.loc[due, "raw"])
+        for i in parsed.index[parsed.isna()]:
+            problems.append(
+                Problem(
+                    name,
+                    int(long.at[i, "row"]),
+                    f"{heading} '{long.at[i, 'raw']}' is not a date (type it as dd/mm/yyyy)",
+                )
             )
-        )
-    long.loc[parsed.index, "value"] = parsed.dt.strftime("%Y-%m-%d")
+        long.loc[parsed.index, "value"] = parsed.dt.strftime("%Y-%m-%d")
     long = long[long["value"].notna() & (long["value"] != "")]
     rules = columns["Rule"].reindex(long["row"]).to_numpy()
     teams = columns["Team"].reindex(long["row"]).to_numpy()
     entries = long.assign(rule_id=rules, team=teams)[
         ["finding_id", "field", "value", "row", "rule_id", "team"]
     ]
+    team = custom.get(TEAM_PROPERTY)
+    listed = columns["Team"].dropna().astype(str).str.strip().unique().tolist()
+    as_at = custom.get(AS_AT_PROPERTY)
     return Return(
         path,
         sha256_of(path),
@@ -165,6 +233,10 @@ def read_return(path: Path) -> Return:
         sheet.entries_upto,
         entries.reset_index(drop=True),
         problems,
+        kind=kind,
+        teams=(str(team),) if team is not None else tuple(sorted(listed)),
+        as_at=str(as_at) if as_at else None,
+        legacy=legacy,
     )
 
 
@@ -179,6 +251,7 @@ def merge(returns: list[Return], store: Store) -> Outcome:
             entered_at=r.saved_at,
             entered_by=r.saved_by,
             entries_upto=-1 if r.entries_upto is None else r.entries_upto,
+            legacy=r.legacy,
         )
         for r in returns
     ]
@@ -187,7 +260,7 @@ def merge(returns: list[Return], store: Store) -> Outcome:
         return Outcome(pd.DataFrame(), 0, 0, problems, set())
     findings = set(incoming["finding_id"])
     known = store.known_findings(findings)
-    unknown = ~incoming["finding_id"].isin(set(known["finding_id"]))
+    unknown = ~incoming["finding_id"].isin(known)
     for r in incoming[unknown].drop_duplicates(["file", "row"]).itertuples():
         problems.append(
             Problem(
@@ -198,14 +271,19 @@ def merge(returns: list[Return], store: Store) -> Outcome:
             )
         )
     incoming = incoming[~unknown]
-    incoming = incoming.drop_duplicates(["finding_id", "field", "workbook_sha256", "value"])
+    incoming = incoming.drop_duplicates(
+        ["finding_id", "field", "workbook_sha256", "value"]
+    ).reset_index(drop=True)
 
-    history = store.all_entries()
+    history = store.entries_for(set(incoming["finding_id"]))  # these findings' entries only
     key = ["finding_id", "field"]
     same_workbook = incoming.merge(
-        history[[*key, "workbook_sha256"]], on=[*key, "workbook_sha256"], how="left", indicator=True
+        history[[*key, "workbook_sha256"]].drop_duplicates(),
+        on=[*key, "workbook_sha256"],
+        how="left",
+        indicator=True,
     )["_merge"].eq("both")
-    latest = store.latest_entries()
+    latest = latest_of(resolved(history))
     is_latest = incoming.merge(
         latest[[*key, "value"]], on=[*key, "value"], how="left", indicator=True
     )["_merge"].eq("both")
@@ -253,15 +331,27 @@ def merge(returns: list[Return], store: Store) -> Outcome:
 def _carried_in(incoming: pd.DataFrame, history: pd.DataFrame) -> np.ndarray:
     """True where the value is what the tool pre-filled: the latest entry among those the store
     held when the workbook was written (its ENTRIES_PROPERTY). For a workbook without that
-    property, any value stored for the field before counts as carried."""
+    property, any value stored for the field before counts as carried.
+
+    A workbook written since v5 was pre-filled from the entries as read since (`resolved`); one
+    written before, from the entries as they were then: an original decision stands as itself
+    and its migrated copy as the entry it was copied from."""
     out = pd.Series(False, index=incoming.index)
     if history.empty:
         return out.to_numpy()
-    for upto, group in incoming.groupby("entries_upto", sort=False):
+    origin = history.get("migrated_from")
+    then = history.assign(
+        entry_id=origin.fillna(history["entry_id"]).astype("int64")
+        if origin is not None
+        else history["entry_id"]
+    )
+    views = {False: resolved(history), True: then}
+    for (upto, legacy), group in incoming.groupby(["entries_upto", "legacy"], sort=False):
+        view = views[bool(legacy)]
         if upto < 0:
-            pairs = history[["finding_id", "field", "value"]].drop_duplicates()
+            pairs = view[["finding_id", "field", "value"]].drop_duplicates()
         else:
-            known = history[history["entry_id"] <= upto]
+            known = view[view["entry_id"] <= upto]
             pairs = known.sort_values(["entered_at", "entry_id"]).drop_duplicates(
                 ["finding_id", "field"], keep="last"
             )[["finding_id", "field", "value"]]
@@ -271,15 +361,16 @@ def _carried_in(incoming: pd.DataFrame, history: pd.DataFrame) -> np.ndarray:
 
 
 def agreement(decisions: pd.DataFrame, by: str) -> pd.DataFrame:
-    """Share of 'Agree' among decided findings, per rule or per team."""
-    decided = decisions[decisions["decision"].notna()]
-    if decided.empty:
+    """Manager–QA agreement per rule or per team: of the findings given both a team manager's
+    and a QA moderator's decision, the share where the QA moderator chose the manager's."""
+    compared = decisions[decisions["agreed"].notna()]
+    if compared.empty:
         return pd.DataFrame(columns=[by, "decisions", "agree", "agree_percent"])
-    grouped = decided.groupby(decided[by].fillna("(none)"))
+    grouped = compared.groupby(compared[by].fillna("(none)"))
     table = pd.DataFrame(
         {
             "decisions": grouped.size(),
-            "agree": grouped["decision"].apply(lambda s: int((s == "Agree").sum())),
+            "agree": grouped["agreed"].apply(lambda s: int(s.astype(bool).sum())),
         }
     )
     table["agree_percent"] = (100 * table["agree"] / table["decisions"]).round(1)
