@@ -16,13 +16,28 @@ import pandas as pd
 from audits.core.errors import InputError
 from audits.model.spec import header_key
 
-REVIEWER_HEADINGS = (
+# The columns people type in: the team manager's, then the QA moderator's (DESIGN §3
+# "Decisions and actions"); each is one stored field (`audits.history.schema.ENTRY_FIELDS`).
+MANAGER_HEADINGS = (
+    "Manager response",
+    "Manager decision",
+    "Action owner",
+    "Action due",
+    "Action status",
+    "Done on",
+)
+MODERATOR_HEADINGS = ("Moderator decision", "Moderator comment")
+REVIEWER_HEADINGS = (*MANAGER_HEADINGS, *MODERATOR_HEADINGS)
+# The reviewer columns of a workbook written before the two decisions were separated: one
+# "Moderator decision", which a team workbook's Guide told the team manager to fill.
+LEGACY_HEADINGS = (
     "Manager response",
     "Moderator decision",
     "Moderator comment",
     "Action owner",
     "Action due",
 )
+ACTION_STATUSES = ("Open", "Done")
 MODERATOR_DECISIONS = (
     "Agree",
     "Disagree — recording is correct",
@@ -34,6 +49,10 @@ HEADING_SEARCH_ROWS = 40
 # the store held when the tool pre-filled it, so returning a pre-filled cell untouched is known
 # for what it is (the tool's copy, not a new entry), whatever the clocks say.
 ENTRIES_PROPERTY = "casefile-audit entries up to"
+# Also on every such workbook: whose it is ("team" or "council"), the team, and the as-at date.
+KIND_PROPERTY = "casefile-audit workbook"
+TEAM_PROPERTY = "casefile-audit team"
+AS_AT_PROPERTY = "casefile-audit as at"
 
 
 @dataclass
@@ -44,6 +63,8 @@ class Sheet:
     saved_at: str | None
     saved_by: str | None
     entries_upto: int | None  # see ENTRIES_PROPERTY; None for workbooks without it
+    sheetnames: tuple[str, ...] = ()
+    properties: dict[str, object] | None = None  # the workbook's custom properties
 
 
 def _iso(value: object) -> str | None:
@@ -81,11 +102,17 @@ def read_sheet(path: Path, sheet: str, *, written_by: str) -> Sheet:
         if saved_at is None:
             stamp = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
             saved_at = _iso(stamp)
-        upto = next(
-            (p.value for p in wb.custom_doc_props.props if p.name == ENTRIES_PROPERTY), None
-        )
+        custom = {p.name: p.value for p in wb.custom_doc_props.props}
+        upto = custom.get(ENTRIES_PROPERTY)
         upto = int(upto) if isinstance(upto, int | float) and not isinstance(upto, bool) else None
-        return Sheet(rows, saved_at, props.lastModifiedBy or props.creator, upto)
+        return Sheet(
+            rows,
+            saved_at,
+            props.lastModifiedBy or props.creator,
+            upto,
+            tuple(wb.sheetnames),
+            custom,
+        )
     finally:
         wb.close()
 

@@ -32,6 +32,7 @@ from audits.output.xlsx import (
     fitted_width,
     landscape,
     mark_entries,
+    mark_owner,
     new_workbook,
     row_heights,
     text_cells,
@@ -40,9 +41,9 @@ from audits.output.xlsx import (
     write_text,
 )
 
-# Every heading the writers put on Findings besides the reviewer columns (the reader tells a
-# column a person added by these).
-FINDING_HEADINGS = (*FINDING_COLUMNS, *TRAILING)
+# Every heading the writers put on Findings besides the reviewer columns, now or before (the
+# reader tells a column a person added by these).
+FINDING_HEADINGS = tuple(c.heading for c in (*FINDING_COLUMNS, *TRAILING))
 READ_ONLY_HEADINGS = ("Action overdue", "Entered")
 
 __all__ = [
@@ -105,6 +106,7 @@ def write_workbook(
     shown, capped = cap_rows(findings, rows_per_rule)
     wb = new_workbook(target)
     mark_entries(wb, review.entries_upto)
+    mark_owner(wb, review.as_at, None)
     formats = Formats(wb)
     _summary_sheet(wb, formats, summary, capped, overdue_actions(findings, as_at), review)
     write_guide(
@@ -205,6 +207,9 @@ def _summary_sheet(wb, formats, summary, capped, overdue, review: Review) -> Non
     if actions:
         s.label("Actions open", actions.get("open", 0))
         s.label("Actions overdue", actions.get("overdue", 0))
+        s.label("Actions done", actions.get("done", 0))
+        if actions.get("closed_finding_resolved"):
+            s.label("Actions closed: finding resolved", actions["closed_finding_resolved"])
     warnings = summary.get("warnings") or []
     if warnings:
         s.blank()
@@ -279,7 +284,7 @@ def _summary_sheet(wb, formats, summary, capped, overdue, review: Review) -> Non
             s.row += 1
     s.blank()
     s.text(
-        "Actions overdue (an action agreed earlier, past its due date; the finding is still raised)",
+        "Actions overdue (not done, past its due date, and the finding still raised)",
         fmt=formats.bold,
     )
     if overdue.empty:
