@@ -50,9 +50,29 @@ def run_lines(run: AuditRun, workbook: Path, out: Path) -> Iterator[str]:
     change = s.get("carried_forward", {})
     if change.get("history"):
         yield (
-            f"Since the previous run: {change['new']} new, {change['persisting']} persisting, "
+            f"Since the month before: {change['new']} new, {change['persisting']} persisting, "
             f"{change['resolved']} resolved; {change['suppressed']} not raised again "
-            "(moderated 'Disagree — recording is correct')"
+            "(decided 'Disagree — recording is correct')"
+            if change.get("previous_run")
+            else f"No earlier month in the history store: all {change['new']} findings are new"
+        )
+    actions = s.get("actions") or {}
+    if actions.get("open") or actions.get("done"):
+        yield (
+            f"Actions: {actions['open']} open, of which {actions['overdue']} overdue "
+            f"(listed on Summary and in each team's workbook); {actions.get('done', 0)} done"
+            + (
+                f"; {actions['closed_finding_resolved']} closed as their finding resolved"
+                if actions.get("closed_finding_resolved")
+                else ""
+            )
+        )
+    late = s.get("respond_by_passed")
+    if late:
+        yield (
+            f"  warning: the respond-by date written into the workbooks, {late['respond_by']}, "
+            f"has already passed (today is {late['today']}): tell the teams the date you want, "
+            "or set respond_working_days in the config"
         )
     for item in s["rules_not_run"]:
         yield f"  not run: {item['rule_id']} — {item['reason']}"
