@@ -19,6 +19,18 @@ DUPLICATE_LISTS = (7, 8, 9)
 LABELS = {str(n) for n in DATA_LISTS} | {spec.label for spec in LOCAL_TABLES}
 
 
+def record_of(table: ListTable) -> str:
+    """How a DQ finding names the record it is about: 'List 8 (Children in care)'."""
+    return f"List {table.spec.number} ({table.spec.title})"
+
+
+def place_in(table: ListTable, rows: pd.Series) -> pd.Series:
+    """Where each row is in the export, as a DQ message ends: ' In the export: annex.xlsx,
+    sheet List_8, row 18.'"""
+    sheet = f", sheet {table.sheet}" if table.sheet else ""
+    return f" In the export: {table.file.name}{sheet}, row " + rows.astype(str) + "."
+
+
 def _child_tables(ctx: Context, numbers=DATA_LISTS) -> list[ListTable]:
     return [t for n in numbers if (t := ctx.table(f"list{n}")) is not None]
 
@@ -44,10 +56,16 @@ def duplicate_open_record(ctx: Context) -> RuleHits:
         reported = first_seen(local) & (counts > 1)
         mask = np.zeros(len(codes), dtype=bool)
         mask[at[reported]] = True
+        source = table.frame["_row"].to_numpy()[at]
+        rows_of = pd.Series(source.astype(str)).groupby(local).agg(", ".join)  # duplicates only
+        sheet = f", sheet {table.sheet}" if table.sheet else ""
         message = pd.Series(  # for the reported rows only
-            "Child appears "
+            "This child has "
             + counts[reported].astype(str).astype(object)
-            + f" times among the open records of List {table.spec.number}",
+            + f" open records on {record_of(table)}: one should be closed or removed. In the "
+            + f"export: {table.file.name}{sheet}, rows "
+            + rows_of.reindex(local[reported]).to_numpy().astype(object)
+            + ".",
             index=table.frame.index[at[reported]],
         )
         parts.append(
@@ -109,7 +127,12 @@ def impossible_date(ctx: Context) -> RuleHits:
                 + " is before the date of birth "
                 + dob[hit].dt.strftime("%d/%m/%Y")
             )
-            message = after.where(future[hit], before)
+            message = (
+                f"{record_of(table)} record: "
+                + after.where(future[hit], before)
+                + "."
+                + place_in(table, f.loc[hit, "_row"])
+            )
             parts.append(
                 hits(
                     table,
@@ -181,10 +204,22 @@ def inconsistent_dob(ctx: Context) -> RuleHits:
     if rows.empty:
         return pd.DataFrame()
     rows["shown"] = rows["dob"].dt.strftime("%d/%m/%Y") + " (List " + rows["list"].astype(str) + ")"
+    place = {
+        t.spec.number: f"{t.file.name}" + (f", sheet {t.sheet}" if t.sheet else "") for t in tables
+    }
+    rows["place"] = (
+        "List "
+        + rows["list"].astype(str)
+        + " at "
+        + rows["list"].map(place)
+        + ", row "
+        + rows["_row"].astype(str)
+    )
     pairs = rows.drop_duplicates(["child_id", "dob", "list"])
     summary = pairs.groupby("child_id", sort=True).agg(
         value=("shown", "; ".join), source_row=("_row", "first")
     )
+    summary["where"] = rows.groupby("child_id", sort=True)["place"].agg("; ".join)
     on_lists = pairs.drop_duplicates(["child_id", "list"]).astype({"list": "str"})
     summary["lists"] = on_lists.groupby("child_id", sort=True)["list"].agg(", ".join)
     firsts = rows.drop_duplicates("child_id").set_index("child_id")
@@ -196,7 +231,11 @@ def inconsistent_dob(ctx: Context) -> RuleHits:
         worker=firsts["worker"].reindex(summary.index),
         field="Date of Birth",
         value=summary["value"],
-        message="Different dates of birth recorded: " + summary["value"],
+        message="This child's records give different dates of birth: "
+        + summary["value"]
+        + ". In the export: "
+        + summary["where"]
+        + ".",
         identity="DOB",
         item="",
         source_row=summary["source_row"],
@@ -226,15 +265,34 @@ def unreadable_value(ctx: Context) -> RuleHits:
         ],
         index=bad.index,
     )
-    where = "row " + bad["row"].astype(str) + ", column " + bad["column"].astype(str)
+    numbered = bad["list"].astype(str)
+    record = numbered.map(
+        {
+            n: f"List {n} ({BY_LABEL[n].title})" if n.isdigit() else f"{BY_LABEL[n].title} table"
+            for n in numbered.unique()
+        }
+    )
+    sheet = bad["sheet"].astype(object).where(bad["sheet"].notna() & (bad["sheet"] != ""), None)
+    where = (
+        " In the export: "
+        + bad["file"].astype(str)
+        + (", sheet " + sheet).fillna("")
+        + ", row "
+        + bad["row"].astype(str)
+        + ", column "
+        + bad["column"].astype(str)
+        + "."
+    )
     message = (
-        heading.where(heading != "", "Column " + bad["column"].astype(str) + " (no heading)")
-        + ": '"
+        record
+        + " record: "
+        + heading.where(heading != "", "a value under no heading")
+        + " reads '"
         + bad["value"].astype(str)
-        + "' cannot be read ("
-        + where
-        + "); expected "
+        + "', which cannot be read; expected "
         + bad["expected"].astype(str)
+        + "."
+        + where
     )
     return frame_hits(
         area="Data quality",

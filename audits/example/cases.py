@@ -82,8 +82,7 @@ class Cases(Base):
         r["primary_need"] = (
             "PSRMEM - Support with memory and cognition"  # an adult social care code
         )
-        self.expect("DQ-05", 6, r)
-        self.expect("DQ-04", 6, r)  # not in Ofsted's Primary Need code list
+        self.expect("DQ-04", 6, r)  # not in Ofsted's code list: one finding, not a DQ-05 too
         add[6].append(r)
         r = self.cp()
         r["seen_alone"] = "Maybe"
