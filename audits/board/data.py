@@ -46,12 +46,13 @@ def monthly_runs(store: Store) -> pd.DataFrame:
 
 
 def moderation_by_month(store: Store) -> pd.DataFrame:
-    """month, decisions, agree, value: latest decision per finding, by the month it was made
-    (the time the reviewed workbook was saved)."""
+    """month, decisions, agree, value: manager–QA agreement (of the findings given both a team
+    manager's and a QA moderator's decision, those where the QA moderator chose the manager's),
+    by the month of the QA decision (the time its workbook was saved)."""
     decisions = store.latest_decisions()
-    decided = decisions[decisions["decision"].notna()]
-    when = decided["reviewed_at"].astype(str).str[:7]
-    frame = pd.DataFrame({"month": when, "agree": decided["decision"].eq("Agree")})
+    decided = decisions[decisions["agreed"].notna()]
+    when = decided["moderator_at"].astype(str).str[:7]
+    frame = pd.DataFrame({"month": when, "agree": decided["agreed"].astype(bool)})
     out = frame.groupby("month").agg(decisions=("agree", "size"), agree=("agree", "sum"))
     out = out.reset_index().astype({"decisions": int, "agree": int})
     out["value"] = (100 * out["agree"] / out["decisions"]).round(1)
@@ -193,6 +194,7 @@ def actions(
             "month": months["month"],
             "open": [_count(s, "open") for s in months["summary"]],
             "overdue": [_count(s, "overdue") for s in months["summary"]],
+            "done": [_count(s, "done") for s in months["summary"]],
         }
     )
     latest = months["summary"].iloc[-1].get("actions")
@@ -258,7 +260,7 @@ def board_data(store: Store, pseudonymise: bool = True, config: Config | None = 
         )
         before = current
     decisions = store.latest_decisions()
-    decided = decisions[decisions["decision"].notna()]
+    decided = decisions[decisions["agreed"].notna()]  # both decisions: manager–QA agreement
     moderation = _agreement(decided, "rule_id")
     moderation_teams = _agreement(decided.assign(team=decided["team"].fillna("(no team)")), "team")
     latest = findings[
@@ -301,8 +303,8 @@ def board_data(store: Store, pseudonymise: bool = True, config: Config | None = 
 
 def _agreement(decided: pd.DataFrame, by: str) -> pd.DataFrame:
     out = (
-        decided.groupby(by)["decision"]
-        .agg(decisions="size", agree=lambda s: int((s == "Agree").sum()))
+        decided.groupby(by)["agreed"]
+        .agg(decisions="size", agree=lambda s: int(s.astype(bool).sum()))
         .reset_index()
     )
     out["agree_percent"] = (100 * out["agree"] / out["decisions"]).round(1)
