@@ -54,10 +54,13 @@ def duplicate_open_record(ctx: Context) -> RuleHits:
         local = by_appearance(codes[at])
         counts = np.bincount(local)[local]
         reported = first_seen(local) & (counts > 1)
+        if not reported.any():
+            continue
         mask = np.zeros(len(codes), dtype=bool)
         mask[at[reported]] = True
-        source = table.frame["_row"].to_numpy()[at]
-        rows_of = pd.Series(source.astype(str)).groupby(local).agg(", ".join)  # duplicates only
+        twice = counts > 1  # the rows of the children reported, to name them all
+        source = table.frame["_row"].to_numpy()[at[twice]].astype(str).astype(object)
+        rows_of = pd.Series(source).groupby(local[twice]).agg(", ".join)
         sheet = f", sheet {table.sheet}" if table.sheet else ""
         message = pd.Series(  # for the reported rows only
             "This child has "

@@ -53,6 +53,7 @@ class Cases(Base):
         add[6].append(r)
         r = self.cin()
         r["last_seen"], r["cin_closed"], r["closure_reason"] = self.ago(200), self.ago(150), "RC7"
+        r["cin_start"] = min(r["cin_start"], r["last_seen"])  # opened before it was closed
         add[6].append(r)  # closed: no finding
 
     def plant_cp(self) -> None:
