@@ -170,17 +170,16 @@ def example(
 ) -> None:
     """Write a synthetic monthly export with planted defects and a manifest of expected findings."""
     date = as_at_date(as_at)
-    with reported():
-        if months is None:
-            from audits.example.workbook import write_example
+    if months is None:
+        from audits.example.workbook import write_example
 
-            workbook, manifest = write_example(out, date, seed=seed, children=children)
-            typer.echo(f"Export: {workbook}\nManifest: {manifest}")
-            return
-        from audits.example.months import write_months
+        workbook, manifest = write_example(out, date, seed=seed, children=children)
+        typer.echo(f"Export: {workbook}\nManifest: {manifest}")
+        return
+    from audits.example.months import write_months
 
-        for workbook, _ in write_months(out, date, months, seed=seed, children=children):
-            typer.echo(f"Export: {workbook}")
+    for workbook, _ in write_months(out, date, months, seed=seed, children=children):
+        typer.echo(f"Export: {workbook}")
 
 
 @app.command(cls=Command)

@@ -49,13 +49,22 @@ def run_lines(run: AuditRun, workbook: Path, out: Path) -> Iterator[str]:
     yield from lists_not_checked(s)
     change = s.get("carried_forward", {})
     if change.get("history"):
-        yield (
-            f"Since the month before: {change['new']} new, {change['persisting']} persisting, "
-            f"{change['resolved']} resolved; {change['suppressed']} not raised again "
-            "(decided 'Disagree — recording is correct')"
-            if change.get("previous_run")
-            else f"No earlier month in the history store: all {change['new']} findings are new"
-        )
+        if change.get("previous_run"):
+            yield (
+                f"Since the month before: {change['new']} new, {change['persisting']} "
+                f"persisting, {change['resolved']} resolved; {change['suppressed']} not raised "
+                "again (decided 'Disagree — recording is correct')"
+            )
+        else:
+            yield (
+                f"No earlier month in the history store: all {change['new']} findings are new"
+                + (
+                    f"; {change['suppressed']} not raised again (decided 'Disagree — recording "
+                    "is correct')"
+                    if change.get("suppressed")
+                    else ""
+                )
+            )
     actions = s.get("actions") or {}
     if actions.get("open") or actions.get("done"):
         yield (
