@@ -590,3 +590,32 @@ def test_every_file_written_is_0644_and_no_lock_file_is_left(tmp_path, october):
     for path in files:
         assert stat.S_IMODE(path.stat().st_mode) == 0o644, path
     assert not list(tmp_path.glob(".*.lock"))
+
+
+def test_returns_are_chased_per_team_no_team_included(tmp_path):
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app,
+        ["run", str(ROOT / "sample_exports"), "--as-at", "2026-10-30", "--out", str(out)]
+        + ["--db", str(tmp_path / "h.sqlite")],
+    )
+    assert result.exit_code == 0, result.output
+    north = type_into(
+        out / "teams" / "Locality North.xlsx",
+        {},
+        target=tmp_path / "r" / "Locality North.xlsx",
+    )
+    wb = openpyxl.load_workbook(north)
+    ws = wb["Findings"]
+    head, columns = findings_table(ws)
+    ws.cell(head + 1, columns["Manager response"]).value = "seen"
+    ws.cell(head + 2, columns["Action status"]).value = "Later"  # listed, not stored
+    wb.save(north)
+    no_team = type_into(out / "teams" / "No team.xlsx", {}, target=tmp_path / "r" / "No team.xlsx")
+    result = moderate(tmp_path, north, no_team)
+    lines = result.output.splitlines()
+    assert "Team returns for the run as at 30/10/2026: 2 of 6 teams returned." in lines
+    assert "  Locality North: Locality North.xlsx: 1 entry stored, 1 listed below" in lines
+    assert "  No team: No team.xlsx: returned with nothing typed" in lines
+    for team in ("Care Leavers", "Children in Care", "Locality East", "Locality South"):
+        assert f"  {team}: not returned" in lines

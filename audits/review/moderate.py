@@ -159,7 +159,7 @@ def returns_by_team(returns: list[Return], outcome: Outcome, store: Store) -> li
     dates = [r.as_at for r in returns if r.as_at]
     as_at = max(set(dates), key=dates.count) if dates else store.latest_as_at()
     summary = store.run_summary(as_at) if as_at else None
-    expected = sorted((summary or {}).get("team_workbooks") or {})
+    expected = sorted((summary or {}).get("team_workbooks") or {}, key=lambda t: (t == "", t))
     by_team: dict[str, list[str]] = {}
     council: list[str] = []
     for r in returns:
@@ -184,7 +184,7 @@ def returns_by_team(returns: list[Return], outcome: Outcome, store: Store) -> li
             f"Team returns for the run as at {dt.date.fromisoformat(as_at):%d/%m/%Y}: "
             f"{len(returned)} of {len(expected)} teams returned."
         )
-    for team in [*expected, *sorted(set(by_team) - set(expected))]:
+    for team in [*expected, *sorted(set(by_team) - set(expected), key=lambda t: (t == "", t))]:
         name = team or "No team"
         if team in by_team:
             lines += [f"  {name}: {said}" for said in by_team[team]]

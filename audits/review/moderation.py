@@ -222,7 +222,7 @@ def read_return(path: Path) -> Return:
     entries = long.assign(rule_id=rules, team=teams)[
         ["finding_id", "field", "value", "row", "rule_id", "team"]
     ]
-    team = custom.get(TEAM_PROPERTY)
+    team = (custom.get(TEAM_PROPERTY) or "") if TEAM_PROPERTY in custom else None  # "": no team
     listed = columns["Team"].dropna().astype(str).str.strip().unique().tolist()
     as_at = custom.get(AS_AT_PROPERTY)
     return Return(
