@@ -496,7 +496,7 @@ def _record_months(history: Path, first: Path, months: int) -> None:
     for k in range(months):
         as_at = Days.months(DENSE_AS_AT, k - months + 1)
         turned = rng.random(len(ids)) < (HISTORY_TURNOVER if k else 0)
-        ids[turned] = [f"{i[:12]}m{k:02d}" for i in ids[turned]]
+        ids[turned] = [f"m{k:02d}-{j:09d}" for j in np.flatnonzero(turned)]  # new this month
         frame = findings.assign(finding_id=ids, first_raised=f"{as_at:%Y-%m}")
         stamp = f"{as_at.isoformat()}T12:00:00"
         store.record_run(summary | {"as_at": as_at.isoformat(), "run_at": stamp}, frame, [])

@@ -176,7 +176,13 @@ def test_the_team_that_did_not_return_is_named(loop):
 
 def test_the_qa_decision_is_stored_beside_the_managers(loop):
     assert loop["qa_import"].exit_code == 0, loop["qa_import"].output
-    assert "1 finding(s) where the QA moderator's decision differs" in loop["qa_import"].output
+    out = loop["qa_import"].output
+    assert "1 finding(s) where the QA moderator's decision differs" in out
+    # the teams' returns of the earlier import still count; East is still chased
+    assert "Team returns for the run as at 30/09/2026: 2 of 3 teams returned." in out
+    today = f"{dt.date.today():%d/%m/%Y}"
+    assert f"  North: North.xlsx (imported {today}): 9 entries stored" in out
+    assert "  East: not returned" in out and "  audit.xlsx (all teams): 2 entries stored" in out
     latest = Store.open(loop["base"] / DB).latest_decisions()
     s1 = latest[latest["finding_id"].isin(by_child(loop["sept"] / "audit.xlsx")["S1"].values())]
     (row,) = s1.to_dict("records")

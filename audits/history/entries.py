@@ -20,7 +20,7 @@ from collections.abc import Iterable
 import pandas as pd
 import sqlalchemy as sa
 
-from audits.history.schema import ENTRY_FIELDS, entries, now
+from audits.history.schema import ENTRY_FIELDS, entries, now, returns_log
 
 CARRIED_DECISION = "Disagree — recording is correct"
 ENTRY_COLUMNS = [c.name for c in entries.columns if c.name != "entry_id"]
@@ -148,12 +148,23 @@ class EntriesStore:
         findings named, when given: a run asks only about its own)."""
         return accepted_as_correct(self.latest_entries(finding_ids=finding_ids))
 
-    def store_entries(self, new: pd.DataFrame) -> int:
-        """Add `new` entries (columns as the `entries` table) in one transaction: all or none."""
-        if new.empty:
-            return 0
-        rows = new.assign(imported_at=now()).reindex(columns=ENTRY_COLUMNS)
+    def store_entries(self, new: pd.DataFrame, returns: list[dict] | None = None) -> int:
+        """Add `new` entries (columns as the `entries` table) and the record of the `returns`
+        they came from (columns as `returns_imported`) in one transaction: all or none."""
+        stamp = now()
+        rows = new.assign(imported_at=stamp).reindex(columns=ENTRY_COLUMNS)
         records = rows.astype(object).where(rows.notna(), None).to_dict("records")
+        if not records and not returns:
+            return 0
         with self.engine.begin() as conn:
-            conn.execute(entries.insert(), records)
+            if records:
+                conn.execute(entries.insert(), records)
+            if returns:
+                conn.execute(returns_log.insert(), [{"imported_at": stamp} | r for r in returns])
         return len(records)
+
+    def returns_for(self, as_at: str) -> pd.DataFrame:
+        """Every return imported for the run of `as_at` (ISO), oldest import first."""
+        with self.engine.connect() as conn:
+            query = sa.select(returns_log).where(returns_log.c.as_at == as_at)
+            return pd.read_sql(query.order_by(returns_log.c.imported_at), conn)

@@ -106,6 +106,24 @@ entries = sa.Table(
     sa.Column("migrated_from", sa.Integer),
     sa.UniqueConstraint("finding_id", "field", "workbook_sha256", name="one_entry_per_workbook"),
 )
+# v5: every return imported by `audit moderate`: whose workbook (a team's, or the whole-council
+# one), for which run (as-at date), saved by whom and when, and what became of its entries; so
+# the teams that have not returned are known across imports.
+returns_log = sa.Table(
+    "returns_imported",
+    metadata,
+    sa.Column("workbook_sha256", sa.String(64), nullable=False),
+    sa.Column("file", sa.Text, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),  # "team" or "council"
+    sa.Column("team", sa.Text),  # a team workbook's team ("" for No team)
+    sa.Column("as_at", sa.String(10)),  # of the run that wrote it, when the workbook says
+    sa.Column("saved_at", sa.String(32)),
+    sa.Column("saved_by", sa.Text),
+    sa.Column("stored", sa.Integer, nullable=False),
+    sa.Column("listed", sa.Integer, nullable=False),
+    sa.Column("typed", sa.Integer, nullable=False),  # entries read (pre-filled ones included)
+    sa.Column("imported_at", sa.String(32), nullable=False),
+)
 # v5: each finding once, with the month and the as-at date of the run that first raised it, so a
 # run reads its own findings' first dates instead of grouping every finding of every month.
 finding_history = sa.Table(
@@ -247,10 +265,11 @@ def _v5(conn: sa.Connection) -> None:
     (`audits.history.entries`). Nothing is changed or removed.
 
     `finding_history` is filled from every stored run: each finding's first month and first
-    as-at date."""
+    as-at date. `returns_imported` starts empty (imports before v5 named no team or run)."""
     if "migrated_from" not in _columns(conn, "entries"):
         conn.execute(sa.text("ALTER TABLE entries ADD COLUMN migrated_from INTEGER"))
     finding_history.create(conn, checkfirst=True)
+    returns_log.create(conn, checkfirst=True)
     first = (
         sa.select(
             findings.c.finding_id,

@@ -8,8 +8,6 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-import pandas as pd
-
 from audits.core.errors import InputError
 from audits.history import Store, sha256_of
 from audits.review.moderation import Outcome, Return, agreement, merge, read_return
@@ -151,43 +149,48 @@ def moderate_returns(workbooks: list[Path], store: Store, echo: Echo) -> bool:
 
 
 def returns_by_team(returns: list[Return], outcome: Outcome, store: Store) -> list[str]:
-    """Per team of the run the returns answer: returned (entries stored / listed), returned with
-    nothing typed, or not returned; and the whole-council workbooks returned."""
-    stored = outcome.stored
-    per_file = stored.groupby("workbook").size() if len(stored) else pd.Series(dtype=int)
-    listed = pd.Series([p.file for p in outcome.problems], dtype=object).value_counts()
-    dates = [r.as_at for r in returns if r.as_at]
-    as_at = max(set(dates), key=dates.count) if dates else store.latest_as_at()
-    summary = store.run_summary(as_at) if as_at else None
-    expected = sorted((summary or {}).get("team_workbooks") or {}, key=lambda t: (t == "", t))
-    by_team: dict[str, list[str]] = {}
-    council: list[str] = []
-    for r in returns:
-        n_stored = int(per_file.get(str(r.path.resolve()), 0))
-        n_listed = int(listed.get(r.path.name, 0))
-        if n_stored or n_listed:
-            said = f"{n_stored} entr{'y' if n_stored == 1 else 'ies'} stored" + (
-                f", {n_listed} listed below" if n_listed else ""
+    """For each run the returns answer (its as-at date), per team of that run: returned (entries
+    stored / listed), returned with nothing typed, or not returned, counting the returns of
+    earlier imports (`returns_imported`); and the whole-council workbooks of this import."""
+    dates = sorted({r.as_at for r in returns if r.as_at}) or [store.latest_as_at()]
+    lines: list[str] = []
+    for as_at in [d for d in dates if d]:
+        summary = store.run_summary(as_at) or {}
+        expected = list(summary.get("team_workbooks") or {})
+        log = store.returns_for(as_at)
+        teams = log[log["kind"] == "team"]
+        latest = teams.drop_duplicates("team", keep="last").set_index("team")
+        named = sorted({*expected, *latest.index}, key=lambda t: (t == "", t))
+        if expected:
+            returned = [t for t in expected if t in latest.index]
+            lines.append(
+                f"Team returns for the run as at {dt.date.fromisoformat(as_at):%d/%m/%Y}: "
+                f"{len(returned)} of {len(expected)} teams returned."
             )
-        elif len(r.entries):
-            said = "returned, nothing new typed (pre-filled entries as they were)"
-        else:
-            said = "returned with nothing typed"
-        if r.kind == "council" or len(r.teams) != 1:
-            council.append(f"  {r.path.name} (all teams): {said}")
-            continue
-        by_team.setdefault(r.teams[0], []).append(f"{r.path.name}: {said}")
-    lines = []
-    if expected:
-        returned = [t for t in expected if t in by_team]
-        lines.append(
-            f"Team returns for the run as at {dt.date.fromisoformat(as_at):%d/%m/%Y}: "
-            f"{len(returned)} of {len(expected)} teams returned."
+        for team in named:
+            name = team or "No team"
+            if team not in latest.index:
+                lines.append(f"  {name}: not returned")
+                continue
+            now = teams[(teams["team"] == team) & (teams["imported_at"] == outcome.imported_at)]
+            for row in (now if len(now) else latest.loc[[team]].reset_index()).itertuples():
+                earlier = "" if len(now) else f" (imported {_day(row.imported_at)})"
+                lines.append(f"  {name}: {row.file}{earlier}: {_what(row, not earlier)}")
+        council = log[(log["kind"] == "council") & (log["imported_at"] == outcome.imported_at)]
+        lines += [f"  {row.file} (all teams): {_what(row)}" for row in council.itertuples()]
+    return lines
+
+
+def _day(stamp: str) -> str:
+    return f"{dt.datetime.fromisoformat(stamp):%d/%m/%Y}"
+
+
+def _what(row, now: bool = True) -> str:
+    """What became of one return's entries (in this import, or an earlier one)."""
+    if row.stored or row.listed:
+        return f"{row.stored} entr{'y' if row.stored == 1 else 'ies'} stored" + (
+            f", {row.listed} listed {'below' if now else 'then'}" if row.listed else ""
         )
-    for team in [*expected, *sorted(set(by_team) - set(expected), key=lambda t: (t == "", t))]:
-        name = team or "No team"
-        if team in by_team:
-            lines += [f"  {name}: {said}" for said in by_team[team]]
-        else:
-            lines.append(f"  {name}: not returned")
-    return lines + council
+    if row.typed:
+        return "returned, nothing new typed (pre-filled entries as they were)"
+    return "returned with nothing typed"

@@ -29,13 +29,14 @@ before (`audits.history.schema._v5`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from audits.history import Store, sha256_of
+from audits.history import Store, now, sha256_of
 from audits.history.entries import latest_of, resolved
 from audits.history.schema import ENTRY_FIELDS
 from audits.ingest.values import dates
@@ -107,6 +108,7 @@ class Outcome:
     older: int  # stored as history: saved before the latest entry, which stands
     problems: list[Problem]
     findings: set[str]  # every finding the returns hold entries for
+    imported_at: str = ""  # this import's time, as recorded with each return (`returns_imported`)
 
 
 def canonical_decision(text: pd.Series) -> pd.Series:
@@ -124,6 +126,18 @@ def tool_headings() -> set[str]:
 
     known = set(workbook.FINDING_HEADINGS) | set(LEGACY_TOOL_HEADINGS)
     return known | set(REQUIRED) | set(getattr(workbook, "READ_ONLY_HEADINGS", ("Entered",)))
+
+
+def _as_at_in_header(rows: list[tuple]) -> str | None:
+    """The as-at date a Findings sheet states above its table ('... as at 30/09/2026. ...'), ISO:
+    how a workbook written before v5 says which run it came from."""
+    for row in rows[:4]:
+        for value in row[:1]:
+            found = re.search(r"as at (\d\d)/(\d\d)/(\d{4})", str(value or ""))
+            if found:
+                day, month, year = found.groups()
+                return f"{year}-{month}-{day}"
+    return None
 
 
 def _present(rows: list[tuple]) -> set[str]:
@@ -224,7 +238,7 @@ def read_return(path: Path) -> Return:
     ]
     team = (custom.get(TEAM_PROPERTY) or "") if TEAM_PROPERTY in custom else None  # "": no team
     listed = columns["Team"].dropna().astype(str).str.strip().unique().tolist()
-    as_at = custom.get(AS_AT_PROPERTY)
+    as_at = custom.get(AS_AT_PROPERTY) or _as_at_in_header(sheet.rows)
     return Return(
         path,
         sha256_of(path),
@@ -256,8 +270,10 @@ def merge(returns: list[Return], store: Store) -> Outcome:
         for r in returns
     ]
     incoming = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    stamp = now()
     if incoming.empty:
-        return Outcome(pd.DataFrame(), 0, 0, problems, set())
+        store.store_entries(pd.DataFrame(), _log(returns, pd.DataFrame(), problems, stamp))
+        return Outcome(pd.DataFrame(), 0, 0, problems, set(), stamp)
     findings = set(incoming["finding_id"])
     known = store.known_findings(findings)
     unknown = ~incoming["finding_id"].isin(known)
@@ -324,8 +340,32 @@ def merge(returns: list[Return], store: Store) -> Outcome:
         "row",
     ]
     stored = fresh[columns].reset_index(drop=True)
-    store.store_entries(stored)
-    return Outcome(stored, unchanged, older, problems, findings)
+    store.store_entries(stored, _log(returns, stored, problems, stamp))
+    return Outcome(stored, unchanged, older, problems, findings, stamp)
+
+
+def _log(
+    returns: list[Return], stored: pd.DataFrame, problems: list[Problem], stamp: str
+) -> list[dict]:
+    """One `returns_imported` row per return: whose, which run, and what became of it."""
+    per_file = stored.groupby("workbook").size() if len(stored) else pd.Series(dtype=int)
+    listed = pd.Series([p.file for p in problems], dtype=object).value_counts()
+    return [
+        {
+            "workbook_sha256": r.sha256,
+            "file": r.path.name,
+            "kind": r.kind if len(r.teams) == 1 or r.kind == "council" else "council",
+            "team": r.teams[0] if r.kind == "team" and len(r.teams) == 1 else None,
+            "as_at": r.as_at,
+            "saved_at": r.saved_at,
+            "saved_by": r.saved_by,
+            "stored": int(per_file.get(str(r.path.resolve()), 0)),
+            "listed": int(listed.get(r.path.name, 0)),
+            "typed": len(r.entries) + sum(p.file == r.path.name for p in r.problems),
+            "imported_at": stamp,
+        }
+        for r in returns
+    ]
 
 
 def _carried_in(incoming: pd.DataFrame, history: pd.DataFrame) -> np.ndarray:
