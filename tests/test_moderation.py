@@ -131,7 +131,7 @@ def test_carry_forward_and_changes(two_months):
         for row in wb["Summary"].iter_rows()
         if len(row) > 1 and row[0].value
     }
-    assert (summary["New since the previous run"], summary["Resolved since the previous run"]) == (
+    assert (summary["New since the month before"], summary["Resolved since the month before"]) == (
         1,
         1,
     )

@@ -165,6 +165,7 @@ def _overdue_sheet(wb, formats: Formats, overdue: pd.DataFrame, counts: dict[str
         formats.bold,
     )
     write_header(ws, 2, headings, formats.header)
+    ws.set_row(2, 30)  # 'Days past due' wraps in its narrow column
     if overdue.empty:
         write_text(ws, 3, 0, "None.")
         return

@@ -197,9 +197,9 @@ def _summary_sheet(wb, formats, summary, capped, overdue, review: Review) -> Non
     change = summary.get("carried_forward", {})
     if change.get("history"):
         for label, key in (
-            ("New since the previous run", "new"),
-            ("Persisting from the previous run", "persisting"),
-            ("Resolved since the previous run", "resolved"),
+            ("New since the month before", "new"),
+            ("Persisting from the month before", "persisting"),
+            ("Resolved since the month before", "resolved"),
             ("Not raised again (recording correct)", "suppressed"),
         ):
             s.label(label, change[key])

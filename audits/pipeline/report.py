@@ -1,5 +1,5 @@
 """What `audit run` and `audit validate` print: counts in words, the lists not checked, what
-changed since the previous run, the rules not run and the export's warnings."""
+changed since the month before, the rules not run and the export's warnings."""
 
 from __future__ import annotations
 

@@ -173,7 +173,7 @@ def _joined(frame: pd.DataFrame, keys: list[str], column: str, sep: str) -> pd.S
 
 
 def closed_actions(latest: pd.DataFrame, resolved_ids: set[str]) -> int:
-    """Actions left open on findings that resolved since the previous run (closed with them)."""
+    """Actions left open on findings that resolved since the month before (closed with them)."""
     if not resolved_ids:
         return 0
     mine = latest[latest["finding_id"].isin(resolved_ids)]
