@@ -86,7 +86,7 @@ def write_practice_workbook(
             if heading.startswith("Moderator")
             else "auditor"
         )
-        cell.font = Font(bold=True, color="FFFFFF")
+        cell.font = Font(name="Calibri", bold=True, color="FFFFFF")
         cell.fill = fills[kind]
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.row_dimensions[1].height = max(
@@ -198,8 +198,8 @@ def _guide(ws, month: str, questions: tuple[str, ...], due: dt.date | None) -> N
     ws.column_dimensions["B"].width = 100
     for row, (left, right) in enumerate(lines, start=1):
         ws.cell(row, 1).value = left
-        ws.cell(row, 1).font = Font(bold=True, size=14 if row == 1 else 11)
-        ws.cell(row, 1).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.cell(row, 1).font = Font(name="Calibri", bold=True, size=14 if row == 1 else 11)
+        ws.cell(row, 1).alignment = Alignment(wrap_text=row > 1, vertical="top")
         if right:
             ws.cell(row, 2).value = right
             ws.cell(row, 2).alignment = Alignment(wrap_text=True, vertical="top")
