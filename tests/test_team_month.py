@@ -364,6 +364,7 @@ def v4_store(path: Path, rows: list[dict]) -> None:
         for version, step in schema.MIGRATIONS[:4]:
             step(conn)
             conn.execute(schema.schema_version.insert().values(version=version, applied_at="x"))
+        conn.execute(sa.text("DROP INDEX IF EXISTS ix_entries_migrated_from"))
         conn.execute(sa.text("ALTER TABLE entries DROP COLUMN migrated_from"))
         conn.execute(
             schema.runs.insert(),

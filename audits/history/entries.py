@@ -20,11 +20,11 @@ from collections.abc import Iterable
 import pandas as pd
 import sqlalchemy as sa
 
+from audits.history.ids import read_frame, wanted_ids
 from audits.history.schema import ENTRY_FIELDS, entries, now, returns_log
 
 CARRIED_DECISION = "Disagree — recording is correct"
 ENTRY_COLUMNS = [c.name for c in entries.columns if c.name != "entry_id"]
-IDS_PER_QUERY = 5000  # finding ids per `IN (...)` (SQLite allows 32,766 parameters)
 
 
 def resolved(frame: pd.DataFrame) -> pd.DataFrame:
@@ -76,24 +76,45 @@ class EntriesStore:
         with self.engine.connect() as conn:
             return pd.read_sql(sa.select(entries), conn)
 
-    def entries_for(self, finding_ids: Iterable[str]) -> pd.DataFrame:
-        """Every stored entry of the findings named (as stored: originals and copies), read by
-        the index on `finding_id`: what a run or an import needs, whatever the store's size."""
-        wanted = sorted({str(f) for f in finding_ids})
-        if not wanted:
-            return pd.DataFrame(columns=[c.name for c in entries.columns])
-        with self.engine.connect() as conn:
-            parts = [
-                pd.read_sql(
-                    sa.select(entries).where(
-                        entries.c.finding_id.in_(wanted[i : i + IDS_PER_QUERY])
-                    ),
-                    conn,
-                )
-                for i in range(0, len(wanted), IDS_PER_QUERY)
-            ]
-        frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-        return frame.sort_values("entry_id", kind="stable").reset_index(drop=True)
+    def entries_for(
+        self, finding_ids: Iterable[str], columns: Iterable[str] | None = None
+    ) -> pd.DataFrame:
+        """Every stored entry of the findings named (as stored: originals and copies; only the
+        `columns` named, when given), read by the index on `finding_id`: what an import needs,
+        whatever the store's size."""
+        names = list(columns) if columns is not None else [c.name for c in entries.columns]
+        for needed in ("entry_id", "migrated_from", "finding_id"):  # for `resolved`, `latest_of`
+            if needed not in names:
+                names.append(needed)
+        with self.engine.connect() as conn, wanted_ids(conn, finding_ids) as wanted:
+            query = sa.select(*(entries.c[n] for n in names)).where(
+                entries.c.finding_id.in_(sa.select(wanted.c.finding_id))
+            )
+            return read_frame(conn, query.order_by(entries.c.entry_id))
+
+    def latest_entries_for(self, finding_ids: Iterable[str]) -> pd.DataFrame:
+        """The latest entry per finding and field of the findings named, as entries are read since
+        v5 (`resolved`), found by the database (a window over each finding's entries): what a
+        run pre-fills, however many months of entries the store holds."""
+        names = ["entry_id", "finding_id", "field", "value", "entered_at", "entered_by"]
+        moved = sa.select(entries.c.migrated_from).where(entries.c.migrated_from.is_not(None))
+        rank = (
+            sa.func.row_number()
+            .over(
+                partition_by=(entries.c.finding_id, entries.c.field),
+                order_by=(entries.c.entered_at.desc(), entries.c.entry_id.desc()),
+            )
+            .label("rank")
+        )
+        with self.engine.connect() as conn, wanted_ids(conn, finding_ids) as wanted:
+            ranked = (  # `IN (SELECT ...)`: the database looks each id up by its index
+                sa.select(*(entries.c[n] for n in names), rank)
+                .where(entries.c.finding_id.in_(sa.select(wanted.c.finding_id)))
+                .where(entries.c.entry_id.not_in(moved))
+                .subquery()
+            )
+            query = sa.select(*(ranked.c[n] for n in names)).where(ranked.c.rank == 1)
+            return read_frame(conn, query)
 
     def latest_entries(
         self, imported_by: str | None = None, finding_ids: Iterable[str] | None = None

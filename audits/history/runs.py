@@ -9,10 +9,10 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
+from audits.history.ids import execute_many, read_frame, wanted_ids
 from audits.history.schema import finding_history, findings, run_inputs, runs, scores
 from audits.output.written import sha256_of
 
-IDS_PER_QUERY = 5000  # finding ids per `IN (...)` (SQLite allows 32,766 parameters)
 SCORE_FIELDS = ("area", "team", "children_in_scope", "children_compliant", "score")
 
 
@@ -53,6 +53,9 @@ class RunsStore:
                     due_date=pd.to_datetime(frame["due_date"]).dt.strftime("%Y-%m-%d"),
                     days_overdue=frame["days_overdue"].astype("Int64"),
                 )[[c.name for c in findings.columns]]
+                # in the order of the index on finding_id: each of its pages is visited once,
+                # however large the table has grown (random order visits one per finding)
+                rows = rows.sort_values("finding_id", kind="stable")
                 conn.execute(findings.insert(), records_of(rows))
             _remember_first(conn, frame, summary["as_at"])
             score_rows = [
@@ -66,19 +69,16 @@ class RunsStore:
     def first_raised(self, finding_ids: pd.Series) -> pd.DataFrame:
         """When each finding was first raised by an earlier run: `month` (YYYY-MM) and `as_at`
         (ISO), missing for a finding new this run; read by primary key, finding by finding."""
-        wanted = sorted(set(finding_ids.dropna().astype(str)))
         columns = [finding_history.c[c] for c in ("finding_id", "first_raised", "first_as_at")]
-        parts = []
-        with self.engine.connect() as conn:
-            for i in range(0, len(wanted), IDS_PER_QUERY):
-                chunk = wanted[i : i + IDS_PER_QUERY]
-                query = sa.select(*columns).where(finding_history.c.finding_id.in_(chunk))
-                parts.append(pd.read_sql(query, conn))
-        known = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-        known = known.set_index("finding_id") if len(known) else None
+        with self.engine.connect() as conn, wanted_ids(conn, finding_ids.dropna()) as wanted:
+            query = sa.select(*columns).where(  # looked up by the primary key, id by id
+                finding_history.c.finding_id.in_(sa.select(wanted.c.finding_id))
+            )
+            known = read_frame(conn, query).set_index("finding_id")
         out = pd.DataFrame(index=finding_ids.index)
+        ids = finding_ids.astype(object)
         for name, column in (("month", "first_raised"), ("as_at", "first_as_at")):
-            out[name] = finding_ids.map(known[column]) if known is not None else None
+            out[name] = ids.map(known[column].astype(object))
         return out
 
     def previous_run(self, as_at: dt.date) -> int | None:
@@ -104,14 +104,10 @@ class RunsStore:
 
     def known_findings(self, finding_ids: set[str]) -> set[str]:
         """Those of `finding_ids` that some stored run raised (read by primary key)."""
-        wanted = sorted(finding_ids)
-        found: set[str] = set()
         column = finding_history.c.finding_id
-        with self.engine.connect() as conn:
-            for i in range(0, len(wanted), IDS_PER_QUERY):
-                query = sa.select(column).where(column.in_(wanted[i : i + IDS_PER_QUERY]))
-                found.update(conn.execute(query).scalars())
-        return found
+        with self.engine.connect() as conn, wanted_ids(conn, finding_ids) as wanted:
+            query = sa.select(column).where(column.in_(sa.select(wanted.c.finding_id)))
+            return set(conn.execute(query).scalars())
 
     def run_summary(self, as_at: str) -> dict | None:
         """The summary of the latest run for an as-at date (ISO), or None."""
@@ -140,35 +136,26 @@ class RunsStore:
 
 def _remember_first(conn: sa.Connection, frame: pd.DataFrame, as_at: str) -> None:
     """Add this run's findings to `finding_history` (a finding already there keeps the earlier of
-    its first dates): one statement, the store's own upsert."""
+    its first dates): one upsert statement, run by the driver (SQLite and PostgreSQL share its
+    syntax), in the primary key's order."""
     if not len(frame):
         return
-    rows = pd.DataFrame(
-        {
-            "finding_id": frame["finding_id"].astype(str),
-            "first_raised": frame["first_raised"].astype(str).str[:7]
-            if "first_raised" in frame
-            else as_at[:7],
-            "first_as_at": as_at,
-        }
-    ).drop_duplicates("finding_id")
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(finding_history)
-    table, new = finding_history.c, statement.excluded
-    statement = statement.on_conflict_do_update(
-        index_elements=["finding_id"],
-        set_={
-            "first_raised": sa.case(
-                (new.first_raised < table.first_raised, new.first_raised),
-                else_=table.first_raised,
-            ),
-            "first_as_at": sa.case(
-                (new.first_as_at < table.first_as_at, new.first_as_at),
-                else_=table.first_as_at,
-            ),
-        },
+    ids = frame["finding_id"].to_numpy(dtype=object)
+    months = (
+        frame["first_raised"].astype(str).str[:7].to_numpy(dtype=object)
+        if "first_raised" in frame
+        else [as_at[:7]] * len(frame)
     )
-    conn.execute(statement, records_of(rows))
+    rows = sorted(
+        {str(i): (str(i), str(m), as_at) for i, m in zip(ids, months, strict=True)}.values()
+    )
+    table = finding_history.name
+    earlier = "CASE WHEN excluded.{0} < {1}.{0} THEN excluded.{0} ELSE {1}.{0} END"
+    execute_many(
+        conn,
+        f"INSERT INTO {table} (finding_id, first_raised, first_as_at) VALUES ({{}}) "
+        f"ON CONFLICT (finding_id) DO UPDATE SET "
+        f"first_raised = {earlier.format('first_raised', table)}, "
+        f"first_as_at = {earlier.format('first_as_at', table)}",
+        rows,
+    )

@@ -103,7 +103,7 @@ entries = sa.Table(
     sa.Column("row", sa.Integer),
     sa.Column("imported_at", sa.String(32), nullable=False),
     # v5: on a copy made by the migration, the entry it was copied from (see `_v5`)
-    sa.Column("migrated_from", sa.Integer),
+    sa.Column("migrated_from", sa.Integer, index=True),
     sa.UniqueConstraint("finding_id", "field", "workbook_sha256", name="one_entry_per_workbook"),
 )
 # v5: every return imported by `audit moderate`: whose workbook (a team's, or the whole-council
@@ -268,6 +268,9 @@ def _v5(conn: sa.Connection) -> None:
     as-at date. `returns_imported` starts empty (imports before v5 named no team or run)."""
     if "migrated_from" not in _columns(conn, "entries"):
         conn.execute(sa.text("ALTER TABLE entries ADD COLUMN migrated_from INTEGER"))
+    names = {i["name"] for i in sa.inspect(conn).get_indexes("entries")}
+    if "ix_entries_migrated_from" not in names:
+        conn.execute(sa.text("CREATE INDEX ix_entries_migrated_from ON entries (migrated_from)"))
     finding_history.create(conn, checkfirst=True)
     returns_log.create(conn, checkfirst=True)
     first = (

@@ -123,10 +123,12 @@ def _utf16_without_bom(head: bytes) -> str | None:
     return None
 
 
-def read_tables(path: Path) -> Iterator[RawTable]:
+def read_tables(path: Path, only: str | None = None) -> Iterator[RawTable]:
+    """Every sheet (or the CSV file) as read; with `only`, a workbook's sheet of that name alone
+    (a returned workbook: the others are not read at all)."""
     kind = sniff_kind(path)
     if kind == "xlsx":
-        yield from _read_xlsx(path)
+        yield from _read_xlsx(path, only)
     elif kind == "xls":
         yield from _read_xls(path)
     else:
@@ -183,7 +185,7 @@ def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
     return paths
 
 
-def _read_xlsx(path: Path) -> Iterator[RawTable]:
+def _read_xlsx(path: Path, only: str | None = None) -> Iterator[RawTable]:
     """Cells by python-calamine (Rust; an order of magnitude faster than openpyxl), except for
     sheets it cannot be trusted with (formulas, error values, cells far outside the data, or a
     value it panics on), which `xlsx_cells` reads cell by cell, keeping what each cell holds."""
@@ -193,6 +195,8 @@ def _read_xlsx(path: Path) -> Iterator[RawTable]:
     try:
         with zipfile.ZipFile(path) as archive:
             parts = _sheet_paths(archive)
+            if only is not None:
+                parts = {name: part for name, part in parts.items() if name == only}
             scans = {name: scan(archive, part) for name, part in parts.items()}
         with path.open("rb") as fh:  # by its bytes: calamine's from_path goes by the suffix
             book = python_calamine.CalamineWorkbook.from_filelike(fh)
@@ -207,6 +211,8 @@ def _read_xlsx(path: Path) -> Iterator[RawTable]:
         ) from None
     cache: dict[str, object] = {}
     for name in book.sheet_names:
+        if only is not None and name != only:
+            continue
         found = scans.get(name)
         rows = None if found is not None and found.needs_care else _calamine_rows(book, name)
         if rows is not None or name not in parts:

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from audits.history import Store
-from audits.history.entries import accepted_as_correct, latest_of, resolved
+from audits.history.entries import accepted_as_correct
 from audits.history.schema import ENTRY_FIELDS, MANAGER_FIELDS
 
 DATE_FIELDS = ("action_due", "action_done_on")
@@ -69,19 +69,18 @@ def apply_history(
     upto = store.last_entry_id()  # read first: the pre-fill below holds no newer entry
     previous = store.previous_run(as_at)
     before = store.run_finding_ids(previous) if previous else set()
-    ids = set(findings["finding_id"])
-    # one read of the entries of this month's and last month's findings, nothing else
-    stored = resolved(store.entries_for(ids | before))
-    latest = latest_of(stored)
+    ids = set(findings["finding_id"].to_numpy(dtype=object))
+    # the latest entries of this month's and last month's findings, nothing else
+    latest = store.latest_entries_for(ids | before)
     accepted = accepted_as_correct(latest)
-    suppressed = findings["finding_id"].isin(accepted)
+    suppressed = findings["finding_id"].astype(object).isin(accepted)
     out = findings[~suppressed].reset_index(drop=True)
     first = store.first_raised(out["finding_id"])
     out["first_raised"] = first["month"].astype(object).where(first["month"].notna(), month)
     out["first_raised_on"] = pd.to_datetime(
         first["as_at"].astype(object).where(first["as_at"].notna(), as_at.isoformat())
     )
-    current = set(out["finding_id"])
+    current = set(out["finding_id"].to_numpy(dtype=object))
     resolved_ids = before - current - accepted
     change = {
         "history": True,
@@ -100,7 +99,9 @@ def prefill(findings: pd.DataFrame, latest: pd.DataFrame, as_at: dt.date) -> pd.
     """Each finding's latest stored entries in the reviewer columns, `entered`, and the action's
     state (`action_done`, `action_overdue`) (vectorised: one pivot, one join)."""
     out = blank_reviewer_columns(findings)
-    latest = latest[latest["finding_id"].isin(set(out["finding_id"]))]
+    latest = latest[
+        latest["finding_id"].astype(object).isin(set(out["finding_id"].to_numpy(object)))
+    ]
     if latest.empty:
         return out
     values = latest.pivot(index="finding_id", columns="field", values="value")
@@ -176,7 +177,7 @@ def closed_actions(latest: pd.DataFrame, resolved_ids: set[str]) -> int:
     """Actions left open on findings that resolved since the month before (closed with them)."""
     if not resolved_ids:
         return 0
-    mine = latest[latest["finding_id"].isin(resolved_ids)]
+    mine = latest[latest["finding_id"].astype(object).isin(resolved_ids)]
     wide = mine.pivot(index="finding_id", columns="field", values="value")
     wide = wide.reindex(columns=list(MANAGER_FIELDS))
     has_action = wide["action_owner"].notna() | wide["action_due"].notna()

@@ -153,6 +153,11 @@ def returns_by_team(returns: list[Return], outcome: Outcome, store: Store) -> li
     stored / listed), returned with nothing typed, or not returned, counting the returns of
     earlier imports (`returns_imported`); and the whole-council workbooks of this import."""
     dates = sorted({r.as_at for r in returns if r.as_at}) or [store.latest_as_at()]
+    shas = {r.sha256 for r in returns}
+
+    def this(frame):  # the rows of this import (an earlier one may share its second)
+        return frame["workbook_sha256"].isin(shas) & (frame["imported_at"] == outcome.imported_at)
+
     lines: list[str] = []
     for as_at in [d for d in dates if d]:
         summary = store.run_summary(as_at) or {}
@@ -172,11 +177,11 @@ def returns_by_team(returns: list[Return], outcome: Outcome, store: Store) -> li
             if team not in latest.index:
                 lines.append(f"  {name}: not returned")
                 continue
-            now = teams[(teams["team"] == team) & (teams["imported_at"] == outcome.imported_at)]
+            now = teams[(teams["team"] == team) & this(teams)]
             for row in (now if len(now) else latest.loc[[team]].reset_index()).itertuples():
                 earlier = "" if len(now) else f" (imported {_day(row.imported_at)})"
                 lines.append(f"  {name}: {row.file}{earlier}: {_what(row, not earlier)}")
-        council = log[(log["kind"] == "council") & (log["imported_at"] == outcome.imported_at)]
+        council = log[(log["kind"] == "council") & this(log)]
         lines += [f"  {row.file} (all teams): {_what(row)}" for row in council.itertuples()]
     return lines
 

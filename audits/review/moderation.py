@@ -140,6 +140,15 @@ def _as_at_in_header(rows: list[tuple]) -> str | None:
     return None
 
 
+def _letters(col: int) -> str:
+    """A 0-based column number as Excel names it (0 -> A)."""
+    name, n = "", col + 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
 def _present(rows: list[tuple]) -> set[str]:
     """The heading keys of a Findings sheet's heading row (empty when there is none)."""
     at = heading_row(rows, IDENTIFYING)
@@ -162,6 +171,7 @@ def read_return(path: Path) -> Return:
         file=path,
         sheet=FINDINGS_SHEET,
         written_by="audit run",
+        row_numbers=sheet.row_numbers,
     )
     fields = dict(FIELD_OF_HEADING)
     if legacy and kind == "team":  # what the old Guide asked the team manager to fill
@@ -182,6 +192,15 @@ def read_return(path: Path) -> Return:
                     "column (use Manager response or Moderator comment)",
                 )
             )
+    for row, col, value in sheet.stray:  # far to the right of the table: listed, never dropped
+        problems.append(
+            Problem(
+                name,
+                int(row),
+                f"'{value}' typed in column {_letters(col)}, far right of the table, which is not "
+                "a reviewer column",
+            )
+        )
     keep = has_entry & finding_id.notna()
     long = (
         typed[keep]
@@ -291,7 +310,10 @@ def merge(returns: list[Return], store: Store) -> Outcome:
         ["finding_id", "field", "workbook_sha256", "value"]
     ).reset_index(drop=True)
 
-    history = store.entries_for(set(incoming["finding_id"]))  # these findings' entries only
+    history = store.entries_for(  # these findings' entries only, and only what is compared
+        set(incoming["finding_id"]),
+        ["field", "value", "entered_at", "workbook_sha256"],
+    )
     key = ["finding_id", "field"]
     same_workbook = incoming.merge(
         history[[*key, "workbook_sha256"]].drop_duplicates(),

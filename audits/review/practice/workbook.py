@@ -11,7 +11,7 @@ import pandas as pd
 
 from audits.core.safe_text import inert
 from audits.model.grades import GRADES
-from audits.output.reviewed import headed_columns, read_sheet
+from audits.output.reviewed import headed_columns, package_properties, read_sheet
 
 ANSWERS = ("Yes", "No", "Partly", "N/A")
 SHEET = "Practice audit"
@@ -210,16 +210,11 @@ def _guide(ws, month: str, questions: tuple[str, ...], due: dt.date | None) -> N
 
 # --- reading the audit back ----------------------------------------------------------------------
 def is_practice_workbook(path: Path) -> bool:
-    import openpyxl
-
     try:
-        wb = openpyxl.load_workbook(path, read_only=True)
+        names, _, _ = package_properties(path)
     except Exception:
         return False
-    try:
-        return SHEET in wb.sheetnames
-    finally:
-        wb.close()
+    return SHEET in names
 
 
 def read_practice(path: Path) -> tuple[pd.DataFrame, str, list[str], str | None]:
@@ -231,7 +226,12 @@ def read_practice(path: Path) -> tuple[pd.DataFrame, str, list[str], str | None]
         str(guide[0][0]).rsplit("—", 1)[-1].strip() if guide and guide[0] and guide[0][0] else ""
     )
     columns = headed_columns(
-        sheet.rows, ("Child ID", "Team", *TAIL), file=path, sheet=SHEET, written_by="audit sample"
+        sheet.rows,
+        ("Child ID", "Team", *TAIL),
+        file=path,
+        sheet=SHEET,
+        written_by="audit sample",
+        row_numbers=sheet.row_numbers,
     )
 
     def col(name: str) -> pd.Series:
