@@ -92,11 +92,15 @@ class EntriesStore:
             )
             return read_frame(conn, query.order_by(entries.c.entry_id))
 
-    def latest_entries_for(self, finding_ids: Iterable[str]) -> pd.DataFrame:
-        """The latest entry per finding and field of the findings named, as entries are read since
-        v5 (`resolved`), found by the database (a window over each finding's entries): what a
-        run pre-fills, however many months of entries the store holds."""
+    def latest_entries_for(
+        self, finding_ids: Iterable[str], fields: Iterable[str] | None = None
+    ) -> pd.DataFrame:
+        """The latest entry per finding and field of the findings named (of the `fields` named,
+        when given), as entries are read since v5 (`resolved`), found by the database (a window
+        over each finding's entries): what a run pre-fills, however many months of entries the
+        store holds."""
         names = ["entry_id", "finding_id", "field", "value", "entered_at", "entered_by"]
+        names += ["rule_id", "team"]
         moved = sa.select(entries.c.migrated_from).where(entries.c.migrated_from.is_not(None))
         rank = (
             sa.func.row_number()
@@ -111,6 +115,7 @@ class EntriesStore:
                 sa.select(*(entries.c[n] for n in names), rank)
                 .where(entries.c.finding_id.in_(sa.select(wanted.c.finding_id)))
                 .where(entries.c.entry_id.not_in(moved))
+                .where(entries.c.field.in_(list(fields)) if fields is not None else sa.true())
                 .subquery()
             )
             query = sa.select(*(ranked.c[n] for n in names)).where(ranked.c.rank == 1)
@@ -158,6 +163,26 @@ class EntriesStore:
         agreed = wide["manager_decision"].eq(wide["moderator_decision"])
         wide["agreed"] = agreed.astype(object).where(both, None)
         return wide.reset_index()[[*columns, *ENTRY_FIELDS]]
+
+    def decisions_of(self, finding_ids: Iterable[str]) -> pd.DataFrame:
+        """The findings named that hold a decision: their rule and team, the latest team
+        manager's and QA moderator's decisions, and `agreed` (True or False where both are
+        given), reading only the decisions' entries."""
+        latest = self.latest_entries_for(finding_ids, ("manager_decision", "moderator_decision"))
+        columns = ["finding_id", "rule_id", "team", "manager_decision", "moderator_decision"]
+        if latest.empty:
+            return pd.DataFrame(columns=[*columns, "agreed"])
+        wide = latest.pivot(index="finding_id", columns="field", values="value")
+        wide = wide.reindex(columns=["manager_decision", "moderator_decision"])
+        last = latest.sort_values(["entered_at", "entry_id"]).drop_duplicates(
+            "finding_id", keep="last"
+        )
+        last = last.set_index("finding_id")
+        wide["rule_id"], wide["team"] = last["rule_id"], last["team"]
+        both = wide["manager_decision"].notna() & wide["moderator_decision"].notna()
+        agreed = wide["manager_decision"].eq(wide["moderator_decision"])
+        wide["agreed"] = agreed.astype(object).where(both, None)
+        return wide.reset_index()[[*columns, "agreed"]]
 
     def last_entry_id(self) -> int:
         """The newest entry's id (0 when none): what a workbook written now was pre-filled from."""

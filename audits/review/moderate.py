@@ -121,7 +121,7 @@ def moderate_returns(workbooks: list[Path], store: Store, echo: Echo) -> bool:
     )
     for line in returns_by_team(returns, outcome, store):
         echo(line)
-    decisions = store.latest_decisions(outcome.findings)
+    decisions = store.decisions_of(outcome.findings)
     overridden = int(decisions["agreed"].eq(False).sum())
     if overridden:
         echo(
