@@ -464,7 +464,6 @@ def _row_of(workbook: Path, child: str) -> int:
     return next(r["_row"] for r in read_findings(workbook) if r["Child ID"] == child)
 
 
-@issue("a manager's Action due typed as a formula saved without its cached result is lost")
 def test_an_action_due_typed_as_a_formula_without_its_result_is_listed(tmp_path, october):
     """`=TODAY()+14` saved by a program that keeps no results (openpyxl does exactly that): the
     cell holds no value to store, so the entry is listed with its file and row, never dropped."""
