@@ -620,3 +620,31 @@ def test_returns_are_chased_per_team_no_team_included(tmp_path):
     assert "  No team: No team.xlsx: returned with nothing typed" in lines
     for team in ("Care Leavers", "Children in Care", "Locality East", "Locality South"):
         assert f"  {team}: not returned" in lines
+
+
+def test_a_value_typed_far_right_or_far_below_the_table_is_listed_or_stored_by_its_row(
+    tmp_path, october
+):
+    """Returns are read as an export is: a cell far to the right (column XFD) is kept apart and
+    listed with its row; a sheet whose rows run far below the table keeps every row's number."""
+    path = type_into(
+        october / "teams" / "North.xlsx",
+        {"A": {"Manager response": "seen"}},
+        target=tmp_path / "return.xlsx",
+    )
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Findings"]
+    row_of_a = next(r["_row"] for r in read_findings(path) if r["Child ID"] == "A")
+    head, columns = findings_table(ws)
+    ws.cell(row_of_a, 16384).value = "a note at the far edge"
+    ws.cell(60000, columns["Manager response"]).value = "a response far below"
+    wb.save(path)
+    result = moderate(tmp_path, path)
+    assert result.exit_code == 1
+    out = result.output
+    assert f"return.xlsx, row {row_of_a}: 'a note at the far edge' typed in column XFD" in out
+    assert "return.xlsx, row 60000: entries typed on a row with no Finding ID" in out
+    stored = entries(tmp_path)
+    assert stored[["field", "value", "row"]].values.tolist() == [
+        ["manager_response", "seen", row_of_a]
+    ]
