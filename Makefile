@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 AS_AT  := 2026-10-30
 OUT    := out/demo
 
-.PHONY: demo test lint bench crosscheck clean
+.PHONY: demo rehearse test lint bench crosscheck clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,15 @@ demo: $(VENV)/.installed
 .PHONY: demo-board
 demo-board: $(VENV)/.installed
 	$(BIN)/python scripts/demo_board.py --out out/demo-board
+
+# Three consecutive months of one synthetic council, and September audited: the start of the
+# monthly routine to rehearse (README, "Rehearsing the routine").
+REHEARSE := out/rehearse
+rehearse: $(VENV)/.installed
+	rm -rf $(REHEARSE)
+	$(BIN)/audit example --out $(REHEARSE)/exports --as-at 2026-11-30 --months 3
+	cd $(REHEARSE) && $(abspath $(BIN))/audit run exports/2026-09 --as-at 2026-09-30 --out out/2026-09
+	@echo "Next: fill in $(abspath $(REHEARSE))/out/2026-09/teams/*.xlsx, save them into $(abspath $(REHEARSE))/returns/2026-09/, then run 'audit moderate returns/2026-09' there."
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest

@@ -548,6 +548,201 @@ def board_history(folder: Path, runs: int) -> dict:
     }
 
 
+HISTORY_MONTHS = (12, 24, 36)  # stores of this many recorded finding-dense months
+HISTORY_TEAMS = 20  # the dense month's children spread over this many teams: 20 returns
+HISTORY_TURNOVER = 0.1  # share of a month's findings new that month (the rest persist)
+HISTORY_REVIEWED = 2000  # findings a month given entries (4 fields each) by the team managers
+HISTORY_TYPED = 50  # findings each return types a response and a decision for
+
+
+def make_history(folder: Path) -> Path:
+    """The finding-dense month with its children spread over `HISTORY_TEAMS` teams, history
+    stores of 12, 24 and 36 recorded months of it (each month `HISTORY_TURNOVER` of its findings
+    new, `HISTORY_REVIEWED` findings given four entries each: ~80k findings and 8k entries a
+    month, 2.9M findings and 290k entries at 36 months), and that month's 20 team workbooks
+    written from the 36-month store and returned with `HISTORY_TYPED` rows typed in each.
+    Cached in `<folder>/history/`."""
+    import pandas as pd
+
+    history = folder / "history"
+    if (history / ".complete").exists():
+        return history
+    print("generating the history stores (36 finding-dense months) ...", flush=True)
+    shutil.rmtree(history, ignore_errors=True)
+    month = history / "month"
+    month.mkdir(parents=True)
+    teams = [f"Team {i:02d}" for i in range(1, HISTORY_TEAMS + 1)]
+    for path in sorted(make_dense_month(folder).glob("*.csv")):
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        if "Allocated Team" in frame and "Child Unique ID" in frame:
+            codes = pd.util.hash_pandas_object(frame["Child Unique ID"], index=False)
+            frame["Allocated Team"] = [teams[c % len(teams)] for c in codes.to_numpy()]
+        frame.to_csv(month / path.name, index=False)
+    first = history / "first"
+    subprocess.run(
+        [audit_bin(), "run", str(month), "--as-at", DENSE_AS_AT.isoformat()]
+        + ["--out", str(first), "--no-history"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    _record_months(history, first, max(HISTORY_MONTHS))
+    _returns(history, month)
+    (history / ".complete").write_text("")
+    return history
+
+
+def _record_months(history: Path, first: Path, months: int) -> None:
+    """Record `months` runs of the month's findings (ids turning over) with reviewer entries,
+    keeping a copy of the store after each of HISTORY_MONTHS."""
+    import numpy as np
+    import pandas as pd
+
+    from audits.example.calendar import Days
+    from audits.history import Store
+
+    findings = pd.read_csv(first / "findings.csv", dtype=str, keep_default_na=False)
+    findings["days_overdue"] = pd.to_numeric(findings["days_overdue"]).astype("Int64")
+    findings["due_date"] = pd.to_datetime(findings["due_date"], errors="coerce")
+    summary = json.loads((first / "summary.json").read_text())
+    rng = np.random.default_rng(17)
+    store_path = history / "store.sqlite"
+    store = Store.open(store_path)
+    ids = findings["finding_id"].to_numpy(dtype=object).copy()
+    for k in range(months):
+        as_at = Days.months(DENSE_AS_AT, k - months + 1)
+        turned = rng.random(len(ids)) < (HISTORY_TURNOVER if k else 0)
+        ids[turned] = [f"m{k:02d}-{j:09d}" for j in np.flatnonzero(turned)]  # new this month
+        frame = findings.assign(finding_id=ids, first_raised=f"{as_at:%Y-%m}")
+        stamp = f"{as_at.isoformat()}T12:00:00"
+        store.record_run(summary | {"as_at": as_at.isoformat(), "run_at": stamp}, frame, [])
+        chosen = rng.choice(len(ids), HISTORY_REVIEWED, replace=False)
+        saved = f"{(as_at + dt.timedelta(days=7)).isoformat()}T09:00:00"
+        rows = []
+        for field, value in (
+            ("manager_response", "Checked the record; visit booked"),
+            ("manager_decision", "Agree"),
+            ("action_owner", "Team manager"),
+            ("action_due", (as_at + dt.timedelta(days=21)).isoformat()),
+        ):
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "finding_id": ids[chosen],
+                        "field": field,
+                        "value": value,
+                        "entered_at": saved,
+                        "entered_by": "TM",
+                        "rule_id": findings["rule_id"].to_numpy()[chosen],
+                        "team": findings["team"].to_numpy()[chosen],
+                        "workbook": f"returns-{as_at:%Y-%m}.xlsx",
+                        "workbook_sha256": f"{k:064d}",
+                        "row": np.arange(len(chosen)) + 7,
+                    }
+                )
+            )
+        store.store_entries(pd.concat(rows, ignore_index=True))
+        if k + 1 in HISTORY_MONTHS:
+            store.engine.dispose()  # SQLite folds its log into the file
+            shutil.copy(store_path, history / f"store-{k + 1}.sqlite")
+            store = Store.open(store_path)
+        print(f"  month {k + 1} of {months} recorded", flush=True)
+    store.engine.dispose()
+    store_path.unlink()
+    for extra in history.glob("store.sqlite-*"):
+        extra.unlink()
+
+
+def _returns(history: Path, month: Path) -> None:
+    """The month's 20 team workbooks as written from the 36-month store, each returned with a
+    response and a decision typed on `HISTORY_TYPED` rows (openpyxl, as Excel would save)."""
+    import openpyxl
+
+    store = history / "returns-store.sqlite"
+    shutil.copy(history / f"store-{max(HISTORY_MONTHS)}.sqlite", store)
+    out = history / "written"
+    subprocess.run(
+        [audit_bin(), "run", str(month), "--as-at", DENSE_AS_AT.isoformat()]
+        + ["--out", str(out), "--db", str(store)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    returns = history / "returns"
+    returns.mkdir()
+    for workbook in sorted((out / "teams").glob("Team *.xlsx")):
+        wb = openpyxl.load_workbook(workbook)
+        ws = wb["Findings"]
+        heads = {c.value: c.column for c in ws[6]}
+        for row in range(7, 7 + HISTORY_TYPED):
+            ws.cell(row, heads["Manager response"]).value = "Seen on the system: booked"
+            ws.cell(row, heads["Manager decision"]).value = "Agree"
+        wb.properties.lastModifiedBy = workbook.stem + " manager"
+        wb.save(returns / workbook.name)
+    shutil.rmtree(out)
+    store.unlink()
+
+
+def history_costs(folder: Path, runs: int) -> dict:
+    """`audit moderate` of the 20 returns on stores of 12, 24 and 36 months (a fresh copy each
+    time: an import changes the store), and `audit run` of the month with the 36-month store
+    against the same run on an empty store, in fresh processes; medians."""
+    history = make_history(folder)
+    returns = sorted((history / "returns").glob("*.xlsx"))
+    work = Path(tempfile.mkdtemp(prefix="bench-history-"))
+
+    def moderate(months: int):
+        def go():
+            subprocess.run(
+                [audit_bin(), "moderate", *map(str, returns), "--db", str(work / "m.sqlite")],
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+
+        return go
+
+    out: dict = {"returns": len(returns), "typed_per_return": HISTORY_TYPED}
+    times: dict[int, list[float]] = {months: [] for months in HISTORY_MONTHS}
+    for _ in range(runs):  # each round times every store size, so a busy minute weighs on all
+        for months in HISTORY_MONTHS:
+            shutil.copy(history / f"store-{months}.sqlite", work / "m.sqlite")
+            times[months].append(timed(moderate(months), 1)[0])
+    for months, measured in times.items():
+        out[f"moderate_{months}_months_seconds"] = round(statistics.median(measured), 2)
+        out[f"moderate_{months}_months_runs"] = [round(t, 2) for t in measured]
+
+    def audit_run(store: Path | None):
+        def go():
+            shutil.rmtree(work / "o", ignore_errors=True)
+            command = [audit_bin(), "run", str(history / "month"), "--as-at"]
+            command += [DENSE_AS_AT.isoformat(), "--out", str(work / "o"), "--db", str(store)]
+            subprocess.run(
+                command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+
+        return go
+
+    pairs = []
+    for _ in range(runs):  # in pairs, so that a busy moment of the machine weighs on both
+        (work / "empty.sqlite").unlink(missing_ok=True)
+        empty = timed(audit_run(work / "empty.sqlite"), 1)[0]
+        shutil.copy(history / f"store-{max(HISTORY_MONTHS)}.sqlite", work / "full.sqlite")
+        full = timed(audit_run(work / "full.sqlite"), 1)[0]
+        pairs.append((empty, full))
+    shutil.rmtree(work)
+    med = statistics.median
+    out |= {
+        "run_empty_store_seconds": round(med(p[0] for p in pairs), 2),
+        "run_36_months_seconds": round(med(p[1] for p in pairs), 2),
+        "run_ratio": round(med(p[1] / p[0] for p in pairs), 2),
+        "run_ratio_runs": [round(p[1] / p[0], 2) for p in pairs],
+        "goal": "moderate of 20 returns <= 3 s and flat from 12 to 36 months; a run with 36 "
+        "months of history <= 1.2x the same run on an empty store",
+    }
+    return out
+
+
 def startup(runs: int) -> dict:
     def help_():
         subprocess.run([audit_bin(), "--help"], check=True, stdout=subprocess.DEVNULL)
@@ -565,7 +760,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--councils", type=int, default=50)
     parser.add_argument("--data", type=Path, default=HERE / ".data")
-    parser.add_argument("--only", choices=["month", "dense", "board", "national", "startup", "ssd"])
+    parser.add_argument(
+        "--only", choices=["month", "dense", "board", "history", "national", "startup", "ssd"]
+    )
     parser.add_argument("--national-child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--messy", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -588,6 +785,9 @@ def main() -> None:
     if args.only in (None, "board"):
         results["board_history"] = board_history(args.data, args.runs)
         print("board on a long history", results["board_history"], flush=True)
+    if args.only in (None, "history"):
+        results["history"] = history_costs(args.data, args.runs)
+        print("history", results["history"], flush=True)
     if args.only in (None, "national"):
         for variant in ("clean", "messy"):
             command = [sys.executable, __file__, "--national-child", "--runs", str(args.runs)]

@@ -19,6 +19,33 @@ DUPLICATE_LISTS = (7, 8, 9)
 LABELS = {str(n) for n in DATA_LISTS} | {spec.label for spec in LOCAL_TABLES}
 
 
+def record_of(table: ListTable) -> str:
+    """How a DQ finding names the record it is about: 'List 8 (Children in care)'."""
+    return f"List {table.spec.number} ({table.spec.title})"
+
+
+SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+
+
+def file_and_part(file: str, part: object) -> str:
+    """'annex.xlsx, sheet List_8', or 'dump_2.csv, table ssd_cp_visits' where the part of the
+    file is a database table (a CSV dump or a database holds tables, not sheets)."""
+    if not isinstance(part, str) or not part:
+        return file
+    kind = "sheet" if file.lower().endswith(SPREADSHEETS) else "table"
+    return f"{file}, {kind} {part}"
+
+
+def place_in(table: ListTable, rows: pd.Series) -> pd.Series:
+    """Where each row is in the export, as a DQ message ends: ' In the export: annex.xlsx,
+    sheet List_8, row 18.'"""
+    return (
+        f" In the export: {file_and_part(table.file.name, table.sheet)}, row "
+        + rows.astype(str)
+        + "."
+    )
+
+
 def _child_tables(ctx: Context, numbers=DATA_LISTS) -> list[ListTable]:
     return [t for n in numbers if (t := ctx.table(f"list{n}")) is not None]
 
@@ -42,12 +69,20 @@ def duplicate_open_record(ctx: Context) -> RuleHits:
         local = by_appearance(codes[at])
         counts = np.bincount(local)[local]
         reported = first_seen(local) & (counts > 1)
+        if not reported.any():
+            continue
         mask = np.zeros(len(codes), dtype=bool)
         mask[at[reported]] = True
+        twice = counts > 1  # the rows of the children reported, to name them all
+        source = table.frame["_row"].to_numpy()[at[twice]].astype(str).astype(object)
+        rows_of = pd.Series(source).groupby(local[twice]).agg(", ".join)
         message = pd.Series(  # for the reported rows only
-            "Child appears "
+            "This child has "
             + counts[reported].astype(str).astype(object)
-            + f" times among the open records of List {table.spec.number}",
+            + f" open records on {record_of(table)}: one should be closed or removed. In the "
+            + f"export: {file_and_part(table.file.name, table.sheet)}, rows "
+            + rows_of.reindex(local[reported]).to_numpy().astype(object)
+            + ".",
             index=table.frame.index[at[reported]],
         )
         parts.append(
@@ -109,7 +144,12 @@ def impossible_date(ctx: Context) -> RuleHits:
                 + " is before the date of birth "
                 + dob[hit].dt.strftime("%d/%m/%Y")
             )
-            message = after.where(future[hit], before)
+            message = (
+                f"{record_of(table)} record: "
+                + after.where(future[hit], before)
+                + "."
+                + place_in(table, f.loc[hit, "_row"])
+            )
             parts.append(
                 hits(
                     table,
@@ -181,10 +221,20 @@ def inconsistent_dob(ctx: Context) -> RuleHits:
     if rows.empty:
         return pd.DataFrame()
     rows["shown"] = rows["dob"].dt.strftime("%d/%m/%Y") + " (List " + rows["list"].astype(str) + ")"
+    place = {t.spec.number: file_and_part(t.file.name, t.sheet) for t in tables}
+    rows["place"] = (
+        "List "
+        + rows["list"].astype(str)
+        + " at "
+        + rows["list"].map(place)
+        + ", row "
+        + rows["_row"].astype(str)
+    )
     pairs = rows.drop_duplicates(["child_id", "dob", "list"])
     summary = pairs.groupby("child_id", sort=True).agg(
         value=("shown", "; ".join), source_row=("_row", "first")
     )
+    summary["where"] = rows.groupby("child_id", sort=True)["place"].agg("; ".join)
     on_lists = pairs.drop_duplicates(["child_id", "list"]).astype({"list": "str"})
     summary["lists"] = on_lists.groupby("child_id", sort=True)["list"].agg(", ".join)
     firsts = rows.drop_duplicates("child_id").set_index("child_id")
@@ -196,7 +246,11 @@ def inconsistent_dob(ctx: Context) -> RuleHits:
         worker=firsts["worker"].reindex(summary.index),
         field="Date of Birth",
         value=summary["value"],
-        message="Different dates of birth recorded: " + summary["value"],
+        message="This child's records give different dates of birth: "
+        + summary["value"]
+        + ". In the export: "
+        + summary["where"]
+        + ".",
         identity="DOB",
         item="",
         source_row=summary["source_row"],
@@ -226,15 +280,34 @@ def unreadable_value(ctx: Context) -> RuleHits:
         ],
         index=bad.index,
     )
-    where = "row " + bad["row"].astype(str) + ", column " + bad["column"].astype(str)
+    numbered = bad["list"].astype(str)
+    record = numbered.map(
+        {
+            n: f"List {n} ({BY_LABEL[n].title})" if n.isdigit() else f"{BY_LABEL[n].title} table"
+            for n in numbered.unique()
+        }
+    )
+    key = bad["file"].astype(str) + "\x00" + bad["sheet"].fillna("").astype(str)
+    named = {k: file_and_part(*k.split("\x00", 1)) for k in key.unique()}
+    where = (
+        " In the export: "
+        + key.map(named)
+        + ", row "
+        + bad["row"].astype(str)
+        + ", column "
+        + bad["column"].astype(str)
+        + "."
+    )
     message = (
-        heading.where(heading != "", "Column " + bad["column"].astype(str) + " (no heading)")
-        + ": '"
+        record
+        + " record: "
+        + heading.where(heading != "", "a value under no heading")
+        + " reads '"
         + bad["value"].astype(str)
-        + "' cannot be read ("
-        + where
-        + "); expected "
+        + "', which cannot be read; expected "
         + bad["expected"].astype(str)
+        + "."
+        + where
     )
     return frame_hits(
         area="Data quality",

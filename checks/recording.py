@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 
 from audits.engine.context import Context, hits
@@ -35,21 +37,58 @@ def expectation_failures(ctx: Context) -> RuleHits | Later:
     return Later(lambda: _failures(ctx, started))  # collected after the other rules
 
 
+def _unreadable_rows(ctx: Context) -> dict[tuple[str, str], set[int]]:
+    """(list, field) -> the source rows where DQ-04 reports that field's value unreadable."""
+    bad = ctx.export.unreadable
+    if bad.empty:
+        return {}
+    keys = zip(bad["list"].astype(str), bad["field"].astype(str), bad["row"], strict=True)
+    found: dict[tuple[str, str], set[int]] = {}
+    for number, name, row in keys:
+        if pd.notna(row):
+            found.setdefault((number, name), set()).add(int(row))
+    return found
+
+
+def _columns_of(failure, table) -> list[str]:
+    """The canonical fields an expectation names (one, or the pair it compares)."""
+    try:
+        kwargs = json.loads(failure.item).get("kwargs", {})
+    except (ValueError, AttributeError):
+        kwargs = {}
+    headings = {kwargs.get(k) for k in ("column", "column_A", "column_B")} - {None}
+    return [f.name for f in table.spec.fields if f.heading in headings]
+
+
 def _failures(ctx: Context, started: SuiteRun) -> RuleHits:
     failures, notes = started.result()
     for note in notes:
         ctx.note("DQ-05", note)
+    unreadable = _unreadable_rows(ctx)
     parts = []
     for failure in failures:
         table = ctx.export.lists[failure.number]
         frame = table.frame
-        mask = frame["_row"].isin(failure.rows)
+        # one defect, one finding: a value DQ-04 reports unreadable is not also judged here
+        reported = set().union(
+            *(
+                unreadable.get((str(failure.number), name), set())
+                for name in _columns_of(failure, table)
+            )
+        )
+        mask = frame["_row"].isin(set(failure.rows) - reported)
         column = next((f.name for f in table.spec.fields if f.heading == failure.column), None)
+        sheet = f", sheet {table.sheet}" if table.sheet else ""
+        rows = frame.loc[mask, "_row"].astype(str)
+        message = (
+            f"List {failure.number} ({table.spec.title}) record: {failure.message.rstrip('.')} "
+            f"({failure.field}). In the export: {table.file.name}{sheet}, row " + rows + "."
+        )
         found = hits(
             table,
             mask,
             field=column,
-            message=failure.message,
+            message=message,
             item=failure.item,
             area="Data quality",
         )

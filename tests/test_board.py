@@ -132,19 +132,27 @@ def test_the_scorecard_compares_this_month_with_last_and_rates_it(store):
 
 
 def test_moderation_agreement_and_practice_grades_come_from_the_store(store):
-    decided = {"a": "Agree", "b": "Agree", "c": "Disagree — data error in export"}
+    # Manager–QA agreement: a and b the QA moderator decided as the manager did, c otherwise;
+    # e has only a QA decision and f only a manager's (not compared); d only a response.
+    manager = {"a": "Agree", "b": "Agree", "c": "Agree", "f": "Agree"}
+    qa = {"a": "Agree", "b": "Agree", "c": "Disagree — data error in export", "e": "Agree"}
+    rows = [
+        *(("manager_decision", f, v, "TM") for f, v in manager.items()),
+        *(("moderator_decision", f, v, "QA") for f, v in qa.items()),
+        ("manager_response", "d", "looked at it", "TM"),
+    ]
     entries = pd.DataFrame(
         {
-            "finding_id": [*decided, "d"],
-            "field": ["moderator_decision"] * 3 + ["manager_response"],
-            "value": [*decided.values(), "looked at it"],  # d: a response, no decision
-            "entered_at": ["2026-10-20T10:00:00"] * 4,
-            "entered_by": ["M"] * 4,
-            "rule_id": ["CLA-01"] * 4,
-            "team": ["T"] * 4,
-            "workbook": ["reviewed.xlsx"] * 4,
-            "workbook_sha256": ["sha"] * 4,
-            "row": [2, 3, 4, 5],
+            "finding_id": [r[1] for r in rows],
+            "field": [r[0] for r in rows],
+            "value": [r[2] for r in rows],
+            "entered_at": ["2026-10-20T10:00:00"] * len(rows),
+            "entered_by": [r[3] for r in rows],
+            "rule_id": ["CLA-01"] * len(rows),
+            "team": ["T"] * len(rows),
+            "workbook": [f"{r[3]}.xlsx" for r in rows],
+            "workbook_sha256": [f"sha-{r[3]}" for r in rows],
+            "row": list(range(2, 2 + len(rows))),
         }
     )
     store.store_entries(entries)
@@ -167,7 +175,7 @@ def test_moderation_agreement_and_practice_grades_come_from_the_store(store):
         2,
         3,
     )
-    assert card.loc["IND-MODERATION", "this"] == 66.7  # undecided finding d not counted
+    assert card.loc["IND-MODERATION", "this"] == 66.7  # d, e and f not compared
     assert card.loc["IND-PRACTICE-GOOD", "this"] == 50.0  # the moderator's grade wins
     assert card.loc["IND-MODERATION", "last"] is None
 

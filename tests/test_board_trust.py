@@ -209,12 +209,14 @@ def record(store: Store, as_at: str, ids: list[str], run_at: str | None = None, 
     return store.record_run(summary_of(as_at, run_at, **extra), finding_rows(ids), [])
 
 
-def decide(store: Store, decisions: dict[str, str], when: str) -> None:
+def decide(
+    store: Store, decisions: dict[str, str], when: str, field: str = "moderator_decision"
+) -> None:
     store.store_entries(
         pd.DataFrame(
             {
                 "finding_id": list(decisions),
-                "field": "moderator_decision",
+                "field": field,
                 "value": list(decisions.values()),
                 "entered_at": when,
                 "entered_by": "M",
@@ -291,6 +293,8 @@ def test_decisions_made_after_the_last_run_count_in_the_month_they_review(tmp_pa
     record(store, "2026-10-30", ["a"], run_at="2026-11-02T09:00:00")
     ids = [f"f{i}" for i in range(18)]
     record(store, "2026-11-30", ids, run_at="2026-12-01T09:00:00")
+    # manager-QA agreement (issue 22): the team manager agreed all 18, the QA moderator 10
+    decide(store, dict.fromkeys(ids, "Agree"), "2026-12-08T10:00:00", "manager_decision")
     decide(store, {f: "Agree" if i < 10 else "Disagree — data error in export"
                    for i, f in enumerate(ids)}, "2026-12-09T10:00:00")  # fmt: skip
     store.record_sample("2026-11", pd.DataFrame({"child_id": ["1", "2"], "team": "T",
@@ -320,6 +324,7 @@ def test_decisions_made_after_the_last_run_count_in_the_month_they_review(tmp_pa
     assert reason is None
     before_any = Store.open(tmp_path / "b.sqlite")
     record(before_any, "2026-11-30", ["x"], run_at="2026-12-01T09:00:00")
+    decide(before_any, {"x": "Agree"}, "2026-11-19T10:00:00", "manager_decision")
     decide(before_any, {"x": "Agree"}, "2026-11-20T10:00:00")
     early = board_data(before_any)
     assert early["moderation_unattributed"] == 1 and early["moderation_by_month"].empty

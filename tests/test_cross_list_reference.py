@@ -186,7 +186,7 @@ PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[Heal
 @given(exports())
 def test_dq01_matches_reference(lists):
     found = _found("DQ-01", lists)
-    counts = found["message"].str.extract(r"appears (\d+) times")[0].astype(int)
+    counts = found["message"].str.extract(r"has (\d+) open records")[0].astype(int)
     got = set(zip(found["list"], found["child_id"], counts, strict=True))
     assert got == reference_dq01(lists)
     assert len(found) == len(got)  # one finding per child and list

@@ -244,7 +244,12 @@ def test_a_qa_lead_adds_an_expectation_without_python(tmp_path):
     after = pd.read_csv(tmp_path / "o" / "findings.csv", dtype=str, keep_default_na=False)
     added = after[after.rule_id == "DQ-05"]
     assert added[["list", "child_id", "message"]].values.tolist() == [
-        ["7", "2", "Latest category of abuse not recorded"]
+        [
+            "7",
+            "2",
+            "List 7 (Child protection) record: Latest category of abuse not recorded "
+            "(Latest Category of Abuse). In the export: cp.csv, row 3.",
+        ]
     ]
 
 

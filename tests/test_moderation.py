@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 
@@ -39,7 +40,7 @@ def run(export, as_at, out, db):
 
 
 def review(workbook, decisions: dict[str, str], tmp_path):
-    """Fill the reviewer columns with openpyxl, as a moderator's Excel would save them."""
+    """Fill the QA moderator's columns with openpyxl, as a moderator's Excel would save them."""
     return type_into(
         workbook,
         {
@@ -48,6 +49,16 @@ def review(workbook, decisions: dict[str, str], tmp_path):
         },
         target=tmp_path / "reviewed.xlsx",
         by="Moderator One",
+    )
+
+
+def managers_return(out, team: str, decisions: dict[str, str], tmp_path):
+    """A team manager's return: their decision on each child's finding, in the team workbook."""
+    return type_into(
+        out / "teams" / f"{team}.xlsx",
+        {child: {"Manager decision": d} for child, d in decisions.items()},
+        target=tmp_path / "returns" / f"{team}.xlsx",
+        by=f"{team} TM",
     )
 
 
@@ -62,6 +73,12 @@ def two_months(tmp_path):
         "D,01/01/2015,01/01/2020,,01/10/2026,South,W2",
     ]
     oct_findings, _ = run(month(tmp_path / "oct", oct_rows), "2026-10-30", tmp_path / "out-oct", db)
+    # The team managers decide in their own workbooks; the QA moderator then in audit.xlsx: A
+    # and C as the managers did, B (the North manager's Agree) 'recording is correct'.
+    north = managers_return(tmp_path / "out-oct", "North", {"A": "Agree", "B": "Agree"}, tmp_path)
+    managers_return(tmp_path / "out-oct", "South", {"C": "Agree"}, tmp_path)
+    returned = runner.invoke(app, ["moderate", str(north.parent), "--db", str(db)])
+    assert returned.exit_code == 0, returned.output
     reviewed = review(
         tmp_path / "out-oct" / "audit.xlsx",
         {"A": "Agree", "B": "Disagree - recording is correct", "C": "Agree"},
@@ -106,15 +123,15 @@ def test_carry_forward_and_changes(two_months):
         1,
     )
     rows = read_findings(two_months["out"] / "audit.xlsx")
-    raised = {row["Child ID"]: row["First raised"] for row in rows}
-    assert raised == {"A": "2026-10", "D": "2026-11"}
+    raised = {row["Child ID"]: row["First raised"] for row in rows}  # the first audit's date
+    assert raised == {"A": dt.datetime(2026, 10, 30), "D": dt.datetime(2026, 11, 30)}
     wb = openpyxl.load_workbook(two_months["out"] / "audit.xlsx")
     summary = {
         row[0].value: row[1].value
         for row in wb["Summary"].iter_rows()
         if len(row) > 1 and row[0].value
     }
-    assert (summary["New since the previous run"], summary["Resolved since the previous run"]) == (
+    assert (summary["New since the month before"], summary["Resolved since the month before"]) == (
         1,
         1,
     )
@@ -124,11 +141,14 @@ def test_carry_forward_and_changes(two_months):
 def test_agreement_figures(two_months):
     text = two_months["moderate"]
     assert "Stored 6 entries on 3 finding(s)" in text
-    assert "CLA-01" in text and "2/3 agree (66.7%)" in text
+    assert "CLA-01" in text and "2/3 agree (66.7%)" in text  # manager–QA agreement
     assert "North" in text and "1/2 agree (50%)" in text
-    decisions = Store.open(two_months["db"]).latest_decisions()
-    assert set(decisions["reviewed_by"]) == {"Moderator One"}
+    assert "1 finding(s) where the QA moderator's decision differs" in text
+    decisions = Store.open(two_months["db"]).latest_decisions().set_index("finding_id")
+    assert set(decisions["moderator_by"]) == {"Moderator One"}
+    assert set(decisions["manager_by"]) == {"North TM", "South TM"}
     assert set(decisions["decision"]) == {"Agree", "Disagree — recording is correct"}
+    assert decisions["agreed"].tolist().count(False) == 1
 
 
 def test_reimporting_the_same_workbook_is_idempotent(two_months):
@@ -139,7 +159,7 @@ def test_reimporting_the_same_workbook_is_idempotent(two_months):
     )
     assert result.exit_code == 0, result.output
     assert "Stored 0 entries" in result.output and "6 already held" in result.output
-    assert len(store.table("entries")) == before == 6
+    assert len(store.table("entries")) == before == 9  # 3 managers' decisions, 6 QA entries
 
 
 def test_trend_values_on_the_board(two_months, tmp_path):

@@ -91,7 +91,11 @@ def test_the_workbook_has_dropdowns_and_only_auditor_cells_unlocked(tmp_path):
     ws = openpyxl.load_workbook(path)[SHEET]
     header = [c.value for c in ws[1]]
     lists = {dv.formula1.strip('"'): str(dv.sqref) for dv in ws.data_validations.dataValidation}
-    assert lists["Yes,No,Partly,N/A"].startswith("F2")
+    first_question = openpyxl.utils.get_column_letter(header.index("Auditor") + 2)
+    assert lists["Yes,No,Partly,N/A"].startswith(f"{first_question}2")
+    assert header.index("Unsafe — escalate now") < header.index("Auditor")  # never last
+    fill = ws.cell(2, header.index("Auditor grade") + 1).fill.fgColor.rgb
+    assert fill.endswith("FFF9E5")  # the cells to fill are shaded
     assert ",".join(GRADES) in lists and "Yes,No" in lists
     assert ws.protection.sheet
     findings_col = header.index("Automated findings") + 1

@@ -182,7 +182,7 @@ def test_any_cell_value_is_read_or_reported_never_a_traceback(tmp_path_factory, 
     findings = pd.read_csv(out / "findings.csv", dtype=str, keep_default_na=False)
     messages = " | ".join(findings.loc[findings["rule_id"] == "DQ-04", "message"])
     for r, c in planted:
-        assert f"row {r}, column {c})" in messages, (r, c, messages)
+        assert f"row {r}, column {c}." in messages, (r, c, messages)
 
 
 ODD_STARTS = [b"", b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"\xef\xbb\xbf", b"\xff\xfe"]

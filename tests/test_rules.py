@@ -404,7 +404,7 @@ def test_dq01_duplicate_open_records():
     }
     found = findings_of("DQ-01", lists, "2026-11-23")
     assert sorted(zip(found["list"], found["child_id"], strict=True)) == [("7", "A"), ("9", "C")]
-    assert "3 times" in found.set_index("child_id").loc["C", "message"]
+    assert "3 open records" in found.set_index("child_id").loc["C", "message"]
 
 
 def test_dq02_impossible_dates():

@@ -493,8 +493,9 @@ def test_unreadable_values_are_named_by_table_field_and_key(tmp_path):
     )
     f, _ = findings(folder, "DQ-04")
     text = " | ".join(f["message"])
-    assert "'Maybe' cannot be read" in text and "cppv_cp_visit_seen_alone (cppv_cp_visit_id" in text
-    assert "'31/02/2026' cannot be read" in text
+    assert "reads 'Maybe', which cannot be read" in text
+    assert "table ssd_cp_visits, row 2, column cppv_cp_visit_seen_alone (cppv_cp_visit_id" in text
+    assert "reads '31/02/2026', which cannot be read" in text
 
 
 def test_as_at_defaults_to_today_and_a_stale_extract_is_warned_about(tmp_path):

@@ -140,10 +140,12 @@ def test_audit_workbook_sheets_and_findings_table(small_run):
     assert header == list(HEADINGS)
     for name in ("Finding ID", "Rule", "Team", *REVIEWER_COLUMNS):
         assert name in header
-    assert header[2] == "Finding" and header[-1] == "Finding ID"  # message left, id at the end
-    assert header.index("Entered") == header.index("Action due") + 2
-    assert ws.freeze_panes == f"A{HEADING_ROW + 1}"
-    assert ws.auto_filter.ref == f"A{HEADING_ROW}:U{ws.max_row}"
+    assert header[:2] == ["Child ID", "Finding"] and header[-1] == "Finding ID"
+    assert header[2 : 2 + len(REVIEWER_COLUMNS)] == list(REVIEWER_COLUMNS)  # on the first screen
+    assert header.index("Entered") == header.index("Action overdue") + 1
+    assert ws.freeze_panes == f"C{HEADING_ROW + 1}"  # the child and the finding stay in view
+    last = openpyxl.utils.get_column_letter(len(header))
+    assert ws.auto_filter.ref == f"A{HEADING_ROW}:{last}{ws.max_row}"
     assert ws.protection.sheet and not ws.protection.autoFilter
 
 
@@ -288,7 +290,9 @@ def test_guide_explains_columns_decisions_colours_and_return(small_run):
     assert rows["List 8"] == "Children in care" and rows["List 9"] == "Care leavers"
     assert "Error" in rows["Severity"] and "compliance score" in rows["Severity Error"]
     assert "red" in rows["Days overdue"] and "Amber" in rows["Days overdue"]
-    assert "07/12/2026" in rows["4. Respond by"]
+    assert "07/12/2026" in rows["5. Respond by"]
+    assert "Done" in rows["4. Close actions when done"]
+    assert "QA moderator" in rows["Moderator decision"]
     assert "send it to the QA team" in rows["Save and send back"]
     assert "What this workbook is" in text and guide.column_dimensions["B"].width >= 80
 
@@ -394,7 +398,8 @@ def test_carried_entries_prefill_the_reviewer_cells(tmp_path):
         header = heading_row(ws)
         for heading in REVIEWER_COLUMNS:
             cell = ws.cell(excel_row, header.index(heading) + 1)
-            assert cell.protection.locked is False, heading  # still editable
+            if cell.value is not None:  # a blank cell takes its column's (unlocked) format
+                assert cell.protection.locked is False, heading  # still editable
         assert ws.cell(excel_row, header.index("Action due") + 1).number_format == "dd/mm/yyyy"
         others = rows[rows["Child ID"] != "A2"]
         assert others["Manager response"].isna().all() and others["Action overdue"].isna().all()

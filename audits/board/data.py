@@ -13,11 +13,15 @@ unless asked otherwise.
 The DfE's published figures (`audits.indicators.published`) are looked up for the council the
 board's config names (`la_code`), else the one the latest run was audited for.
 
+Moderation agreement is manager–QA agreement (DESIGN §3 "Decisions and actions"): of the findings
+given both a team manager's and a QA moderator's decision, the share where the QA moderator
+chose the manager's (`agreed` of `Store.latest_decisions`).
+
 Months of moderation and practice audits, one rule for every page: a moderator's decision and a
 practice-audit grade count in the **audit month they review**. A practice audit's month is the
 month its cases were chosen for; a decision's is the month of the latest run made on or before
-the day it was entered (the run whose workbook was being reviewed). A decision entered before
-any run is counted nowhere and said so.
+the day the QA moderator's decision was entered (the run whose workbook was being reviewed). A
+decision entered before any run is counted nowhere and said so.
 """
 
 from __future__ import annotations
@@ -40,8 +44,8 @@ from audits.model.grades import GRADES
 
 MONTH_RULE = (
     "Moderation decisions and practice-audit grades count in the audit month they review: a "
-    "practice audit in the month its cases were chosen for, a moderator's decision in the month "
-    "of the latest audit run made on or before the day it was entered."
+    "practice audit in the month its cases were chosen for, a QA moderator's decision in the "
+    "month of the latest audit run made on or before the day it was entered."
 )
 CHANGE_UNITS = {"%": "pp", "per FTE": "per FTE"}
 
@@ -81,11 +85,13 @@ def audit_month_of(entered_at: pd.Series, runs: pd.DataFrame) -> pd.Series:
     )
 
 
-def moderation_by_month(decided: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
-    """month, decisions, agree, value: the latest decision per finding, by the audit month it
-    reviews (see the module's docstring); decisions entered before any run have no month."""
-    month = audit_month_of(decided["reviewed_at"], runs)
-    frame = pd.DataFrame({"month": month, "agree": decided["decision"].eq("Agree")})
+def moderation_by_month(compared: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
+    """month, decisions, agree, value: manager–QA agreement over the findings given both
+    decisions (`compared`: rows of `latest_decisions` whose `agreed` is known), by the audit
+    month the QA decision reviews (see the module's docstring); QA decisions entered before any
+    run have no month."""
+    month = audit_month_of(compared["moderator_at"], runs)
+    frame = pd.DataFrame({"month": month, "agree": compared["agreed"].astype(bool)})
     frame = frame[frame["month"].notna()]
     out = frame.groupby("month").agg(decisions=("agree", "size"), agree=("agree", "sum"))
     out = out.reset_index().astype({"decisions": int, "agree": int})
@@ -283,14 +289,16 @@ def _num(value: object) -> float | None:
 def actions(
     months: pd.DataFrame, digests: dict[int, dict], latest: dict, key: bytes, pseudonymise: bool
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """(open and overdue actions per month, n/a where a run recorded none; the latest run's
-    overdue actions, most days past due first, or None when that run recorded no actions)."""
+    """(open, overdue and done actions per month, n/a where a run recorded none; the latest
+    run's overdue actions, most days past due first, or None when that run recorded no
+    actions)."""
     counts = [digests[r].get("actions") or {} for r in months["run_id"]]
     per_month = pd.DataFrame(
         {
             "month": months["month"],
             "open": [_num(c.get("open")) for c in counts],
             "overdue": [_num(c.get("overdue")) for c in counts],
+            "done": [_num(c.get("done")) for c in counts],
         }
     )
     listed = latest.get("actions")
@@ -363,10 +371,11 @@ def board_data(store: Store, pseudonymise: bool = True, config: Config | None = 
         rag=[score_rag(s, config.rag_green, config.rag_amber) for s in teams["score"]]
     )
     decisions = store.latest_decisions()
-    decided = decisions[decisions["decision"].notna()]
+    decided = decisions[decisions["decision"].notna()]  # the decision that stands
+    compared = decisions[decisions["agreed"].notna()]  # both decisions: manager–QA agreement
     all_runs = store.run_index()
-    moderation_months = moderation_by_month(decided, all_runs)
-    unattributed = len(decided) - int(moderation_months["decisions"].sum())
+    moderation_months = moderation_by_month(compared, all_runs)
+    unattributed = len(compared) - int(moderation_months["decisions"].sum())
     practice = practice_by_month(store)
     key = store.pseudonym_key()
     overdue = store.longest_overdue(latest_run)
@@ -400,9 +409,9 @@ def board_data(store: Store, pseudonymise: bool = True, config: Config | None = 
         "changes": changes(
             store, months, set(decided.loc[decided["decision"] == CARRIED_DECISION, "finding_id"])
         ),
-        "moderation": _agreement(decided, "rule_id"),
+        "moderation": _agreement(compared, "rule_id"),
         "moderation_teams": _agreement(
-            decided.assign(team=decided["team"].replace("", None).fillna("(no team)")), "team"
+            compared.assign(team=compared["team"].replace("", None).fillna("(no team)")), "team"
         ),
         "actions_by_month": action_months,
         "actions_overdue": action_items,
@@ -420,10 +429,11 @@ def board_data(store: Store, pseudonymise: bool = True, config: Config | None = 
     }
 
 
-def _agreement(decided: pd.DataFrame, by: str) -> pd.DataFrame:
+def _agreement(compared: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Manager–QA agreement per rule or team over the findings given both decisions."""
     out = (
-        decided.groupby(by)["decision"]
-        .agg(decisions="size", agree=lambda s: int((s == "Agree").sum()))
+        compared.groupby(by)["agreed"]
+        .agg(decisions="size", agree=lambda s: int(s.astype(bool).sum()))
         .reset_index()
     )
     out["agree_percent"] = (100 * out["agree"] / out["decisions"]).round(1)

@@ -440,12 +440,13 @@ def changes(data: dict) -> str:
 def overdue_actions(data: dict) -> str:
     per_month: pd.DataFrame = data["actions_by_month"]
     rows = [
-        plain([month_label(r.month), r.open, r.overdue]) for r in per_month.itertuples(index=False)
+        plain([month_label(r.month), r.open, r.overdue, r.done])
+        for r in per_month.itertuples(index=False)
     ]
     out = [
-        table(["Month", "Open actions", "Overdue actions"], rows, {1, 2}),
+        table(["Month", "Open actions", "Overdue actions", "Done actions"], rows, {1, 2, 3}),
         '<p class="note">n/a: that month\'s run recorded no actions (runs before actions were '
-        "carried forward).</p>",
+        "carried forward; Done: runs before actions could be closed).</p>",
     ]
     items = data["actions_overdue"]
     latest = month_label(data["latest_month"])
@@ -490,6 +491,8 @@ def moderation(data: dict) -> str:
     unattributed = data.get("moderation_unattributed") or 0
     out = [
         table(["Audit month reviewed", "Decisions", "Agree", "Agree %"], rows, {1, 2, 3}),
+        '<p class="note">Manager–QA agreement: of the findings given both a team manager\'s and a '
+        "QA moderator's decision, those where the QA moderator chose the manager's.</p>",
         rule,
         (
             f'<p class="note">{unattributed} decision(s) entered before any audit run are in no '

@@ -72,6 +72,29 @@ def _finish(ws, max_width: int = 60) -> None:
     ws.print_title_rows = "1:1"
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.5
+    fit_rows(ws)
+
+
+def fit_rows(ws) -> None:
+    """Each row as tall as its wrapped text, measured as the other workbooks measure it
+    (`audits.output.xlsx.text_height`): spreadsheets do not grow rows when a file is opened."""
+    from openpyxl.utils import get_column_letter
+
+    from audits.output.xlsx import LINE_HEIGHT, text_height
+
+    widths = {}
+    for row in ws.iter_rows():
+        cells = []
+        for cell in row:
+            if cell.value is None or not cell.alignment.wrap_text:
+                continue
+            letter = get_column_letter(cell.column)
+            if letter not in widths:
+                widths[letter] = ws.column_dimensions[letter].width or 8.43
+            cells.append((str(cell.value), widths[letter]))
+        height = text_height(cells) if cells else LINE_HEIGHT
+        if height > LINE_HEIGHT:
+            ws.row_dimensions[row[0].row].height = height
 
 
 def _rag(cell, band: str | None) -> None:
@@ -269,6 +292,7 @@ def write_scorecard(wb, data: dict) -> None:
     for column, width in enumerate(widths, start=1):
         if width:
             ws.column_dimensions[get_column_letter(column)].width = width
+    fit_rows(ws)  # again, at the widths set just above
     ws.row_dimensions[1].height = 56  # headings on up to four lines where they need them
     for i in range(2, len(card) + 2):
         for col in (4, 10, 12):
@@ -472,12 +496,13 @@ def write_workbook(data: dict, target: Path) -> None:
     ws = _sheet(
         wb,
         "Overdue actions",
-        ["Month", "Open actions", "Overdue actions"],
+        ["Month", "Open actions", "Overdue actions", "Done actions"],
         [
             [
                 month_label(r.month),
                 _v(r.open) if _v(r.open) is not None else "n/a",
                 _v(r.overdue) if _v(r.overdue) is not None else "n/a",
+                _v(r.done) if _v(r.done) is not None else "n/a",
             ]
             for r in per_month.itertuples(index=False)
         ],

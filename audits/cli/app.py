@@ -162,21 +162,55 @@ def indicators(config: ConfigOpt = None) -> None:
 @app.command(cls=Command)
 def example(
     out: Annotated[
-        Path, typer.Option("--out", help="Folder for the synthetic export and its manifest.")
+        Path,
+        typer.Option(
+            "--out", help="Folder for the synthetic export and its manifest.", metavar="DIR"
+        ),
     ],
-    as_at: AsAtOpt = None,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
-    children: Annotated[int, typer.Option(help="Roughly how many children per list.")] = 40,
+    as_at: Annotated[
+        str | None,
+        typer.Option(
+            "--as-at",
+            help="The synthetic export's as-at date (with --months, the last month's), as "
+            "YYYY-MM-DD or dd/mm/yyyy. Defaults to today.",
+            metavar="DATE",
+            show_default=False,
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Random seed.", metavar="N")] = 7,
+    children: Annotated[
+        int, typer.Option(help="Roughly how many children per list.", metavar="N")
+    ] = 40,
+    months: Annotated[
+        int | None,
+        typer.Option(
+            "--months",
+            metavar="N",
+            min=1,
+            max=60,
+            help="Write this many consecutive months of one council, each in its own folder "
+            "(<out>/<yyyy-mm>/): records persist, some are completed, new ones arrive.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Write a synthetic monthly export with planted defects and a manifest of expected findings."""
     date = as_at_date(as_at)
     with reported():
-        from audits.example.workbook import write_example
         from audits.output.publish import check_output_folder
 
         check_output_folder(out)
-        workbook, manifest = write_example(out, date, seed=seed, children=children)
-    typer.echo(f"Export: {workbook}\nManifest: {manifest}")
+        if months is None:
+            from audits.example.workbook import write_example
+
+            workbook, manifest = write_example(out, date, seed=seed, children=children)
+            typer.echo(f"Export: {workbook}\nManifest: {manifest}")
+            return
+        from audits.example.months import write_months
+
+        written = list(write_months(out, date, months, seed=seed, children=children))
+    for workbook, _ in written:
+        typer.echo(f"Export: {workbook}")
 
 
 @app.command("example-ssd", cls=Command)
@@ -266,6 +300,7 @@ def moderate(
         typer.Argument(
             help="Reviewed workbooks (audit.xlsx, team workbooks, practice audits) or folders of "
             "them. Read only, never rewritten.",
+            metavar="WORKBOOKS...",
             show_default=False,
         ),
     ],

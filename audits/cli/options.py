@@ -25,6 +25,14 @@ class Command(TyperCommand):
                 pieces.append(name if param.required else f"[{name}]")
         return pieces
 
+    def format_help(self, ctx, formatter) -> None:
+        """An argument named by its metavar (EXPORT, WORKBOOKS...) is not followed by Typer's
+        type tag (`<path>`, `<list[Path]>`): the name and the help say what it is."""
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument" and param.metavar:
+                param.display_type_rich = lambda ctx: None
+        super().format_help(ctx, formatter)
+
 
 ExportArg = Annotated[
     Path,

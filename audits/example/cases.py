@@ -53,6 +53,7 @@ class Cases(Base):
         add[6].append(r)
         r = self.cin()
         r["last_seen"], r["cin_closed"], r["closure_reason"] = self.ago(200), self.ago(150), "RC7"
+        r["cin_start"] = min(r["cin_start"], r["last_seen"])  # opened before it was closed
         add[6].append(r)  # closed: no finding
 
     def plant_cp(self) -> None:
@@ -82,8 +83,7 @@ class Cases(Base):
         r["primary_need"] = (
             "PSRMEM - Support with memory and cognition"  # an adult social care code
         )
-        self.expect("DQ-05", 6, r)
-        self.expect("DQ-04", 6, r)  # not in Ofsted's Primary Need code list
+        self.expect("DQ-04", 6, r)  # not in Ofsted's code list: one finding, not a DQ-05 too
         add[6].append(r)
         r = self.cp()
         r["seen_alone"] = "Maybe"

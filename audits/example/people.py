@@ -44,6 +44,7 @@ class Expected:
     child_id: str
     due_date: dt.date | None = None
     days_overdue: int | None = None
+    completed: bool = False  # judged on a completion date (days overdue fixed), not the as-at
 
 
 @dataclass
@@ -81,4 +82,6 @@ class Base:
         overdue = None
         if due is not None:
             overdue = ((completed or self.as_at) - due).days
-        self.expected.append(Expected(rule_id, str(number), row["child_id"], due, overdue))
+        self.expected.append(
+            Expected(rule_id, str(number), row["child_id"], due, overdue, completed is not None)
+        )

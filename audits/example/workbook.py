@@ -22,11 +22,17 @@ def write_example(
     out: Path, as_at: dt.date, *, seed: int = 7, children: int | dict[int, int] = 40
 ) -> tuple[Path, Path]:
     """Write `annex_a_<yyyy-mm>.xlsx` and `manifest.csv` into `out`."""
+    builder = Builder(as_at, random.Random(seed))
+    builder.build(children)
+    return save_month(out, builder)
+
+
+def save_month(out: Path, builder: Builder) -> tuple[Path, Path]:
+    """Write the builder's month as `annex_a_<yyyy-mm>.xlsx` and `manifest.csv` into `out`."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
-    builder = Builder(as_at, random.Random(seed))
-    builder.build(children)
+    as_at = builder.as_at
     out.mkdir(parents=True, exist_ok=True)
     wb = Workbook(write_only=True)
     front = wb.create_sheet("Front_Sheet")

@@ -55,7 +55,7 @@ def board_digest(summary: dict) -> dict:
             else None
         ),
         "actions": (
-            {"open": actions.get("open"), "overdue": actions.get("overdue")}
+            {k: actions.get(k) for k in ("open", "overdue", "done")}
             if isinstance(actions, dict)
             else None
         ),

@@ -9,7 +9,8 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from audits.history.schema import findings, run_inputs, runs, scores
+from audits.history.ids import execute_many, read_frame, wanted_ids
+from audits.history.schema import finding_history, findings, run_inputs, runs, scores
 from audits.output.written import sha256_of
 
 SCORE_FIELDS = ("area", "team", "children_in_scope", "children_compliant", "score")
@@ -52,7 +53,11 @@ class RunsStore:
                     due_date=pd.to_datetime(frame["due_date"]).dt.strftime("%Y-%m-%d"),
                     days_overdue=frame["days_overdue"].astype("Int64"),
                 )[[c.name for c in findings.columns]]
+                # in the order of the index on finding_id: each of its pages is visited once,
+                # however large the table has grown (random order visits one per finding)
+                rows = rows.sort_values("finding_id", kind="stable")
                 conn.execute(findings.insert(), records_of(rows))
+            _remember_first(conn, frame, summary["as_at"])
             score_rows = [
                 {"run_id": run_id, **{k: s[k] for k in SCORE_FIELDS}}
                 for s in [*summary["scores"]["by_area"], *summary["scores"]["by_team"]]
@@ -64,23 +69,30 @@ class RunsStore:
             )
         return int(run_id)
 
-    def first_raised(self, finding_ids: pd.Series) -> pd.Series:
-        """Month each finding was first raised in an earlier run (missing: new this run)."""
-        with self.engine.connect() as conn:
-            earlier = pd.read_sql(
-                sa.select(
-                    findings.c.finding_id, sa.func.min(findings.c.first_raised).label("first")
-                ).group_by(findings.c.finding_id),
-                conn,
+    def first_raised(self, finding_ids: pd.Series) -> pd.DataFrame:
+        """When each finding was first raised by an earlier run: `month` (YYYY-MM) and `as_at`
+        (ISO), missing for a finding new this run; read by primary key, finding by finding."""
+        columns = [finding_history.c[c] for c in ("finding_id", "first_raised", "first_as_at")]
+        with self.engine.connect() as conn, wanted_ids(conn, finding_ids.dropna()) as wanted:
+            query = sa.select(*columns).where(  # looked up by the primary key, id by id
+                finding_history.c.finding_id.in_(sa.select(wanted.c.finding_id))
             )
-        return finding_ids.map(earlier.set_index("finding_id")["first"])
+            known = read_frame(conn, query).set_index("finding_id")
+        out = pd.DataFrame(index=finding_ids.index)
+        ids = finding_ids.astype(object)
+        for name, column in (("month", "first_raised"), ("as_at", "first_as_at")):
+            out[name] = ids.map(known[column].astype(object))
+        return out
 
     def previous_run(self, as_at: dt.date) -> int | None:
+        """The run this one is compared with: the latest run of the latest month before this
+        one (as the board compares month with month), so a second run of a month counts what
+        changed since the month before, not since the first run of the same month."""
         with self.engine.connect() as conn:
             row = conn.execute(
                 sa.select(runs.c.run_id)
-                .where(runs.c.as_at <= as_at.isoformat())
-                .order_by(runs.c.as_at.desc(), runs.c.run_id.desc())
+                .where(runs.c.month < as_at.strftime("%Y-%m"))
+                .order_by(runs.c.month.desc(), runs.c.as_at.desc(), runs.c.run_id.desc())
                 .limit(1)
             ).first()
         return row.run_id if row else None
@@ -93,25 +105,28 @@ class RunsStore:
                 ).scalars()
             )
 
-    def known_findings(self, finding_ids: set[str]) -> pd.DataFrame:
-        """The latest stored rule, team and child of each of `finding_ids` that the store knows."""
-        if not finding_ids:
-            return pd.DataFrame(columns=["finding_id", "rule_id", "team", "child_id"])
-        wanted = sorted(finding_ids)
-        columns = [findings.c[c] for c in ("finding_id", "rule_id", "team", "child_id", "run_id")]
+    def known_findings(self, finding_ids: set[str]) -> set[str]:
+        """Those of `finding_ids` that some stored run raised (read by primary key)."""
+        column = finding_history.c.finding_id
+        with self.engine.connect() as conn, wanted_ids(conn, finding_ids) as wanted:
+            query = sa.select(column).where(column.in_(sa.select(wanted.c.finding_id)))
+            return set(conn.execute(query).scalars())
+
+    def summary_as_at(self, as_at: str) -> dict | None:
+        """The summary of the latest run for an as-at date (ISO), or None (`run_summary` reads
+        one run's by its id)."""
         with self.engine.connect() as conn:
-            frame = pd.concat(
-                [
-                    pd.read_sql(
-                        sa.select(*columns).where(findings.c.finding_id.in_(wanted[i : i + 5000])),
-                        conn,
-                    )
-                    for i in range(0, len(wanted), 5000)
-                ],
-                ignore_index=True,
-            )
-        latest = frame.sort_values("run_id").drop_duplicates("finding_id", keep="last")
-        return latest.drop(columns="run_id").reset_index(drop=True)
+            text = conn.execute(
+                sa.select(runs.c.summary_json)
+                .where(runs.c.as_at == as_at)
+                .order_by(runs.c.run_id.desc())
+                .limit(1)
+            ).scalar()
+        return json.loads(text) if text else None
+
+    def latest_as_at(self) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.max(runs.c.as_at))).scalar()
 
     def shown_findings(
         self, finding_ids: set[str], as_at: str | None, before: str | None
@@ -154,3 +169,30 @@ class RunsStore:
             )
         frame["summary"] = [json.loads(s) if s else {} for s in frame.pop("summary_json")]
         return frame
+
+
+def _remember_first(conn: sa.Connection, frame: pd.DataFrame, as_at: str) -> None:
+    """Add this run's findings to `finding_history` (a finding already there keeps the earlier of
+    its first dates): one upsert statement, run by the driver (SQLite and PostgreSQL share its
+    syntax), in the primary key's order."""
+    if not len(frame):
+        return
+    ids = frame["finding_id"].to_numpy(dtype=object)
+    months = (
+        frame["first_raised"].astype(str).str[:7].to_numpy(dtype=object)
+        if "first_raised" in frame
+        else [as_at[:7]] * len(frame)
+    )
+    rows = sorted(
+        {str(i): (str(i), str(m), as_at) for i, m in zip(ids, months, strict=True)}.values()
+    )
+    table = finding_history.name
+    earlier = "CASE WHEN excluded.{0} < {1}.{0} THEN excluded.{0} ELSE {1}.{0} END"
+    execute_many(
+        conn,
+        f"INSERT INTO {table} (finding_id, first_raised, first_as_at) VALUES ({{}}) "
+        f"ON CONFLICT (finding_id) DO UPDATE SET "
+        f"first_raised = {earlier.format('first_raised', table)}, "
+        f"first_as_at = {earlier.format('first_as_at', table)}",
+        rows,
+    )

@@ -102,7 +102,36 @@ entries = sa.Table(
     sa.Column("workbook_sha256", sa.String(64), nullable=False),
     sa.Column("row", sa.Integer),
     sa.Column("imported_at", sa.String(32), nullable=False),
+    # v5: on a copy made by the migration, the entry it was copied from (see `_v5`)
+    sa.Column("migrated_from", sa.Integer, index=True),
     sa.UniqueConstraint("finding_id", "field", "workbook_sha256", name="one_entry_per_workbook"),
+)
+# v5: every return imported by `audit moderate`: whose workbook (a team's, or the whole-council
+# one), for which run (as-at date), saved by whom and when, and what became of its entries; so
+# the teams that have not returned are known across imports.
+returns_log = sa.Table(
+    "returns_imported",
+    metadata,
+    sa.Column("workbook_sha256", sa.String(64), nullable=False),
+    sa.Column("file", sa.Text, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),  # "team" or "council"
+    sa.Column("team", sa.Text),  # a team workbook's team ("" for No team)
+    sa.Column("as_at", sa.String(10)),  # of the run that wrote it, when the workbook says
+    sa.Column("saved_at", sa.String(32)),
+    sa.Column("saved_by", sa.Text),
+    sa.Column("stored", sa.Integer, nullable=False),
+    sa.Column("listed", sa.Integer, nullable=False),
+    sa.Column("typed", sa.Integer, nullable=False),  # entries read (pre-filled ones included)
+    sa.Column("imported_at", sa.String(32), nullable=False),
+)
+# v5: each finding once, with the month and the as-at date of the run that first raised it, so a
+# run reads its own findings' first dates instead of grouping every finding of every month.
+finding_history = sa.Table(
+    "finding_history",
+    metadata,
+    sa.Column("finding_id", sa.String(40), primary_key=True),
+    sa.Column("first_raised", sa.String(7), nullable=False),
+    sa.Column("first_as_at", sa.String(10), nullable=False),
 )
 practice_audits = sa.Table(
     "practice_audits",
@@ -185,13 +214,21 @@ settings = sa.Table(
 )
 
 V1_TABLES = ("runs", "run_inputs", "findings", "scores", "decisions", "settings")
-ENTRY_FIELDS = (
+# What the team manager types (their response, their decision, the action and its status) and
+# what the QA moderator types (the moderation decision and comment), one stored field each.
+MANAGER_FIELDS = (
     "manager_response",
-    "moderator_decision",
-    "moderator_comment",
+    "manager_decision",
     "action_owner",
     "action_due",
+    "action_status",
+    "action_done_on",
 )
+MODERATOR_FIELDS = ("moderator_decision", "moderator_comment")
+ENTRY_FIELDS = (*MANAGER_FIELDS, *MODERATOR_FIELDS)
+# a return's file name as `audit run` writes the whole-council workbook (audit.xlsx, or
+# audit-<as-at>-<time>.xlsx beside one a person had changed)
+COUNCIL_WORKBOOK = r"^audit(-[0-9-]+)?\.xlsx$"
 
 
 def now() -> str:
@@ -253,6 +290,75 @@ def _v4(conn: sa.Connection) -> None:
                 )
     if rows:
         conn.execute(entries.insert(), rows)
+
+
+def council_workbooks(rows: list[dict]) -> set[str]:
+    """The workbooks (by checksum) among `rows` (entries: `workbook`, `workbook_sha256`, `team`)
+    that were the QA team's whole-council workbook: named as `audit run` names it, or holding
+    entries for more than one team. Every other return was a team manager's workbook."""
+    import re
+
+    teams: dict[str, set] = {}
+    named: set[str] = set()
+    for r in rows:
+        teams.setdefault(r["workbook_sha256"], set()).add(r["team"])
+        name = str(r["workbook"]).replace("\\", "/").rsplit("/", 1)[-1]
+        if re.match(COUNCIL_WORKBOOK, name, re.IGNORECASE):
+            named.add(r["workbook_sha256"])
+    return named | {sha for sha, found in teams.items() if len(found) > 1}
+
+
+def _v5(conn: sa.Connection) -> None:
+    """Two decisions, two people, and each finding's first run kept once.
+
+    Until v5 a return had one decision column, "Moderator decision", which the team workbook's
+    Guide told the team manager to fill and the QA team filled in audit.xlsx. From v5 the team
+    manager's decision (`manager_decision`) and the QA moderator's (`moderator_decision`) are
+    separate. Each decision stored before is kept exactly as it is; one typed in a team
+    manager's workbook (any return that was not the whole-council workbook, see
+    `council_workbooks`) is also copied as that manager's decision, the copy naming the entry it
+    came from (`migrated_from`); readers then take the copy, not the original, as the decision
+    (`audits.history.entries`). Nothing is changed or removed.
+
+    `finding_history` is filled from every stored run: each finding's first month and first
+    as-at date. `returns_imported` starts empty (imports before v5 named no team or run)."""
+    if "migrated_from" not in _columns(conn, "entries"):
+        conn.execute(sa.text("ALTER TABLE entries ADD COLUMN migrated_from INTEGER"))
+    names = {i["name"] for i in sa.inspect(conn).get_indexes("entries")}
+    if "ix_entries_migrated_from" not in names:
+        conn.execute(sa.text("CREATE INDEX ix_entries_migrated_from ON entries (migrated_from)"))
+    finding_history.create(conn, checkfirst=True)
+    returns_log.create(conn, checkfirst=True)
+    first = (
+        sa.select(
+            findings.c.finding_id,
+            sa.func.min(findings.c.first_raised),
+            sa.func.min(runs.c.as_at),
+        )
+        .select_from(findings.join(runs, runs.c.run_id == findings.c.run_id))
+        .group_by(findings.c.finding_id)
+    )
+    conn.execute(
+        finding_history.insert().from_select(["finding_id", "first_raised", "first_as_at"], first)
+    )
+    columns = [entries.c[c] for c in ("workbook", "workbook_sha256", "team")]
+    council = council_workbooks([dict(r) for r in conn.execute(sa.select(*columns)).mappings()])
+    legacy = conn.execute(
+        sa.select(entries).where(
+            entries.c.field == "moderator_decision", entries.c.migrated_from.is_(None)
+        )
+    ).mappings()
+    copies = [
+        {
+            **{k: v for k, v in d.items() if k != "entry_id"},
+            "field": "manager_decision",
+            "migrated_from": d["entry_id"],
+        }
+        for d in legacy
+        if d["workbook_sha256"] not in council
+    ]
+    if copies:
+        conn.execute(entries.insert(), copies)
 
 
 def _v6(conn: sa.Connection) -> None:
@@ -328,6 +434,7 @@ MIGRATIONS: list[tuple[int, Callable[[sa.Connection], None]]] = [
     (2, _v2),
     (3, _v3),
     (4, _v4),
-    (6, _v6),
-    (7, _v7),  # issue 24; 5 and 6 are issues 22's and 21's, each self-contained
+    (5, _v5),  # issue 22
+    (6, _v6),  # issue 21
+    (7, _v7),  # issue 24; each self-contained (a store that has 6 and 7 takes 5 after them)
 ]

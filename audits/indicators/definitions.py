@@ -590,12 +590,13 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
     Indicator(
         "IND-MODERATION",
-        "Moderation agreement (share of decisions that Agree)",
+        "Moderation agreement (manager–QA)",
         "%",
         "higher",
-        "Findings whose latest moderator decision is Agree / findings with a decision, in the "
-        "audit month it reviews: the month of the latest audit run made on or before the day "
-        "it was entered (history store).",
+        "Findings where the QA moderator's latest decision is the team manager's latest "
+        "decision / findings given both decisions, in the audit month the QA decision reviews: "
+        "the month of the latest audit run made on or before the day it was entered (history "
+        "store).",
     ),
     Indicator(
         "IND-PRACTICE-GOOD",

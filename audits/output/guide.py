@@ -33,39 +33,54 @@ SEVERITY_MEANING = {
 OVERDUE_AMBER, OVERDUE_RED = 1, 28  # Days overdue colours: 1-28 amber, over 28 red
 
 COLUMN_MEANING = (
-    ("Rule", "The check that raised the finding (the Rules sheet of audit.xlsx explains each)."),
-    ("Severity", "How serious the finding is: Error, Query or Data (below)."),
-    *((f"Severity {k}", f"{v[0].upper()}{v[1:]}.") for k, v in SEVERITY_MEANING.items()),
-    ("Finding", "What was found, in plain English."),
-    ("Child ID", "The child's id as in the Annex A export."),
-    ("Area", "The area of practice (Assessment, Child protection, Children in care ...)."),
-    ("List", "The Annex A list the record came from (the lists are named below)."),
-    ("Team, Worker", "The allocated team and worker in the export."),
-    ("Due date", "When the work was due, as the rule works it out (dd/mm/yyyy)."),
+    ("Child ID", "The child's id as in the export."),
+    ("Finding", "What was found, in plain English, with its due date and days overdue."),
+    ("Manager response", "Yours to fill: what you found in the record and what is being done."),
+    (
+        "Manager decision",
+        "Yours to fill: your decision on the finding, one of the four (below), from the list.",
+    ),
+    ("Action owner", "Who will do what is needed (a name), when something needs doing."),
+    ("Action due", "The date the action will be done by (dd/mm/yyyy)."),
+    (
+        "Action status",
+        "Open while the action is being done; Done once it has been done. A done action is never "
+        "overdue and stays done next month.",
+    ),
+    ("Done on", "The date the action was done (dd/mm/yyyy); giving it also marks the action done."),
+    (
+        "Moderator decision",
+        "The QA moderator's decision (headed in purple: leave it to the QA team). Where it "
+        "differs from yours both cells are shaded amber and both are kept.",
+    ),
+    ("Moderator comment", "The QA moderator's comment on the decision."),
     (
         "Days overdue",
         f"Calendar days past the due date at the as-at date (or when completed late). Amber: "
         f"{OVERDUE_AMBER}-{OVERDUE_RED} days; red: more than {OVERDUE_RED} days.",
     ),
+    ("Due date", "When the work was due, as the rule works it out (dd/mm/yyyy)."),
+    ("Rule", "The check that raised the finding (the Rules sheet of audit.xlsx explains each)."),
+    ("Severity", "How serious the finding is: Error, Query or Data (below)."),
+    *((f"Severity {k}", f"{v[0].upper()}{v[1:]}.") for k, v in SEVERITY_MEANING.items()),
+    ("Area", "The area of practice (Assessment, Child protection, Children in care ...)."),
+    ("List", "The Annex A list the record came from (the lists are named below)."),
+    ("Team, Worker", "The allocated team and worker in the export."),
     ("Field, Value", "The field of the export the finding is about, and the value found there."),
-    ("First raised", "The month the finding was first raised (earlier months: it persists)."),
-    ("Manager response", "Yours to fill: what you found in the record and what is being done."),
     (
-        "Moderator decision",
-        "Yours to fill: choose one of the four decisions (below) from the list.",
+        "First raised",
+        "The date of the audit that first raised the finding (an earlier date: it persists).",
     ),
-    ("Moderator comment", "For the QA moderator's comment on your decision."),
-    ("Action owner", "Who will do what is needed (a name), when something needs doing."),
-    ("Action due", "The date the action will be done by (dd/mm/yyyy)."),
     (
         "Action overdue",
-        "Yes when an action carried from an earlier month is past its due date and the finding "
-        "is still raised; the row is shaded red.",
+        "Yes when an action is not done, its due date has passed and the finding is still "
+        "raised; the row is shaded red.",
     ),
     (
         "Entered",
-        "When entries carried from earlier months were made (for example 'Response Sep 2026'). "
-        "Carried entries are pre-filled: change them if they are no longer right.",
+        "Who made the entries carried from earlier months, and when (for example 'Response, "
+        "decision: Jo Bloggs 05/10/2026. Moderator decision: Sam Moss 07/10/2026'). Carried "
+        "entries are pre-filled: change them if they are no longer right.",
     ),
     (
         "Finding ID",
@@ -85,13 +100,16 @@ def findings_header_lines(
     return [
         f"{scope}: {n:,} finding{'s' if n != 1 else ''} as at {as_at:%d/%m/%Y}. "
         f"Respond by {respond_by_text(respond_by, working_days)}.",
-        "What to do: for each row, check the child's record, then fill the columns headed in green: "
-        "Manager response, Moderator decision (from the list) and, if something needs doing, "
-        "Action owner and Action due. Then save and return the workbook (see the Guide sheet).",
+        "What to do: for each row, check the child's record, then fill the columns headed in "
+        "green: Manager response, Manager decision (from the list) and, if something needs "
+        "doing, Action owner and Action due; when it is done, set Action status to Done and "
+        "give the date in Done on. Then save and return the workbook (see the Guide sheet). "
+        "The columns headed in purple are the QA moderator's.",
         "Decisions: Agree · Disagree — recording is correct · Disagree — data error in export · "
         "Resolved since export.",
         f"Colours: Days overdue amber {OVERDUE_AMBER}-{OVERDUE_RED} days, red over {OVERDUE_RED}; "
-        "rows shaded red have an action past its due date; columns headed in green are yours to fill.",
+        "rows shaded red have an action past its due date and not done; the two decisions are "
+        "shaded amber where they differ; columns headed in green are yours to fill.",
     ]
 
 
@@ -148,11 +166,18 @@ def write_guide(
         ("2. Check the record", "For each row, look at the child's record on the case system."),
         (
             "3. Fill the green-headed columns",
-            "Manager response: what you found and what is being done. Moderator decision: choose "
+            "Manager response: what you found and what is being done. Manager decision: choose "
             "one of the four decisions from the list. Action owner and Action due: when "
-            "something needs doing. Only these columns can be typed in.",
+            "something needs doing. Only the columns headed in green and purple can be typed in; "
+            "the purple ones are the QA moderator's.",
         ),
-        ("4. Respond by", respond_by_text(respond_by, working_days) + "."),
+        (
+            "4. Close actions when done",
+            "When an action has been done, set Action status to Done and give the date in Done "
+            "on. A done action is never overdue; an open one past its Action due date is, while "
+            "the finding is still raised. Actions agreed in earlier months come pre-filled.",
+        ),
+        ("5. Respond by", respond_by_text(respond_by, working_days) + "."),
     ):
         line(left, right)
     section("How to return it")
@@ -164,6 +189,17 @@ def write_guide(
         "into another workbook. Entries carried from earlier months are pre-filled; change them "
         "if they are no longer right.",
     )
+    section("Two decisions, two people")
+    line(
+        "Manager decision",
+        "Yours: your decision on the finding, with your response and any action.",
+    )
+    line(
+        "Moderator decision",
+        "The QA moderator's, made after your return: they may agree with your decision or "
+        "choose another. Both are kept, with who made each and when (Entered); where they "
+        "differ both cells are shaded amber, and next month's workbook shows both again.",
+    )
     section("The four decisions")
     for decision, use in zip(MODERATOR_DECISIONS, DECISION_USE, strict=True):
         line(decision, use)
@@ -171,11 +207,13 @@ def write_guide(
     for left, right in (
         ("Days overdue, amber", f"{OVERDUE_AMBER} to {OVERDUE_RED} days past the due date."),
         ("Days overdue, red", f"More than {OVERDUE_RED} days past the due date."),
-        ("Row shaded red", "An action agreed earlier is past its Action due date."),
+        ("Row shaded red", "An action not yet done is past its Action due date."),
+        ("Decisions shaded amber", "The QA moderator's decision differs from the manager's."),
         (
             "Headed in green",
             "Yours to fill: pale yellow cells (the rest is the audit's and is locked).",
         ),
+        ("Headed in purple", "The QA moderator's: their decision and comment."),
     ):
         line(left, right)
     section("What each column means")

@@ -55,21 +55,36 @@ def _siblings(out_dir: Path, kind: str) -> list[Path]:
 
 @contextlib.contextmanager
 def _locked(out_dir: Path) -> Iterator[None]:
+    """Hold `.<name>.lock` beside the folder while publishing, and remove it afterwards (no lock
+    file is left beside the outputs). A run that waited on a lock file the holder has since
+    removed finds it gone (or replaced) once it gets the lock, and takes a fresh one, so two runs
+    never both hold the lock."""
     lock_path = out_dir.parent / f".{out_dir.name}.lock"
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: no lock, the swap stays atomic
+        yield
+        return
+    while True:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            import fcntl
-        except ImportError:  # pragma: no cover - not POSIX: no lock, the swap stays atomic
-            yield
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                same = os.path.samestat(os.fstat(fd), os.stat(lock_path))
+            except FileNotFoundError:
+                same = False
+            if not same:  # removed by the run that held it: lock the current one
+                fcntl.flock(fd, fcntl.LOCK_UN)
+                continue
+            try:
+                yield
+            finally:
+                with contextlib.suppress(OSError):
+                    os.unlink(lock_path)  # while still held: no one else can hold this file
+                fcntl.flock(fd, fcntl.LOCK_UN)
             return
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        try:
-            yield
         finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
+            os.close(fd)
 
 
 def recover(out_dir: Path) -> None:

@@ -10,9 +10,10 @@ kept visible as `=... (formula saved without its result)` instead of a blank, so
 typed as a formula is never silently nothing.
 
 The tool marks every workbook it writes with custom document properties: the last reviewer
-entry the store held (`ENTRIES_PROPERTY`), the as-at date of the run (`AS_AT_PROPERTY`), and how
-far each sheet's cells reach (`EXTENT_PROPERTY`), so a cell typed below or beside what the tool
-wrote, on a sheet that is not read back, is found and listed.
+entry the store held (`ENTRIES_PROPERTY`), the as-at date of the run (`AS_AT_PROPERTY`), whose
+workbook it is and its team (`KIND_PROPERTY`, `TEAM_PROPERTY`), and how far each sheet's cells
+reach (`EXTENT_PROPERTY`), so a cell typed below or beside what the tool wrote, on a sheet that
+is not read back, is found and listed.
 """
 
 from __future__ import annotations
@@ -37,13 +38,28 @@ from audits.ingest.xlsx_cells import (
 )
 from audits.model.spec import header_key
 
-REVIEWER_HEADINGS = (
+# The columns people type in: the team manager's, then the QA moderator's (DESIGN §3
+# "Decisions and actions"); each is one stored field (`audits.history.schema.ENTRY_FIELDS`).
+MANAGER_HEADINGS = (
+    "Manager response",
+    "Manager decision",
+    "Action owner",
+    "Action due",
+    "Action status",
+    "Done on",
+)
+MODERATOR_HEADINGS = ("Moderator decision", "Moderator comment")
+REVIEWER_HEADINGS = (*MANAGER_HEADINGS, *MODERATOR_HEADINGS)
+# The reviewer columns of a workbook written before the two decisions were separated: one
+# "Moderator decision", which a team workbook's Guide told the team manager to fill.
+LEGACY_HEADINGS = (
     "Manager response",
     "Moderator decision",
     "Moderator comment",
     "Action owner",
     "Action due",
 )
+ACTION_STATUSES = ("Open", "Done")
 MODERATOR_DECISIONS = (
     "Agree",
     "Disagree — recording is correct",
@@ -56,6 +72,8 @@ HEADING_SEARCH_ROWS = 40
 # for what it is (the tool's copy, not a new entry), whatever the clocks say.
 ENTRIES_PROPERTY = "casefile-audit entries up to"
 AS_AT_PROPERTY = "casefile-audit as at"  # the run's as-at date: which run's findings it shows
+KIND_PROPERTY = "casefile-audit workbook"  # whose it is: "team" or "council" (audit.xlsx)
+TEAM_PROPERTY = "casefile-audit team"  # a team workbook's team ("" for No team)
 EXTENT_PROPERTY = "casefile-audit extent"  # "<rows>:<columns>:<sheet>", one property per sheet
 _PROPS = {
     "cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
@@ -91,6 +109,7 @@ class Returned:
     as_at: str | None
     extents: dict[str, tuple[int, int]]  # sheet -> (rows, columns) as the tool wrote it
     written_by: str
+    properties: dict[str, object] = field(default_factory=dict)  # every custom property
     _cache: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -188,6 +207,7 @@ def open_return(path: Path, *, written_by: str) -> Returned:
         custom.get(AS_AT_PROPERTY) if isinstance(custom.get(AS_AT_PROPERTY), str) else None,
         extents,
         written_by,
+        custom,
     )
 
 

@@ -17,10 +17,13 @@ from audits.output.findings_sheet import write_findings_sheet
 from audits.output.guide import write_guide
 from audits.output.workbook import Review, cap_rows, overdue_actions, write_data_quality_sheet
 from audits.output.xlsx import (
+    LINE_HEIGHT,
     Formats,
     landscape,
     mark_entries,
+    mark_owner,
     new_workbook,
+    row_heights,
     text_cells,
     write_header,
     write_text,
@@ -78,7 +81,8 @@ def write_team_workbook(
         ["days_overdue", "rule_id"], ascending=[False, True], na_position="last", kind="stable"
     )
     wb = new_workbook(target)
-    mark_entries(wb, review.entries_upto, review.as_at)
+    mark_entries(wb, review.entries_upto)
+    mark_owner(wb, review.as_at, team)
     formats = Formats(wb)
     write_guide(
         wb,
@@ -98,7 +102,7 @@ def write_team_workbook(
         respond_by=review.respond_by,
         working_days=review.working_days,
     )
-    _overdue_sheet(wb, formats, overdue_actions(findings, review.as_at))
+    _overdue_sheet(wb, formats, overdue_actions(findings, review.as_at), action_counts(findings))
     write_data_quality_sheet(
         wb, formats, findings[findings["area"] == "Data quality"], unreadable, rows_per_rule
     )
@@ -112,9 +116,26 @@ def write_team_workbooks(jobs: list[tuple]) -> None:
         write_team_workbook(*job)
 
 
-def _overdue_sheet(wb, formats: Formats, overdue: pd.DataFrame) -> None:
+def action_counts(findings: pd.DataFrame) -> dict[str, int]:
+    """Actions on these findings: open (not done), overdue (open and past due) and done."""
+    if "action_owner" not in findings:
+        return {"open": 0, "overdue": 0, "done": 0}
+    has_action = findings["action_owner"].notna() | findings["action_due"].notna()
+    done = (
+        findings["action_done"].fillna(False).astype(bool) if "action_done" in findings else False
+    )
+    overdue = findings["action_overdue"].fillna(False).astype(bool)
+    return {
+        "open": int((has_action & ~done).sum()),
+        "overdue": int(overdue.sum()),
+        "done": int((has_action & done).sum()),
+    }
+
+
+def _overdue_sheet(wb, formats: Formats, overdue: pd.DataFrame, counts: dict[str, int]) -> None:
     ws = wb.add_worksheet("Overdue actions")
-    landscape(ws)
+    landscape(ws, repeat_rows=(2, 2))
+    ws.freeze_panes(3, 0)
     headings = (
         "Child ID",
         "Finding",
@@ -124,37 +145,51 @@ def _overdue_sheet(wb, formats: Formats, overdue: pd.DataFrame) -> None:
         "Rule",
         "Finding ID",
     )
-    for col, width in enumerate((14, 60, 22, 12, 10, 9, 18)):
+    widths = (12, 60, 22, 12, 10, 9, 18)
+    for col, width in enumerate(widths):
         ws.set_column(col, col, width)
     write_text(
         ws,
         0,
         0,
-        f"Actions past their due date, the finding still raised: {len(overdue):,}",
+        f"Actions: {counts['open']:,} open, of which {counts['overdue']:,} overdue; "
+        f"{counts['done']:,} done",
         formats.title,
     )
-    write_header(ws, 1, headings, formats.header)
+    write_text(
+        ws,
+        1,
+        0,
+        "Overdue: not done, past its Action due date, and the finding still raised. To close "
+        "one, set Action status to Done and give the date in Done on (Findings sheet).",
+        formats.bold,
+    )
+    write_header(ws, 2, headings, formats.header)
+    ws.set_row(2, 30)  # 'Days past due' wraps in its narrow column
     if overdue.empty:
-        write_text(ws, 2, 0, "None.")
+        write_text(ws, 3, 0, "None.")
         return
     columns = {
         0: text_cells(overdue["child_id"], formats),
         1: text_cells(overdue["message"], formats, wrap=True),
-        2: text_cells(overdue["action_owner"], formats),
+        2: text_cells(overdue["action_owner"], formats, wrap=True),
         5: text_cells(overdue["rule_id"], formats),
         6: text_cells(overdue["finding_id"], formats),
     }
+    heights = row_heights([(columns[1][0], widths[1]), (columns[2][0], widths[2])], len(overdue))
     due = pd.to_datetime(overdue["action_due"]).tolist()
     days = overdue["days_past_due"].tolist()
     for i in range(len(overdue)):
-        row = 2 + i
+        row = 3 + i
+        if heights[i] > LINE_HEIGHT:
+            ws.set_row(row, heights[i])
         for col, (cells, fmts) in columns.items():
             if cells[i]:
                 ws.write_string(row, col, cells[i], fmts[i])
         if not pd.isna(due[i]):
             ws.write_datetime(row, 3, due[i].to_pydatetime(), formats.date)
         if not pd.isna(days[i]):
-            ws.write_number(row, 4, int(days[i]))
+            ws.write_number(row, 4, int(days[i]), formats(align="center"))
 
 
 def team_unreadable(unreadable: pd.DataFrame) -> dict[str, pd.DataFrame]:

@@ -34,6 +34,7 @@ from audits.output.xlsx import (
     fitted_width,
     landscape,
     mark_entries,
+    mark_owner,
     new_workbook,
     row_heights,
     text_cells,
@@ -42,9 +43,9 @@ from audits.output.xlsx import (
     write_text,
 )
 
-# Every heading the writers put on Findings besides the reviewer columns (the reader tells a
-# column a person added by these).
-FINDING_HEADINGS = (*FINDING_COLUMNS, *TRAILING)
+# Every heading the writers put on Findings besides the reviewer columns, now or before (the
+# reader tells a column a person added by these).
+FINDING_HEADINGS = tuple(c.heading for c in (*FINDING_COLUMNS, *TRAILING))
 READ_ONLY_HEADINGS = ("Action overdue", "Entered")
 
 __all__ = [
@@ -106,7 +107,8 @@ def write_workbook(
     review = review or Review(as_at, as_at, 0)
     shown, capped = cap_rows(findings, rows_per_rule)
     wb = new_workbook(target)
-    mark_entries(wb, review.entries_upto, review.as_at)
+    mark_entries(wb, review.entries_upto)
+    mark_owner(wb, review.as_at, None)
     formats = Formats(wb)
     _summary_sheet(wb, formats, summary, capped, overdue_actions(findings, as_at), review)
     write_guide(
@@ -197,9 +199,9 @@ def _summary_sheet(wb, formats, summary, capped, overdue, review: Review) -> Non
     change = summary.get("carried_forward", {})
     if change.get("history"):
         for label, key in (
-            ("New since the previous run", "new"),
-            ("Persisting from the previous run", "persisting"),
-            ("Resolved since the previous run", "resolved"),
+            ("New since the month before", "new"),
+            ("Persisting from the month before", "persisting"),
+            ("Resolved since the month before", "resolved"),
             ("Not raised again (recording correct)", "suppressed"),
         ):
             s.label(label, change[key])
@@ -207,6 +209,9 @@ def _summary_sheet(wb, formats, summary, capped, overdue, review: Review) -> Non
     if actions:
         s.label("Actions open", actions.get("open", 0))
         s.label("Actions overdue", actions.get("overdue", 0))
+        s.label("Actions done", actions.get("done", 0))
+        if actions.get("closed_finding_resolved"):
+            s.label("Actions closed: finding resolved", actions["closed_finding_resolved"])
     warnings = summary.get("warnings") or []
     if warnings:
         s.blank()
@@ -243,7 +248,7 @@ def _summary_sheet(wb, formats, summary, capped, overdue, review: Review) -> Non
     _reconciliation(ws, s, formats, summary)
     s.blank()
     s.text(
-        "Actions overdue (an action agreed earlier, past its due date; the finding is still raised)",
+        "Actions overdue (not done, past its due date, and the finding still raised)",
         fmt=formats.bold,
     )
     if overdue.empty:

@@ -18,13 +18,19 @@ import pandas as pd
 import xlsxwriter
 
 from audits.core.safe_text import needs_quote, needs_quote_one, printable, printable_one
-from audits.output.reviewed import AS_AT_PROPERTY, ENTRIES_PROPERTY, EXTENT_PROPERTY
+from audits.output.reviewed import (
+    AS_AT_PROPERTY,
+    ENTRIES_PROPERTY,
+    EXTENT_PROPERTY,
+    KIND_PROPERTY,
+    TEAM_PROPERTY,
+)
 
 DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 SCORE_FORMAT = "0.0"
 EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
-NAVY, GREEN_HEAD, YELLOW_INPUT = "#305496", "#375623", "#FFF9E5"
+NAVY, GREEN_HEAD, PURPLE_HEAD, YELLOW_INPUT = "#305496", "#375623", "#5B3A7A", "#FFF9E5"
 RAG_COLOURS = {"Green": "#C6EFCE", "Amber": "#FFEB9C", "Red": "#FFC7CE"}
 RAG_BARS = {"Green": "#4E9A44", "Amber": "#E0A526", "Red": "#C0392B"}
 
@@ -57,14 +63,21 @@ def new_workbook(path: Path) -> xlsxwriter.Workbook:
     )
 
 
-def mark_entries(wb: xlsxwriter.Workbook, upto: int, as_at: dt.date | None = None) -> None:
-    """Record in the workbook (custom document properties) the last reviewer entry the store
+def mark_entries(wb: xlsxwriter.Workbook, upto: int) -> None:
+    """Record in the workbook (a custom document property) the last reviewer entry the store
     held when the tool pre-filled it, so a pre-filled cell returned untouched is known for the
-    tool's copy, not a new entry; and the run's as-at date, so the return reader compares the
-    export's columns with the findings of that run."""
+    tool's copy, not a new entry."""
     wb.set_custom_property(ENTRIES_PROPERTY, int(upto))
-    if as_at is not None:
-        wb.set_custom_property(AS_AT_PROPERTY, as_at.isoformat())
+
+
+def mark_owner(wb: xlsxwriter.Workbook, as_at: dt.date, team: str | None) -> None:
+    """Record whose workbook this is (a team's, or the QA team's whole-council one: `team`
+    None), and the as-at date of its run: a return says which team it came from, and the return
+    reader compares the export's columns with the findings of that run. Each property once."""
+    wb.set_custom_property(KIND_PROPERTY, "council" if team is None else "team")
+    if team is not None:
+        wb.set_custom_property(TEAM_PROPERTY, team)
+    wb.set_custom_property(AS_AT_PROPERTY, as_at.isoformat())
 
 
 class Formats:
@@ -92,6 +105,10 @@ class Formats:
     @property
     def reviewer_header(self) -> object:
         return self(bold=True, font_color="#FFFFFF", bg_color=GREEN_HEAD, text_wrap=True, border=1)
+
+    @property
+    def moderator_header(self) -> object:
+        return self(bold=True, font_color="#FFFFFF", bg_color=PURPLE_HEAD, text_wrap=True, border=1)
 
     @property
     def title(self) -> object:

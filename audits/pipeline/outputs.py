@@ -43,6 +43,13 @@ def write_outputs(run: AuditRun, out_dir: Path, *, quiet: bool = True) -> Path:
         review_dates(run.ctx),
         entries_upto=int(run.summary.get("carried_forward", {}).get("entries_upto", 0)),
     )
+    run.summary["respond_by"] = review.respond_by.isoformat()
+    today = dt.date.today()
+    if review.respond_by < today:  # an audit of a month long past: the teams cannot meet it
+        run.summary["respond_by_passed"] = {
+            "respond_by": f"{review.respond_by:%d/%m/%Y}",
+            "today": f"{today:%d/%m/%Y}",
+        }
     unreadable = run.ctx.export.unreadable
     by_team = dict(split_by_team(findings))
     bad_by_team = dict(split_by_team(unreadable)) if len(unreadable) else {}

@@ -1,5 +1,5 @@
 """What `audit run` and `audit validate` print: counts in words, the lists not checked, what
-changed since the previous run, the rules not run and the export's warnings."""
+changed since the month before, the rules not run and the export's warnings."""
 
 from __future__ import annotations
 
@@ -50,10 +50,39 @@ def run_lines(run: AuditRun, workbook: Path, out: Path) -> Iterator[str]:
     yield from lists_not_checked(s)
     change = s.get("carried_forward", {})
     if change.get("history"):
+        if change.get("previous_run"):
+            yield (
+                f"Since the month before: {change['new']} new, {change['persisting']} "
+                f"persisting, {change['resolved']} resolved; {change['suppressed']} not raised "
+                "again (decided 'Disagree — recording is correct')"
+            )
+        else:
+            yield (
+                f"No earlier month in the history store: all {change['new']} findings are new"
+                + (
+                    f"; {change['suppressed']} not raised again (decided 'Disagree — recording "
+                    "is correct')"
+                    if change.get("suppressed")
+                    else ""
+                )
+            )
+    actions = s.get("actions") or {}
+    if actions.get("open") or actions.get("done"):
         yield (
-            f"Since the previous run: {change['new']} new, {change['persisting']} persisting, "
-            f"{change['resolved']} resolved; {change['suppressed']} not raised again "
-            "(moderated 'Disagree — recording is correct')"
+            f"Actions: {actions['open']} open, of which {actions['overdue']} overdue "
+            f"(listed on Summary and in each team's workbook); {actions.get('done', 0)} done"
+            + (
+                f"; {actions['closed_finding_resolved']} closed as their finding resolved"
+                if actions.get("closed_finding_resolved")
+                else ""
+            )
+        )
+    late = s.get("respond_by_passed")
+    if late:
+        yield (
+            f"  warning: the respond-by date written into the workbooks, {late['respond_by']}, "
+            f"has already passed (today is {late['today']}): tell the teams the date you want, "
+            "or set respond_working_days in the config"
         )
     for item in s["rules_not_run"]:
         yield f"  not run: {item['rule_id']} — {item['reason']}"

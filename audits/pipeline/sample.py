@@ -14,6 +14,7 @@ from audits.core.config import Config
 from audits.history import Store
 from audits.output.written import remember, target_for
 from audits.pipeline.audit import audit
+from audits.pipeline.outputs import review_dates
 from audits.review.practice.sample import choose, month_of
 from audits.review.practice.workbook import write_practice_workbook
 
@@ -53,7 +54,8 @@ def sample_month(
     graded = store.graded_children(month)
     store.record_sample(month, chosen)  # first: a store that cannot be written changes nothing
     workbook, kept = target_for(out / f"practice_audit_{month}.xlsx", out)
-    write_practice_workbook(workbook, chosen, config.practice_audit_questions, month)
+    due = review_dates(run.ctx).respond_by
+    write_practice_workbook(workbook, chosen, config.practice_audit_questions, month, due)
     remember(out, [workbook])
     return Sampled(
         month, chosen, workbook, kept, graded, exclude, config.practice_audit_exclude_months

@@ -10,10 +10,16 @@ The store keeps that lapse for every finding a return holds entries for (`entry_
 
 - A decision covers its finding only while the finding shows the same lapse. A November lapse
   of a record whose October lapse was accepted is raised again, as a new lapse.
-- The response, the decision and the comment typed on a lapse are pre-filled on that lapse only;
-  a later lapse of the record comes with those columns empty. The action (owner and due date) is
-  carried to the record's later lapses: it is about the child's record, and stays open, done or
-  overdue as the action's own life decides.
+- Two people decide (DESIGN §3 "Decisions and actions"): the decision that stands on a lapse is
+  the QA moderator's typed on it, else the team manager's typed on it
+  (`audits.history.entries.effective_decision`). A finding is not raised again when the decision
+  that stands on the lapse it shows now is "Disagree — recording is correct"; a QA decision on
+  an earlier lapse neither suppresses nor overrules a manager's decision on this one.
+- The response, the two decisions and the comment typed on a lapse are pre-filled on that lapse
+  only; a later lapse of the record comes with those columns empty. The action (owner, due date,
+  status and the date it was done) is carried to the record's later lapses: it is about the
+  child's record, and stays open, done or overdue as the action's own life decides (a done
+  action stays done).
 - An entry stored before lapses were recorded, whose lapse the store could not find, covers its
   finding by id, as it did then.
 """
@@ -23,8 +29,11 @@ from __future__ import annotations
 import pandas as pd
 
 from audits.history import CARRIED_DECISION, Store
+from audits.history.entries import accepted_as_correct
 
-ACTION_FIELDS = ("action_owner", "action_due")  # carried to a record's later lapses
+# carried to a record's later lapses
+ACTION_FIELDS = ("action_owner", "action_due", "action_status", "action_done_on")
+DECISION_FIELDS = ("manager_decision", "moderator_decision")
 
 
 def lapse_key(due_date: pd.Series, value: pd.Series) -> pd.Series:
@@ -65,14 +74,19 @@ def on_this_lapse(entries: pd.DataFrame, findings: pd.DataFrame, store: Store) -
 
 
 def accepted(findings: pd.DataFrame, store: Store, latest: pd.DataFrame) -> pd.Series:
-    """True for each finding whose lapse was accepted as "Disagree — recording is correct"
-    (the latest decision on it, typed on the lapse it shows now): not raised again. `latest`:
-    the store's latest entries (`Store.latest_entries`)."""
-    carried = store.carried_decisions()
-    if not carried or findings.empty:
-        return pd.Series(False, index=findings.index)
-    decided = latest[latest["finding_id"].isin(carried) & (latest["value"] == CARRIED_DECISION)]
-    candidates = findings[findings["finding_id"].isin(carried)]
-    applies = on_this_lapse(decided, candidates, store)
-    covering = set(decided.loc[applies, "finding_id"])
-    return findings["finding_id"].isin(covering)
+    """True for each finding whose lapse was accepted as "Disagree — recording is correct": the
+    decision that stands among those typed on the lapse it shows now (the QA moderator's, else
+    the team manager's). Not raised again. `latest`: the store's latest entries of (at least)
+    these findings (`Store.latest_entries_for`)."""
+    none = pd.Series(False, index=findings.index)
+    if findings.empty or latest.empty:
+        return none
+    ids = findings["finding_id"].astype(object)
+    decided = latest[latest["field"].isin(DECISION_FIELDS)]
+    maybe = set(decided.loc[decided["value"] == CARRIED_DECISION, "finding_id"]) & set(ids)
+    if not maybe:
+        return none
+    decided = decided[decided["finding_id"].isin(maybe)]
+    candidates = findings[ids.isin(maybe)]
+    applies = on_this_lapse(decided, candidates, store).to_numpy()
+    return ids.isin(accepted_as_correct(decided[applies]))

@@ -1,5 +1,5 @@
 """What a person typed in a dropdown column of a returned workbook, read against the dropdown:
-the one validator for decisions, grades, answers and flags.
+the one validator for decisions, action statuses, grades, answers and flags.
 
 Excel keeps whatever is typed or pasted over a list validation: a grade typed `2`, a flag typed
 TRUE (a boolean cell), a decision with a hyphen for the dash, a date. Every cell becomes the text
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from audits.model.grades import GRADES
-from audits.output.reviewed import MODERATOR_DECISIONS
+from audits.output.reviewed import ACTION_STATUSES, MODERATOR_DECISIONS
 
 _DASHES = str.maketrans({"-": "—", "–": "—", "‒": "—", "―": "—"})
 
@@ -66,7 +66,8 @@ class Dropdown:
 _YES = {"Y": "Yes", "TRUE": "Yes", "1": "Yes"}
 _NO = {"N": "No", "FALSE": "No", "0": "No"}
 
-DECISION = Dropdown("Moderator decision", MODERATOR_DECISIONS)
+DECISION = Dropdown("decision", MODERATOR_DECISIONS)  # the manager's and the QA moderator's
+ACTION_STATUS = Dropdown("Action status", ACTION_STATUSES)
 GRADE = Dropdown("grade", GRADES)
 ANSWER = Dropdown(
     "answer", ("Yes", "No", "Partly", "N/A"), {**_YES, **_NO, "NA": "N/A", "Not applicable": "N/A"}

@@ -4,12 +4,15 @@ listed instead and the agreement reported through `echo` (`echo(text)`, `echo(te
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
 from audits.core.errors import InputError
 from audits.history import Store, sha256_of
 from audits.review.moderation import (
+    Outcome,
+    Return,
     agreement,
     check_against_store,
     merge,
@@ -139,13 +142,20 @@ def moderate_returns(workbooks: list[Path], store: Store, echo: Echo) -> bool:
         )
         + "."
     )
-    decisions = store.latest_decisions()
-    decisions = decisions[decisions["finding_id"].isin(outcome.findings)]
+    for line in returns_by_team(returns, outcome, store):
+        echo(line)
+    decisions = store.decisions_of(outcome.findings)
+    overridden = int(decisions["agreed"].eq(False).sum())
+    if overridden:
+        echo(
+            f"{overridden} finding(s) where the QA moderator's decision differs from the team "
+            "manager's (both are kept and shown next month)."
+        )
     for by, label in (("rule_id", "rule"), ("team", "team")):
         table = agreement(decisions, by)
         if table.empty:
             continue
-        echo(f"Agreement per {label}:")
+        echo(f"Manager–QA agreement per {label} (QA moderator chose the manager's decision):")
         for row in table.itertuples(index=False):
             echo(
                 f"  {getattr(row, by):<28} {row.agree}/{row.decisions} agree ({row.agree_percent:g}%)"
@@ -159,3 +169,56 @@ def moderate_returns(workbooks: list[Path], store: Store, echo: Echo) -> bool:
         for problem in sorted(outcome.problems, key=problem_order):
             echo(f"  {problem}", err=True)
     return not outcome.problems
+
+
+def returns_by_team(returns: list[Return], outcome: Outcome, store: Store) -> list[str]:
+    """For each run the returns answer (its as-at date), per team of that run: returned (entries
+    stored / listed), returned with nothing typed, or not returned, counting the returns of
+    earlier imports (`returns_imported`); and the whole-council workbooks of this import."""
+    dates = sorted({r.as_at for r in returns if r.as_at}) or [store.latest_as_at()]
+    shas = {r.sha256 for r in returns}
+
+    def this(frame):  # the rows of this import (an earlier one may share its second)
+        return frame["workbook_sha256"].isin(shas) & (frame["imported_at"] == outcome.imported_at)
+
+    lines: list[str] = []
+    for as_at in [d for d in dates if d]:
+        summary = store.summary_as_at(as_at) or {}
+        expected = list(summary.get("team_workbooks") or {})
+        log = store.returns_for(as_at)
+        teams = log[log["kind"] == "team"]
+        latest = teams.drop_duplicates("team", keep="last").set_index("team")
+        named = sorted({*expected, *latest.index}, key=lambda t: (t == "", t))
+        if expected:
+            returned = [t for t in expected if t in latest.index]
+            lines.append(
+                f"Team returns for the run as at {dt.date.fromisoformat(as_at):%d/%m/%Y}: "
+                f"{len(returned)} of {len(expected)} teams returned."
+            )
+        for team in named:
+            name = team or "No team"
+            if team not in latest.index:
+                lines.append(f"  {name}: not returned")
+                continue
+            now = teams[(teams["team"] == team) & this(teams)]
+            for row in (now if len(now) else latest.loc[[team]].reset_index()).itertuples():
+                earlier = "" if len(now) else f" (imported {_day(row.imported_at)})"
+                lines.append(f"  {name}: {row.file}{earlier}: {_what(row, not earlier)}")
+        council = log[(log["kind"] == "council") & this(log)]
+        lines += [f"  {row.file} (all teams): {_what(row)}" for row in council.itertuples()]
+    return lines
+
+
+def _day(stamp: str) -> str:
+    return f"{dt.datetime.fromisoformat(stamp):%d/%m/%Y}"
+
+
+def _what(row, now: bool = True) -> str:
+    """What became of one return's entries (in this import, or an earlier one)."""
+    if row.stored or row.listed:
+        return f"{row.stored} entr{'y' if row.stored == 1 else 'ies'} stored" + (
+            f", {row.listed} listed {'below' if now else 'then'}" if row.listed else ""
+        )
+    if row.typed:
+        return "returned, nothing new typed (pre-filled entries as they were)"
+    return "returned with nothing typed"

@@ -234,7 +234,17 @@ class Council:
 
     def expect(self, rule_id, number, child, due=None, completed=None, inputs="both"):
         overdue = None if due is None else ((completed or self.as_at) - due).days
-        self.expected.append(Expected(rule_id, str(number), child, due, overdue, inputs))
+        self.expected.append(
+            Expected(
+                rule_id,
+                str(number),
+                child,
+                due,
+                overdue,
+                completed=completed is not None,
+                inputs=inputs,
+            )
+        )
 
     def child(self, age: tuple[int, int] = (3, 15)) -> Child:
         cid = str(3_100_000 + len(self.children) * 7 + self.rng.randint(1, 6))

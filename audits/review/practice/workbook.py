@@ -4,6 +4,7 @@ back (values only) with every grade checked against Ofsted's scale."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,47 +19,93 @@ from audits.review.dropdowns import ANSWER, FLAG, GRADE, shown_text
 ANSWERS = ANSWER.options  # Yes, No, Partly, N/A
 SHEET = "Practice audit"
 FIXED = ("Child ID", "Team", "Worker", "Why chosen", "Automated findings")
+UNSAFE = "Unsafe — escalate now"
 TAIL = (
     "Auditor",
     "Auditor grade",
     "Auditor comments",
     "Moderator grade",
     "Moderator comments",
-    "Unsafe — escalate now",
+    UNSAFE,
 )
+FIXED_WIDTHS = (12, 18, 16, 24, 44)
+# the fillable columns, in order: the flag first (never off to the right), the auditor, the
+# questions, the grades and comments
+AUDITOR = ("Auditor",)
+AFTER_QUESTIONS = ("Auditor grade", "Auditor comments", "Moderator grade", "Moderator comments")
+WIDTHS = {
+    UNSAFE: 12,
+    "Auditor": 14,
+    "Auditor grade": 18,
+    "Auditor comments": 30,
+    "Moderator grade": 18,
+    "Moderator comments": 30,
+}
+NAVY, GREEN, PURPLE, RED, YELLOW = "305496", "375623", "5B3A7A", "9C0006", "FFF9E5"
 
 
 def write_practice_workbook(
-    target: Path, sample: pd.DataFrame, questions: tuple[str, ...], month: str
+    target: Path,
+    sample: pd.DataFrame,
+    questions: tuple[str, ...],
+    month: str,
+    due: dt.date | None = None,
 ) -> None:
+    """The month's practice-audit workbook: a Guide first (what to do, by when, how to return
+    it), then one row per case. The cells to fill are unlocked and shaded, as on a team
+    workbook's Findings sheet; rows are as tall as their text; printed A4 landscape with the
+    headings on every page."""
     from openpyxl import Workbook
     from openpyxl.formatting.rule import FormulaRule
-    from openpyxl.styles import Alignment, Font, PatternFill, Protection
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
     from audits.output.atomic import atomic_path
+    from audits.output.xlsx import text_height
 
-    headers = [*FIXED, *questions, *TAIL]
+    headers = [*FIXED, UNSAFE, *AUDITOR, *questions, *AFTER_QUESTIONS]
+    widths = [*FIXED_WIDTHS, *(WIDTHS.get(h, 14) for h in headers[len(FIXED) :])]
     wb = Workbook()
-    ws = wb.active
-    ws.title = SHEET
-    header_fill = PatternFill("solid", fgColor="305496")
-    auditor_fill = PatternFill("solid", fgColor="375623")
+    guide = wb.active
+    guide.title = "Guide"
+    _guide(guide, month, questions, due)
+    ws = wb.create_sheet(SHEET)
     ws.append(headers)
+    fills = {
+        "fixed": PatternFill("solid", fgColor=NAVY),
+        "auditor": PatternFill("solid", fgColor=GREEN),
+        "moderator": PatternFill("solid", fgColor=PURPLE),
+        "unsafe": PatternFill("solid", fgColor=RED),
+    }
     for i, cell in enumerate(ws[1], start=1):
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = header_fill if i <= len(FIXED) else auditor_fill
+        heading = headers[i - 1]
+        kind = (
+            "fixed"
+            if i <= len(FIXED)
+            else "unsafe"
+            if heading == UNSAFE
+            else "moderator"
+            if heading.startswith("Moderator")
+            else "auditor"
+        )
+        cell.font = Font(name="Calibri", bold=True, color="FFFFFF")
+        cell.fill = fills[kind]
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.row_dimensions[1].height = 45
+    ws.row_dimensions[1].height = max(
+        text_height([(h, w) for h, w in zip(headers, widths, strict=True)]), 30
+    )
     wrap = Alignment(wrap_text=True, vertical="top")
     unlocked = Protection(locked=False)
+    shade = PatternFill("solid", fgColor=YELLOW)
+    edge = Side(style="thin", color="BFBFBF")
+    box = Border(left=edge, right=edge, top=edge, bottom=edge)
     for r in sample.itertuples(index=False):
         row = [r.child_id, r.team, "" if pd.isna(r.worker) else r.worker, r.reason, r.findings]
         ws.append(row + [None] * (len(headers) - len(row)))
         n = ws.max_row
-        lines = max(str(r.findings).count("\n") + 1, -(-len(str(r.reason)) // 26), 2)
-        ws.row_dimensions[n].height = min(15 * lines, 300)  # openpyxl does not size wrapped rows
+        cells = [(str(v), w) for v, w in zip(row, FIXED_WIDTHS, strict=True)]
+        ws.row_dimensions[n].height = max(text_height(cells), 30)  # openpyxl does not size rows
         for col in range(1, len(headers) + 1):
             cell = ws.cell(n, col)
             cell.alignment = wrap
@@ -66,74 +113,110 @@ def write_practice_workbook(
                 inert(cell)
             else:
                 cell.protection = unlocked
+                cell.fill = shade
+                cell.border = box
     last = max(ws.max_row, 2)
-    widths = [12, 20, 18, 26, 60] + [14] * len(questions) + [16, 20, 30, 20, 30, 14]
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
-    first_q = len(FIXED) + 1
+    column = {h: get_column_letter(i) for i, h in enumerate(headers, start=1)}
+    first_q, last_q = len(FIXED) + 3, len(FIXED) + 2 + len(questions)
     answers = DataValidation(
         type="list", formula1='"' + ",".join(ANSWERS) + '"', allow_blank=True, showErrorMessage=True
     )
-    answers.add(
-        f"{get_column_letter(first_q)}2:{get_column_letter(first_q + len(questions) - 1)}{last}"
-    )
+    if questions:
+        answers.add(f"{get_column_letter(first_q)}2:{get_column_letter(last_q)}{last}")
     grades = DataValidation(
         type="list", formula1='"' + ",".join(GRADES) + '"', allow_blank=True, showErrorMessage=True
     )
-    auditor_grade = get_column_letter(first_q + len(questions) + 1)
-    moderator_grade = get_column_letter(first_q + len(questions) + 3)
-    grades.add(f"{auditor_grade}2:{auditor_grade}{last}")
-    grades.add(f"{moderator_grade}2:{moderator_grade}{last}")
-    unsafe_col = get_column_letter(len(headers))
+    grades.add(f"{column['Auditor grade']}2:{column['Auditor grade']}{last}")
+    grades.add(f"{column['Moderator grade']}2:{column['Moderator grade']}{last}")
+    unsafe_col = column[UNSAFE]
     unsafe = DataValidation(
-        type="list", formula1='"Yes,No"', allow_blank=True, showErrorMessage=True
+        type="list",
+        formula1='"Yes,No"',
+        allow_blank=True,
+        showErrorMessage=True,
+        showInputMessage=True,
+        promptTitle="Unsafe — escalate now",
+        prompt="Yes if you believe the child is unsafe today: tell the team manager at once.",
     )
     unsafe.add(f"{unsafe_col}2:{unsafe_col}{last}")
     for dv in (answers, grades, unsafe):
         ws.add_data_validation(dv)
     red = PatternFill("solid", fgColor="FF7C80")
+    end = get_column_letter(len(headers))
     ws.conditional_formatting.add(
-        f"A2:{unsafe_col}{last}", FormulaRule(formula=[f'${unsafe_col}2="Yes"'], fill=red)
+        f"A2:{end}{last}", FormulaRule(formula=[f'${unsafe_col}2="Yes"'], fill=red)
     )
-    ws.freeze_panes = "B2"
-    ws.auto_filter.ref = f"A1:{unsafe_col}{last}"
+    ws.freeze_panes = "C2"  # the child and the team stay in view
+    ws.auto_filter.ref = f"A1:{end}{last}"
     ws.protection.sheet = True
     ws.protection.autoFilter = False
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
     ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    guide = wb.create_sheet("Guide")
-    for line in (
-        [f"Practice audit — {month}"],
-        [
-            "Answer each question Yes, No, Partly or N/A; grade the case on Ofsted's four-point scale."
-        ],
-        [
-            "Mark 'Unsafe — escalate now' Yes for any child you believe is unsafe today, and tell the team manager at once."
-        ],
-        ["Grades:", *GRADES],
-        ["Questions:", *questions],
-    ):
-        guide.append(line)
-    guide.column_dimensions["A"].width = 100
+    ws.print_title_rows = "1:1"
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    wb.active = 0
     with atomic_path(target) as tmp:
         wb.save(tmp)
 
 
+def _guide(ws, month: str, questions: tuple[str, ...], due: dt.date | None) -> None:
+    """What to do, by when and how to return it; the grades and the questions. Its first cell
+    names the month (`read_practice` reads it back)."""
+    from openpyxl.styles import Alignment, Font
+
+    from audits.output.xlsx import text_height
+
+    by_when = f"Return it by {due:%d/%m/%Y}." if due else "Return it when the audits are done."
+    lines = [
+        (f"Practice audit — {month}", None),
+        (
+            "What to do",
+            "For each case on the Practice audit sheet, read the child's file, answer "
+            "each question Yes, No, Partly or N/A, grade the case on Ofsted's four-point scale and "
+            "say why in Auditor comments. Fill only the shaded cells.",
+        ),
+        (
+            "Unsafe — escalate now",
+            "Mark it Yes for any child you believe is unsafe today, and "
+            "tell the team manager at once: do not wait for the return. The row turns red.",
+        ),
+        ("By when", by_when),
+        (
+            "How to return it",
+            "Save the workbook (Excel format, .xlsx) and send it to the QA team "
+            "as they asked (email or the shared folder); keep the sheets and headings as they are. "
+            "The QA moderator then adds the moderator grade and comments, and the QA team imports it "
+            "with `audit moderate`.",
+        ),
+        ("Grades", "; ".join(GRADES)),
+        ("Questions", "; ".join(questions)),
+    ]
+    ws.column_dimensions["A"].width = 26
+    ws.column_dimensions["B"].width = 100
+    for row, (left, right) in enumerate(lines, start=1):
+        ws.cell(row, 1).value = left
+        ws.cell(row, 1).font = Font(name="Calibri", bold=True, size=14 if row == 1 else 11)
+        ws.cell(row, 1).alignment = Alignment(wrap_text=row > 1, vertical="top")
+        if right:
+            ws.cell(row, 2).value = right
+            ws.cell(row, 2).alignment = Alignment(wrap_text=True, vertical="top")
+            ws.row_dimensions[row].height = text_height([(left, 26), (right, 100)])
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_view.showGridLines = False
+
+
 # --- reading the audit back ----------------------------------------------------------------------
 def is_practice_workbook(path: Path) -> bool:
-    import openpyxl
-
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True)
+    try:  # the package's small parts only: no sheet is read
+        return SHEET in open_return(path, written_by="audit sample").sheet_names
     except Exception:
         return False
-    try:
-        return SHEET in wb.sheetnames
-    finally:
-        wb.close()
 
 
 @dataclass
@@ -159,7 +242,11 @@ def read_practice(path: Path) -> PracticeReturn:
     title = guide[0][0] if guide and guide[0] and guide[0][0] else ""
     month = str(title).rsplit("—", 1)[-1].strip()
     columns = headed_columns(
-        sheet.rows, ("Child ID", "Team", *TAIL), file=path, sheet=SHEET, written_by="audit sample"
+        sheet.rows,
+        ("Child ID", "Team", *TAIL),
+        file=path,
+        sheet=SHEET,
+        written_by="audit sample",
     )
     questions = _questions(guide, columns)
     child = columns["Child ID"]
@@ -263,10 +350,16 @@ def typed_over_cases(grades: pd.DataFrame, chosen: pd.DataFrame, month: str) -> 
 
 
 def _questions(guide: list[tuple], columns) -> list[str]:
-    """The audit questions the workbook was written with: the Guide's `Questions:` line, else
-    every heading between the fixed columns and the auditor's (the default layout)."""
+    """The audit questions the workbook was written with: the Guide's `Questions` line (one
+    question a cell, or all in one cell joined by '; ' as the Guide writes them now), else every
+    heading between the fixed columns and the auditor's (the default layout)."""
+    known = {*FIXED, *TAIL}
     for row in guide:
         if row and isinstance(row[0], str) and row[0].strip().rstrip(":").casefold() == "questions":
-            return [str(q).strip() for q in row[1:] if q is not None and str(q).strip()]
-    known = {*FIXED, *TAIL}
+            cells = [str(q).strip() for q in row[1:] if q is not None and str(q).strip()]
+            if len(cells) != 1:
+                return cells
+            joined = f"; {cells[0]}; "  # a question may hold '; ' itself: match the headings
+            found = [h for h in columns.headings if h and h not in known and f"; {h}; " in joined]
+            return found or [q.strip() for q in cells[0].split("; ") if q.strip()]
     return [h for h in columns.headings if h and h not in known]
