@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import stat
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -483,19 +485,35 @@ def test_a_full_disk_is_an_environment_message(tmp_path, monkeypatch):
     assert not out.exists() and not list(tmp_path.glob(".out.staging-*"))
 
 
+@pytest.fixture(scope="module")
+def first_month(tmp_path_factory) -> Path:
+    """A folder holding October's outputs (`first/`) and the store that recorded them
+    (`history.sqlite`), made once: each test of a broken store takes a copy of both."""
+    from audits.history.connect import close_all
+
+    folder = tmp_path_factory.mktemp("first-month")
+    first = run(
+        "run", str(ROOT / "sample_exports"), "--as-at", "2026-10-30", "--out",
+        str(folder / "first"), "--db", str(folder / "history.sqlite"),
+    )  # fmt: skip
+    assert first.exit_code == 0, first.output
+    close_all()  # the store whole in its one file (nothing left in a write-ahead log)
+    return folder
+
+
 @pytest.mark.parametrize("command", ["board", "moderate", "sample", "run"])
 @pytest.mark.parametrize("store", ["corrupt", "read-only", "locked"])
-def test_a_broken_history_store_is_named_as_such(tmp_path, command, store):
+def test_a_broken_history_store_is_named_as_such(
+    tmp_path, monkeypatch, first_month, command, store
+):
     db = tmp_path / "history.sqlite"
+    shutil.copytree(first_month / "first", tmp_path / "first")
     if store == "corrupt":
         db.write_bytes(b"this is not a database, just bytes" * 100)
     else:
-        out = tmp_path / "first"
-        first = run(
-            "run", str(ROOT / "sample_exports"), "--as-at", "2026-10-30", "--out", str(out),
-            "--db", str(db),
-        )  # fmt: skip
-        assert first.exit_code == 0, first.output
+        shutil.copyfile(first_month / "history.sqlite", db)
+    if store == "locked":  # the wait itself is tested below, at its own timeout
+        monkeypatch.setenv("CASEFILE_AUDIT_BUSY_TIMEOUT", "0.5")
     lock, db_arg = None, str(db)
     if store == "read-only":  # opened read-only, as a file on a read-only share is (even for root)
         db_arg = f"sqlite:///file:{db}?mode=ro&uri=true"
@@ -514,9 +532,6 @@ def test_a_broken_history_store_is_named_as_such(tmp_path, command, store):
         from audits.output.workbook import MODERATOR_DECISIONS
         from tests.test_moderation import review
 
-        if store == "corrupt":
-            ok = run_export(ROOT / "sample_exports", tmp_path / "first", "2026-10-30")
-            assert ok.exit_code == 0
         ids = pd.read_csv(tmp_path / "first" / "findings.csv", dtype=str)["child_id"]
         decided = dict.fromkeys(ids.dropna(), MODERATOR_DECISIONS[0])
         args[1] = str(review(tmp_path / "first" / "audit.xlsx", decided, tmp_path))
