@@ -186,6 +186,21 @@ def postgres_url(postgres_server):
         admin.dispose()
 
 
+@pytest.fixture(scope="module")
+def sample_month(tmp_path_factory) -> Path:
+    """The sample export audited as at 30/10/2026 without history, once per module: for tests
+    that read the published set, or copy it (byte for byte) to start from it."""
+    from typer.testing import CliRunner
+
+    from audits.cli import app
+
+    out = tmp_path_factory.mktemp("sample") / "out"
+    args = ["run", str(ROOT / "sample_exports"), "--as-at", "2026-10-30", "--out", str(out)]
+    result = CliRunner().invoke(app, [*args, "--no-history"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
 # The modules that take longest, longest first. `make test` hands whole modules to each worker
 # (`--dist loadscope`: a module's fixtures are then built once, not once per worker), in the order
 # collected; starting with the longest keeps both cores busy to the end instead of one finishing

@@ -73,20 +73,6 @@ def test_zip_bomb_is_refused_in_bounded_memory(tmp_path):
 KILL_STEPS = ("writing", "staged", "carried", "between-renames", "swapped", "removed")
 
 
-@pytest.fixture(scope="module")
-def october_set(tmp_path_factory):
-    """October's set, published once (the state every kill test starts from): each test takes a
-    copy, byte for byte, rather than auditing October again."""
-    out = tmp_path_factory.mktemp("october") / "out"
-    result = runner.invoke(
-        app,
-        ["run", str(ROOT / "sample_exports"), "--as-at", "2026-10-30", "--out", str(out)]
-        + ["--no-history"],
-    )
-    assert result.exit_code == 0, result.output
-    return out
-
-
 def _snapshot(folder):
     return {
         p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
@@ -95,11 +81,11 @@ def _snapshot(folder):
 
 @pytest.mark.parametrize("exchange", [True, False], ids=["renameat2", "two-renames"])
 @pytest.mark.parametrize("step", KILL_STEPS)
-def test_a_kill_at_any_step_leaves_one_whole_set(tmp_path, october_set, step, exchange):
+def test_a_kill_at_any_step_leaves_one_whole_set(tmp_path, sample_month, step, exchange):
     """SIGKILL the run at each step of publishing: --out holds the previous set or the new one,
     never a mixture, and a person's files stay as they were."""
     out = tmp_path / "out"
-    shutil.copytree(october_set, out, symlinks=True)
+    shutil.copytree(sample_month, out, symlinks=True)  # October's set, as published
     (out / "notes.txt").write_text("a person's notes")
     (out / "teams").mkdir(exist_ok=True)
     (out / "teams" / "kept.txt").write_text("kept")

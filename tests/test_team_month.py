@@ -29,17 +29,11 @@ from audits.output.reviewed import (
     TEAM_PROPERTY,
 )
 from tests.conftest import ROOT
+from tests.test_reviewer_work import CHILDREN as EVERY_REVIEW_OVERDUE
+from tests.test_reviewer_work import L8
 
 runner = CliRunner()
-L8 = (
-    "Child Unique ID,Date of Birth,Date Started to be Looked After,Date Ceased to be Looked After,"
-    "Date of Latest Statutory Review,Allocated Team,Allocated Worker\n"
-)
-CHILDREN = [
-    "A,01/01/2015,01/01/2020,,01/01/2026,North,W1",
-    "B,01/01/2015,01/01/2020,,01/02/2026,North,W1",
-    "C,01/01/2015,01/01/2020,,01/03/2026,South,W2",
-]
+CHILDREN = EVERY_REVIEW_OVERDUE[:3]  # A and B in North, C in South
 SCREEN = 1366  # px wide at 100% zoom
 CHROME = 60  # Excel's row numbers (5 digits), the vertical scroll bar and the window's edges
 A4_LANDSCAPE_PX = (11.69 - 0.8) * 96  # the printable width at 0.4-inch margins, in px
@@ -70,18 +64,6 @@ def entries(tmp_path: Path) -> pd.DataFrame:
 def october(tmp_path):
     out = tmp_path / "oct"
     run(tmp_path, "2026-10-30", out)
-    return out
-
-
-@pytest.fixture(scope="module")
-def sample_month(tmp_path_factory):
-    out = tmp_path_factory.mktemp("sample") / "out"
-    result = runner.invoke(
-        app,
-        ["run", str(ROOT / "sample_exports"), "--as-at", "2026-10-30", "--out", str(out)]
-        + ["--no-history"],
-    )
-    assert result.exit_code == 0, result.output
     return out
 
 
