@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import random
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from audits.example.calendar import Days
 
@@ -45,6 +48,32 @@ class Expected:
     due_date: dt.date | None = None
     days_overdue: int | None = None
     completed: bool = False  # judged on a completion date (days overdue fixed), not the as-at
+
+
+def write_manifest(
+    expected: Iterable[Expected],
+    path: Path,
+    *,
+    order: Callable[[Expected], tuple],
+    extra: tuple[str, ...] = (),
+) -> Path:
+    """`manifest.csv`: the findings an example must cause, one row each, in `order`, with any
+    `extra` attributes of the expectations as further columns."""
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(["rule_id", "list", "child_id", "due_date", "days_overdue", *extra])
+        for e in sorted(expected, key=order):
+            writer.writerow(
+                [
+                    e.rule_id,
+                    e.list,
+                    e.child_id,
+                    e.due_date.isoformat() if e.due_date else "",
+                    "" if e.days_overdue is None else e.days_overdue,
+                    *(getattr(e, name) for name in extra),
+                ]
+            )
+    return path
 
 
 @dataclass

@@ -3,12 +3,12 @@ ones are) and `manifest.csv`, the findings its planted records must cause."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import random
 from pathlib import Path
 
 from audits.example.builder import Builder
+from audits.example.people import write_manifest
 from audits.model.spec import BY_LABEL, BY_NUMBER
 
 
@@ -62,18 +62,7 @@ def save_month(out: Path, builder: Builder) -> tuple[Path, Path]:
             ws.append([cell(ws, row.get(f.name)) for f in spec.fields])
     workbook = out / f"annex_a_{as_at:%Y-%m}.xlsx"
     wb.save(workbook)
-    manifest = out / "manifest.csv"
-    with manifest.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(["rule_id", "list", "child_id", "due_date", "days_overdue"])
-        for e in sorted(builder.expected, key=lambda e: (e.rule_id, e.child_id)):
-            writer.writerow(
-                [
-                    e.rule_id,
-                    e.list,
-                    e.child_id,
-                    e.due_date.isoformat() if e.due_date else "",
-                    "" if e.days_overdue is None else e.days_overdue,
-                ]
-            )
+    manifest = write_manifest(
+        builder.expected, out / "manifest.csv", order=lambda e: (e.rule_id, e.child_id)
+    )
     return workbook, manifest

@@ -6,13 +6,13 @@ can see each (`both`, or `ssd` where only the SSD's histories show it)."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import random
 from pathlib import Path
 
 import pandas as pd
 
+from audits.example import people
 from audits.example.ssd.annex import annex_a_rows
 from audits.example.ssd.council import Council, Scale
 from audits.example.ssd.planted import plant_defects
@@ -189,18 +189,10 @@ def write_annex_a(council: Council, path: Path) -> Path:
 
 
 def write_manifest(council: Council, path: Path) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(["rule_id", "list", "child_id", "due_date", "days_overdue", "inputs"])
-        for e in sorted(council.expected, key=lambda e: (e.rule_id, e.child_id, str(e.due_date))):
-            writer.writerow(
-                [
-                    e.rule_id,
-                    e.list,
-                    e.child_id,
-                    e.due_date.isoformat() if e.due_date else "",
-                    "" if e.days_overdue is None else e.days_overdue,
-                    e.inputs,
-                ]
-            )
-    return path
+    """The planted findings, with the inputs that can see each (both, ssd or annex_a)."""
+    return people.write_manifest(
+        council.expected,
+        path,
+        order=lambda e: (e.rule_id, e.child_id, str(e.due_date)),
+        extra=("inputs",),
+    )
