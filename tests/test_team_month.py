@@ -30,7 +30,7 @@ from audits.output.reviewed import (
 )
 from tests.conftest import ROOT
 from tests.test_reviewer_work import CHILDREN as EVERY_REVIEW_OVERDUE
-from tests.test_reviewer_work import L8
+from tests.test_reviewer_work import L8, entries, moderate
 
 runner = CliRunner()
 CHILDREN = EVERY_REVIEW_OVERDUE[:3]  # A and B in North, C in South
@@ -50,14 +50,6 @@ def run(tmp_path: Path, as_at: str, out: Path, rows=CHILDREN, db: Path | None = 
     )
     assert result.exit_code == 0, result.output
     return result
-
-
-def moderate(tmp_path: Path, *paths: Path):
-    return runner.invoke(app, ["moderate", *map(str, paths), "--db", str(tmp_path / "h.sqlite")])
-
-
-def entries(tmp_path: Path) -> pd.DataFrame:
-    return Store.open(tmp_path / "h.sqlite").table("entries")
 
 
 @pytest.fixture
