@@ -273,12 +273,13 @@ def unreadable_value(ctx: Context) -> RuleHits:
     bad = bad[bad["list"].astype(str).isin(LABELS)]
     if bad.empty:
         return pd.DataFrame()
-    heading = pd.Series(
-        [
-            BY_LABEL[str(n)].field(name).heading if name else ""
-            for n, name in zip(bad["list"], bad["field"], strict=True)
-        ],
-        index=bad.index,
+    field_key = bad["list"].astype(str) + "\x00" + bad["field"].fillna("").astype(str)
+    heading = field_key.map(  # looked up once per list and field, not once per value
+        {
+            k: BY_LABEL[n].field(name).heading if name else ""
+            for k in field_key.unique()
+            for n, name in [k.split("\x00", 1)]
+        }
     )
     numbered = bad["list"].astype(str)
     record = numbered.map(
