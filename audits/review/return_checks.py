@@ -121,9 +121,8 @@ def typed_over(
 
 def _listed(unmatched, compared, latest, changed: list[Changed], lapses: list) -> None:
     """Each row whose export cells match no stored version: what differs from the latest."""
-    for row in unmatched.to_dict("records"):
-        if row["finding_id"] not in latest.index:
-            continue
+    held = unmatched[unmatched["finding_id"].isin(latest.index)]  # the rest: left to the merge
+    for row in held.to_dict("records"):
         version = latest.loc[row["finding_id"]]
         differ = [
             f"{h} '{version[h]}' typed over as '{row[h]}'" for h in compared if row[h] != version[h]
