@@ -21,7 +21,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from audits.history.ids import read_frame, wanted_ids
-from audits.history.schema import ENTRY_FIELDS, entries, now, returns_log
+from audits.history.schema import entries, now, returns_log
+from audits.model.entries import ENTRY_FIELDS
 
 CARRIED_DECISION = "Disagree — recording is correct"
 ENTRY_COLUMNS = [c.name for c in entries.columns if c.name != "entry_id"]

@@ -128,38 +128,32 @@ class RunsStore:
         with self.engine.connect() as conn:
             return conn.execute(sa.select(sa.func.max(runs.c.as_at))).scalar()
 
-    def shown_findings(
-        self, finding_ids: set[str], as_at: str | None, before: str | None
-    ) -> pd.DataFrame:
-        """The stored rows of `finding_ids` in the runs a returned workbook can show: the runs
-        as at `as_at` (the workbook's own record of it), else the latest run before `before`
-        (when it was saved). Columns as the `findings` table, plus `run_id`."""
+    def shown_runs(self, as_at: str | None, before: str | None) -> tuple[int, ...]:
+        """The runs a returned workbook can show: those as at `as_at` (the workbook's own record
+        of it), else the latest run before `before` (when it was saved)."""
+        if as_at:
+            chosen = sa.select(runs.c.run_id).where(runs.c.as_at == as_at)
+        else:
+            chosen = (
+                sa.select(runs.c.run_id)
+                .where(runs.c.run_at <= (before or "9999"))
+                .order_by(runs.c.run_at.desc(), runs.c.run_id.desc())
+                .limit(1)
+            )
         with self.engine.connect() as conn:
-            if as_at:
-                chosen = sa.select(runs.c.run_id).where(runs.c.as_at == as_at)
-            else:
-                chosen = (
-                    sa.select(runs.c.run_id)
-                    .where(runs.c.run_at <= (before or "9999"))
-                    .order_by(runs.c.run_at.desc(), runs.c.run_id.desc())
-                    .limit(1)
-                )
-            run_ids = list(conn.execute(chosen).scalars())
-            wanted = sorted(finding_ids)
-            parts = [
-                pd.read_sql(
-                    sa.select(findings).where(
-                        findings.c.run_id.in_(run_ids),
-                        findings.c.finding_id.in_(wanted[i : i + 5000]),
-                    ),
-                    conn,
-                )
-                for i in range(0, len(wanted), 5000)
-                if run_ids
-            ]
-        if not parts:
+            return tuple(sorted(conn.execute(chosen).scalars()))
+
+    def shown_findings(self, finding_ids: set[str], run_ids: tuple[int, ...]) -> pd.DataFrame:
+        """The stored rows of `finding_ids` in the runs `run_ids` (`shown_runs`), read by the
+        index on `finding_id` whatever the store's size. Columns as the `findings` table."""
+        if not run_ids or not finding_ids:
             return pd.DataFrame(columns=[c.name for c in findings.columns])
-        return pd.concat(parts, ignore_index=True)
+        with self.engine.connect() as conn, wanted_ids(conn, finding_ids) as wanted:
+            query = sa.select(findings).where(
+                findings.c.finding_id.in_(sa.select(wanted.c.finding_id)),
+                findings.c.run_id.in_(list(run_ids)),
+            )
+            return read_frame(conn, query)
 
     def run_summaries(self) -> pd.DataFrame:
         """run_id, as_at, month and the run's summary (a dict; empty for runs before v3)."""

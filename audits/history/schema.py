@@ -214,18 +214,6 @@ settings = sa.Table(
 )
 
 V1_TABLES = ("runs", "run_inputs", "findings", "scores", "decisions", "settings")
-# What the team manager types (their response, their decision, the action and its status) and
-# what the QA moderator types (the moderation decision and comment), one stored field each.
-MANAGER_FIELDS = (
-    "manager_response",
-    "manager_decision",
-    "action_owner",
-    "action_due",
-    "action_status",
-    "action_done_on",
-)
-MODERATOR_FIELDS = ("moderator_decision", "moderator_comment")
-ENTRY_FIELDS = (*MANAGER_FIELDS, *MODERATOR_FIELDS)
 # a return's file name as `audit run` writes the whole-council workbook (audit.xlsx, or
 # audit-<as-at>-<time>.xlsx beside one a person had changed)
 COUNCIL_WORKBOOK = r"^audit(-[0-9-]+)?\.xlsx$"

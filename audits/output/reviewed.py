@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
+import numpy as np
 import pandas as pd
 
 from audits.core.errors import InputError
@@ -39,7 +40,7 @@ from audits.ingest.xlsx_cells import (
 from audits.model.spec import header_key
 
 # The columns people type in: the team manager's, then the QA moderator's (DESIGN §3
-# "Decisions and actions"); each is one stored field (`audits.history.schema.ENTRY_FIELDS`).
+# "Decisions and actions"); each is one stored field (`audits.model.entries.ENTRY_FIELDS`).
 MANAGER_HEADINGS = (
     "Manager response",
     "Manager decision",
@@ -286,10 +287,14 @@ class Headed:
     def __getitem__(self, name: str) -> pd.Series:
         return self.columns[name]
 
+    def column(self, at: int) -> pd.Series:
+        """The cells of the column at position `at` (blank text already None)."""
+        return self.body[at]
+
     def get(self, name: str) -> pd.Series | None:
         """A column by heading (its first copy), None when the sheet has no such heading."""
         at = self.positions.get(header_key(name))
-        return None if at is None else blank_to_none(self.body[at])
+        return None if at is None else self.column(at)
 
     def others(self, known: set[str]) -> dict[str, pd.Series]:
         """Columns whose heading is not in `known` (e.g. one a person added, or a cell typed
@@ -299,7 +304,7 @@ class Headed:
         for i, heading in enumerate(self.headings):
             if heading and header_key(heading) in known_keys:
                 continue
-            values = blank_to_none(self.body[i])
+            values = self.column(i)
             if values.notna().any():
                 name = heading or f"column {column_letters(i)} (no heading)"
                 out[name if name not in out else f"{name} (column {column_letters(i)})"] = values
@@ -314,7 +319,7 @@ class Headed:
             key = header_key(heading)
             if not heading or key not in known_keys or self.positions.get(key) == i:
                 continue
-            values = blank_to_none(self.body[i])
+            values = self.column(i)
             if values.notna().any():
                 out[f"{heading} (column {column_letters(i)})"] = values
         return out
@@ -325,8 +330,8 @@ def headed_columns(
 ) -> Headed:
     """The `required` columns of a reviewed sheet, found by heading wherever they now stand.
 
-    Values are as saved; blank text becomes None; the index is the Excel row number. A missing
-    or renamed heading is refused before anything is stored.
+    Values are as saved; blank text becomes None (for every cell at once, in `body`); the index
+    is the Excel row number. A missing or renamed heading is refused before anything is stored.
     """
     at = heading_row(rows, required)
     header = [str(h).strip() if h is not None else "" for h in (rows[at] if at is not None else ())]
@@ -348,13 +353,18 @@ def headed_columns(
     first = (at or 0) + 1
     width = max([len(header), *(len(r) for r in rows[first:])])
     header += [""] * (width - len(header))
-    body_rows = [tuple(r) + (None,) * (width - len(r)) for r in rows[first:]]
-    body = pd.DataFrame(body_rows, columns=range(width), dtype=object)
-    body.index = pd.RangeIndex(first + 1, first + 1 + len(body))
-    columns = {name: blank_to_none(body[keys[header_key(name)]]) for name in required}
+    cells = np.empty((len(rows) - min(first, len(rows)), width), dtype=object)
+    for i, row in enumerate(rows[first:]):  # one row at a time: a cell may hold a tuple's worth
+        cells[i, : len(row)] = row
+    cells[_blank(cells)] = None
+    index = pd.RangeIndex(first + 1, first + 1 + len(cells))
+    body = pd.DataFrame(cells, columns=range(width), index=index, dtype=object)
+    columns = {name: body[keys[header_key(name)]] for name in required}
     return Headed(columns, header, body, keys)
 
 
-def blank_to_none(values: pd.Series) -> pd.Series:
-    text = values.astype(str).str.strip()
-    return values.where(values.notna() & (text != ""), None).astype(object)
+def _blank(cells: np.ndarray) -> np.ndarray:
+    """Where a cell holds nothing: no value, or text of spaces only (one pass over every cell)."""
+    flat = pd.Series(cells.ravel(), dtype=object)
+    text = flat.astype(str).str.strip()
+    return (flat.isna() | text.eq("").fillna(False)).to_numpy(dtype=bool).reshape(cells.shape)

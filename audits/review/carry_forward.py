@@ -26,7 +26,7 @@ import pandas as pd
 
 from audits.history import Store
 from audits.history.entries import accepted_as_correct
-from audits.history.schema import ENTRY_FIELDS, MANAGER_FIELDS
+from audits.model.entries import ENTRY_FIELDS, MANAGER_FIELDS
 from audits.review.covers import accepted, on_this_lapse
 
 DATE_FIELDS = ("action_due", "action_done_on")

@@ -10,21 +10,14 @@ from pathlib import Path
 
 from audits.core.errors import InputError
 from audits.history import Store, sha256_of
-from audits.review.moderation import (
-    Outcome,
-    Return,
-    agreement,
-    check_against_store,
-    merge,
-    problem_order,
-    read_return,
-)
+from audits.review.moderation import Outcome, agreement, check_against_store, merge
 from audits.review.practice.grades import grade_report
 from audits.review.practice.workbook import (
     is_practice_workbook,
     read_practice,
     typed_over_cases,
 )
+from audits.review.returned import Return, problem_order, read_return
 
 Echo = Callable[..., None]
 

@@ -15,14 +15,17 @@ from __future__ import annotations
 
 import zipfile
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from audits.history import Store
 from audits.ingest import values
 from audits.ingest.xlsx_cells import column_letters, reach
 from audits.output.findings_sheet import human_dates
 from audits.output.reviewed import Returned
+
+if TYPE_CHECKING:  # reading a return needs no store (`audits.review.returned`)
+    from audits.history import Store
 
 # export columns compared with the stored finding: heading -> (findings column, how it is shown)
 COMPARED = {
@@ -48,28 +51,48 @@ class Changed:
     message: str
 
 
+@dataclass(frozen=True)
+class Shown:
+    """A return's compared export cells as saved (`shown_cells` of each read-back sheet), and
+    which run it shows: its as-at property, else the latest run before it was saved."""
+
+    cells: pd.DataFrame
+    as_at: str | None
+    saved_at: str | None
+
+
 def shown_cells(columns, sheet: str) -> pd.DataFrame:
-    """The compared export columns of a read-back sheet, as text, with `row` and `finding_id`
-    (rows with a Finding ID only)."""
+    """The compared export columns of a read-back sheet as saved, with `row`, `finding_id` (rows
+    with a Finding ID only) and `compared` (the compared headings the sheet has, joined by '|').
+    Made comparable by `typed_over`, once for every return of an import."""
     finding_id = columns["Finding ID"]
     keep = finding_id.notna()
     out = pd.DataFrame({"row": finding_id.index[keep], "finding_id": finding_id[keep].astype(str)})
     out["finding_id"] = out["finding_id"].str.strip()
     out["sheet"] = sheet
+    present = []
     for heading in COMPARED:
         cells = columns.get(heading)
         if cells is not None:
-            out[heading] = _text(cells[keep]).to_numpy()
+            out[heading] = cells[keep].to_numpy()
+            present.append(heading)
+    out["compared"] = "|".join(present)
     return out.reset_index(drop=True)
 
 
+@values.by_unique
 def _text(cells: pd.Series) -> pd.Series:
     """Cells as comparable text: dates as yyyy-mm-dd (a date cell, or dd/mm/yyyy text), whole
     numbers without '.0', spaces collapsed, blank as ''."""
-    text = values.text(cells.astype(object)).fillna("").astype(str)
+    text = values.text(cells).fillna("").astype(str)
     return text.str.replace(r"^(\d{2})/(\d{2})/(\d{4})$", r"\3-\2-\1", regex=True).str.replace(
         r"^(\d{4}-\d{2}-\d{2}) 00:00:00$", r"\1", regex=True
     )
+
+
+def _comparable(cells: pd.Series) -> pd.Series:
+    """`_text`, with a blank cell (missing) as ''."""
+    return _text(cells).fillna("")
 
 
 def _stored_as_shown(stored: pd.DataFrame) -> pd.DataFrame:
@@ -81,45 +104,68 @@ def _stored_as_shown(stored: pd.DataFrame) -> pd.DataFrame:
             raw = "List " + raw.astype(object).where(raw.notna(), "").astype(str)
         elif column == "value":
             raw = human_dates(raw)
-        shown[heading] = _text(raw).to_numpy()
+        shown[heading] = _comparable(raw).to_numpy()
     shown["due_date_stored"] = stored["due_date"].to_numpy()
     shown["value_stored"] = stored["value"].to_numpy()
     shown["run_id"] = stored["run_id"].to_numpy()
     return shown
 
 
-def typed_over(
-    shown: pd.DataFrame, store: Store, *, as_at: str | None, saved_at: str | None
-) -> tuple[list[Changed], pd.DataFrame]:
-    """(export cells that differ from the finding the workbook showed; the lapse of each row:
-    finding_id, due_date, value). Rows whose finding the store does not hold are left to the
-    merge, which lists them when they carry entries."""
-    lapse = pd.DataFrame(columns=["finding_id", "due_date", "value"])
-    if shown.empty:
-        return [], lapse
-    stored = store.shown_findings(set(shown["finding_id"]), as_at, saved_at)
-    if stored.empty:
-        return [], lapse
-    versions = _stored_as_shown(stored)
-    latest = versions.sort_values("run_id").drop_duplicates("finding_id", keep="last")
-    latest = latest.set_index("finding_id")
-    lapses, changed = [], []
-    for _, rows in shown.groupby("sheet", sort=False):
-        compared = [h for h in COMPARED if h in rows and rows[h].notna().all()]
-        matched = rows[["sheet", "row", "finding_id", *compared]].merge(
-            versions, on=["finding_id", *compared], how="left"
-        )
-        matched = matched.sort_values("run_id").drop_duplicates(["sheet", "row"], keep="last")
-        ok = matched["run_id"].notna()
-        lapses.append(matched.loc[ok, ["finding_id", "due_date_stored", "value_stored"]])
-        _listed(matched[~ok], compared, latest, changed, lapses)
-    lapse = pd.concat(lapses, ignore_index=True).rename(
-        columns={"due_date_stored": "due_date", "value_stored": "value"}
-    )
-    return changed, lapse.drop_duplicates("finding_id")
+def typed_over(returns: list[Shown], store: Store) -> list[tuple[list[Changed], pd.DataFrame]]:
+    """For each return, (its export cells that differ from the finding its workbook showed; the
+    lapse of each of its rows: finding_id, due_date, value). Rows whose finding the store does
+    not hold are left to the merge, which lists them when they carry entries.
+
+    Done for all the returns of an import at once: their cells made comparable in one pass, and
+    one read of the store for the returns that show the same run (usually all of them)."""
+    empty = pd.DataFrame(columns=["finding_id", "due_date", "value"])
+    out: list[tuple[list[Changed], pd.DataFrame]] = [([], empty) for _ in returns]
+    frames = [r.cells.assign(ret=i) for i, r in enumerate(returns) if not r.cells.empty]
+    if not frames:
+        return out
+    rows = pd.concat(frames, ignore_index=True)
+    rows["at"] = range(len(rows))  # reading order: a finding's first row gives its lapse
+    for heading in COMPARED:
+        if heading in rows:
+            rows[heading] = _comparable(rows[heading]).to_numpy()  # blank, or not on the sheet: ''
+    shows = [store.shown_runs(r.as_at, r.saved_at) for r in returns]
+    rows["runs"] = [shows[i] for i in rows["ret"].to_numpy()]
+    changed: list[tuple[int, Changed]] = []
+    lapses = []
+    for run_ids, group in rows.groupby("runs", sort=False):
+        stored = store.shown_findings(set(group["finding_id"]), run_ids)
+        if stored.empty:
+            continue
+        versions = _stored_as_shown(stored)
+        latest = versions.sort_values("run_id", kind="stable")
+        latest = latest.drop_duplicates("finding_id", keep="last").set_index("finding_id")
+        for signature, part in group.groupby("compared", sort=False):
+            compared = [h for h in str(signature).split("|") if h]
+            matched = part[["ret", "at", "sheet", "row", "finding_id", *compared]].merge(
+                versions, on=["finding_id", *compared], how="left"
+            )
+            matched = matched.sort_values("run_id", kind="stable")
+            matched = matched.drop_duplicates("at", keep="last")
+            ok = matched["run_id"].notna()
+            lapses.append(matched.loc[ok, ["ret", "at", "finding_id", *_LAPSE]])
+            _listed(matched[~ok], compared, latest, changed, lapses)
+    if not lapses:
+        return out
+    lapse = pd.concat(lapses, ignore_index=True).sort_values("at", kind="stable")
+    lapse = lapse.rename(columns={"due_date_stored": "due_date", "value_stored": "value"})
+    by_return = dict(tuple(lapse.groupby("ret", sort=False)))
+    for i in range(len(returns)):
+        mine = by_return.get(i)
+        if mine is not None:
+            mine = mine[["finding_id", "due_date", "value"]].drop_duplicates("finding_id")
+        out[i] = ([c for r, c in changed if r == i], empty if mine is None else mine)
+    return out
 
 
-def _listed(unmatched, compared, latest, changed: list[Changed], lapses: list) -> None:
+_LAPSE = ["due_date_stored", "value_stored"]
+
+
+def _listed(unmatched, compared, latest, changed: list[tuple[int, Changed]], lapses) -> None:
     """Each row whose export cells match no stored version: what differs from the latest."""
     held = unmatched[unmatched["finding_id"].isin(latest.index)]  # the rest: left to the merge
     for row in held.to_dict("records"):
@@ -127,21 +173,18 @@ def _listed(unmatched, compared, latest, changed: list[Changed], lapses: list) -
         differ = [
             f"{h} '{version[h]}' typed over as '{row[h]}'" for h in compared if row[h] != version[h]
         ]
-        changed.append(
-            Changed(
-                row["sheet"],
-                int(row["row"]),
-                "; ".join(differ)
-                + ": the export's columns are not stored (correct the record in the case "
-                "system, and the next export will show it)",
-            )
+        message = (
+            "; ".join(differ) + ": the export's columns are not stored (correct the record in "
+            "the case system, and the next export will show it)"
         )
+        changed.append((row["ret"], Changed(row["sheet"], int(row["row"]), message)))
         lapses.append(
             pd.DataFrame(
                 {
+                    "ret": [row["ret"]],
+                    "at": [row["at"]],
                     "finding_id": [row["finding_id"]],
-                    "due_date_stored": [version["due_date_stored"]],
-                    "value_stored": [version["value_stored"]],
+                    **{c: [version[c]] for c in _LAPSE},
                 }
             )
         )

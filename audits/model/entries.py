@@ -1,0 +1,15 @@
+"""What people type, one stored field each (DESIGN §3 "Decisions and actions"): the team
+manager's response, decision, action and its status, and the QA moderator's decision and
+comment. The reviewer columns of the workbooks (`audits.output.reviewed.REVIEWER_HEADINGS`) are
+these fields, in this order."""
+
+MANAGER_FIELDS = (
+    "manager_response",
+    "manager_decision",
+    "action_owner",
+    "action_due",
+    "action_status",
+    "action_done_on",
+)
+MODERATOR_FIELDS = ("moderator_decision", "moderator_comment")
+ENTRY_FIELDS = (*MANAGER_FIELDS, *MODERATOR_FIELDS)
