@@ -307,12 +307,14 @@ def moderate(
     db: DbOpt = None,
 ) -> None:
     """Read the returns back into the history store: responses, decisions, actions, grades."""
-    from audits.history import Store
-    from audits.review.moderate import moderate as moderate_returns
-    from audits.review.moderate import returned_workbooks
+    from audits.review.workbooks import returned_workbooks, start_helper
 
     with reported():
         paths = returned_workbooks(workbooks)
+        start_helper(paths)  # before the heavy imports below: both processes ready together
+        from audits.history import Store
+        from audits.review.moderate import moderate as moderate_returns
+
         store = Store.existing(db)
         complete = moderate_returns(paths, store, typer.echo)
     if not complete:

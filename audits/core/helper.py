@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import importlib
 import multiprocessing
 import os
 import sys
@@ -65,6 +66,11 @@ def _exit_with_parent() -> None:
         os._exit(0)
 
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+def warm(module: str) -> None:
+    """Import `module` (run in the helper first, so that it is ready when its work comes)."""
+    importlib.import_module(module)
 
 
 def running() -> bool:

@@ -17,37 +17,13 @@ from audits.review.practice.workbook import (
     read_practice,
     typed_over_cases,
 )
-from audits.review.returned import Return, problem_order, read_return
+from audits.review.returned import Return, problem_order, read_returns
 
 Echo = Callable[..., None]
 
 
-def returned_workbooks(paths: list[Path]) -> list[Path]:
-    """The workbooks named, and the .xlsx files directly in any folder named (Excel's `~$` lock
-    files and hidden files aside), each once, in order."""
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            inside = sorted(
-                p
-                for p in path.iterdir()
-                if p.suffix.lower() == ".xlsx"
-                and not p.name.startswith(("~$", "."))
-                and p.is_file()
-            )
-            if not inside:
-                raise InputError("The folder holds no .xlsx workbooks", file=str(path))
-            found += inside
-        elif path.is_file():
-            found.append(path)
-        else:
-            raise InputError("The reviewed workbook was not found", file=str(path))
-    unique = list(dict.fromkeys(p.resolve() for p in found))
-    return [Path(p) for p in unique]
-
-
 def moderate(workbooks: list[Path], store: Store, echo: Echo) -> bool:
-    """Store every return's entries and grades (the workbooks `returned_workbooks` found); True
+    """Store every return's entries and grades (the workbooks `audits.review.workbooks.returned_workbooks` found); True
     when nothing typed was left out."""
     practice = [p for p in workbooks if is_practice_workbook(p)]
     reviews = [p for p in workbooks if p not in practice]
@@ -120,7 +96,7 @@ def moderate_practice(workbook: Path, store: Store, echo: Echo) -> bool:
 
 def moderate_returns(workbooks: list[Path], store: Store, echo: Echo) -> bool:
     """Store the reviewer entries of audit/team workbooks; True when nothing was left out."""
-    returns = [read_return(w) for w in workbooks]
+    returns = read_returns(workbooks)
     store.store_lapses(check_against_store(returns, store))  # what each decision covers
     outcome = merge(returns, store)
     stored = outcome.stored

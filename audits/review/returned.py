@@ -20,17 +20,21 @@ team workbook it is read as the manager's decision, in the whole-council workboo
 property, or before that its Summary sheet) as the QA moderator's, as the store's v5 migration
 reads the decisions stored before (`audits.history.schema._v5`).
 
-Reading needs nothing from the store, so this module does not import it.
+Reading needs nothing from the store, so this module does not import it: the returns of an
+import are read on two cores (`read_returns`), and the helper process starts quickly.
 """
 
 from __future__ import annotations
 
+import os
 import re
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from audits.core import helper
 from audits.ingest.values import dates, not_a_value
 from audits.ingest.xlsx_cells import FORMULA_MARK, column_letters
 from audits.model.entries import ENTRY_FIELDS
@@ -50,6 +54,7 @@ from audits.output.reviewed import (
 from audits.output.written import sha256_of
 from audits.review.dropdowns import ACTION_STATUS, DECISION
 from audits.review.return_checks import beyond_the_tool, shown_cells
+from audits.review.workbooks import SHARE_FROM_BYTES, worth_sharing
 
 FINDINGS_SHEET = "Findings"
 OVERDUE_SHEET = "Overdue actions"  # a team workbook's overdue actions: owners and dates typed
@@ -108,6 +113,34 @@ class Return:
     kind: str = "team"  # "team" (a team manager's workbook) or "council" (audit.xlsx)
     teams: tuple[str, ...] = ()  # the team of a team workbook (or the teams of its rows)
     legacy: bool = False  # written before v5: one "Moderator decision" column
+    read_by: int = field(default_factory=os.getpid)  # the process that read it (`read_returns`)
+
+
+def read_returns(paths: list[Path], *, share_from: int = SHARE_FROM_BYTES) -> list[Return]:
+    """Every return read (`read_return`), in order. When they are large together (`share_from`
+    bytes or more), the helper process on the machine's other core reads from the last one
+    backwards while this process reads from the first: each workbook is read whole by one of
+    them, and neither waits for the other until they meet. The first return in order that
+    cannot be read stops the import with its message, as it would read one by one."""
+    futures: dict[int, Future] = {}
+    if worth_sharing(paths, share_from):
+        for i in reversed(range(1, len(paths))):
+            future = helper.submit(read_return, paths[i])
+            if future is None:  # no helper here: this process reads them all
+                break
+            futures[i] = future
+    returns = []
+    try:
+        for i, path in enumerate(paths):
+            future = futures.get(i)
+            if future is None or future.cancel():  # not started by the helper: read it here
+                returns.append(read_return(path))
+            else:
+                returns.append(helper.run_here_if_lost(future, read_return, path))
+    finally:
+        for future in futures.values():
+            future.cancel()  # a return that stopped the import: the helper reads no further
+    return returns
 
 
 def tool_headings() -> set[str]:
