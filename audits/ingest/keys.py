@@ -56,6 +56,17 @@ def arrow_text(values) -> pa.Array:
     return array.cast(pa.large_string())
 
 
+def member(values, among) -> np.ndarray:
+    """Whether each value is one of `among` (a set, Series or Index of text), by Arrow: pandas'
+    `isin` on Arrow strings builds a scalar per value of `among`, slow for thousands of ids."""
+    pool = pd.Series(list(among) if isinstance(among, set | frozenset) else among, dtype=object)
+    pool = pool.dropna()
+    if pool.empty:
+        return np.zeros(len(values), dtype=bool)
+    found = pc.is_in(arrow_text(values), value_set=pc.unique(arrow_text(pool)))
+    return found.fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
+
+
 def by_appearance(codes: np.ndarray) -> np.ndarray:
     """Codes renumbered 0, 1, 2 ... in order of first appearance (no blanks expected)."""
     return pd.factorize(codes, sort=False)[0]

@@ -23,9 +23,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from audits.history import Store, now
 from audits.history.entries import latest_of, resolved
+from audits.ingest.keys import arrow_text, member
 from audits.review.return_checks import Shown, typed_over
 from audits.review.returned import Problem, Return
 
@@ -58,26 +60,14 @@ def check_against_store(returns: list[Return], store: Store) -> pd.DataFrame:
 def merge(returns: list[Return], store: Store) -> Outcome:
     """Decide, field by field, what each return adds to the store (see the module docstring)."""
     problems = [p for r in returns for p in r.problems]
-    frames = [
-        r.entries.assign(
-            workbook=str(r.path.resolve()),
-            file=r.path.name,
-            workbook_sha256=r.sha256,
-            entered_at=r.saved_at,
-            entered_by=r.saved_by,
-            entries_upto=-1 if r.entries_upto is None else r.entries_upto,
-            legacy=r.legacy,
-        )
-        for r in returns
-    ]
-    incoming = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    incoming = _incoming(returns)
     stamp = now()
     if incoming.empty:
         store.store_entries(pd.DataFrame(), _log(returns, pd.DataFrame(), problems, stamp))
         return Outcome(pd.DataFrame(), 0, 0, problems, set(), stamp)
-    findings = set(incoming["finding_id"])
+    findings = set(pc.unique(arrow_text(incoming["finding_id"])).to_pylist())
     known = store.known_findings(findings)
-    unknown = ~incoming["finding_id"].isin(known)
+    unknown = ~member(incoming["finding_id"], known)
     for r in incoming[unknown].drop_duplicates(["file", "sheet", "row"]).itertuples():
         problems.append(
             Problem(
@@ -148,6 +138,31 @@ def merge(returns: list[Return], store: Store) -> Outcome:
     stored = fresh[columns].reset_index(drop=True)
     store.store_entries(stored, _log(returns, stored, problems, stamp))
     return Outcome(stored, unchanged, older, problems, findings, stamp)
+
+
+def _incoming(returns: list[Return]) -> pd.DataFrame:
+    """Every return's entries, each row with its workbook's path, file name, checksum, saved-at
+    (the entry's time), saved-by, the last entry it was pre-filled from (-1: not recorded) and
+    whether it was written before v5."""
+    frames = [r.entries for r in returns]
+    if not frames:
+        return pd.DataFrame()
+    incoming = pd.concat(frames, ignore_index=True)
+    rows = [len(frame) for frame in frames]
+    of_each = {
+        "workbook": [str(r.path.resolve()) for r in returns],
+        "file": [r.path.name for r in returns],
+        "workbook_sha256": [r.sha256 for r in returns],
+        "entered_at": [r.saved_at for r in returns],
+        "entered_by": [r.saved_by for r in returns],
+        "entries_upto": [-1 if r.entries_upto is None else r.entries_upto for r in returns],
+        "legacy": [r.legacy for r in returns],
+    }
+    for name, values in of_each.items():
+        incoming[name] = np.repeat(np.array(values, dtype=object), rows)
+    incoming["entries_upto"] = incoming["entries_upto"].astype("int64")
+    incoming["legacy"] = incoming["legacy"].astype(bool)
+    return incoming
 
 
 def _log(

@@ -16,6 +16,7 @@ from audits.ingest.histories import (
     MISSING_EPISODES,
     SSD_CLA_REVIEWS,
 )
+from audits.ingest.keys import member
 from audits.ingest.ssd import parse
 from audits.ingest.ssd.base import (
     Context,
@@ -213,7 +214,7 @@ def _uasc(c: Context, r: Rows, child: pd.Series, within_months: int | None) -> N
     children = set(held.person()[hit].dropna())
     r.put(
         "uasc",
-        pd.Series(np.where(parse.member(child, children), "Yes", "No")),
+        pd.Series(np.where(member(child, children), "Yes", "No")),
         "ssd_immigration_status (a UASC status"
         + (" in the 12 months up to the as-at date)" if within_months else ", ever)"),
     )
@@ -522,7 +523,7 @@ def health_history(c: Context, rows: pd.DataFrame, r: Rows):
     pairs = pairs.sort_values(["_plan", "check_date"], kind="stable")
     held.report(
         "clah_health_check_date",
-        held.bad_date("clah_health_check_date") & parse.member(held.person(), rows["child"]),
+        held.bad_date("clah_health_check_date") & member(held.person(), rows["child"]),
         list_label="8",
         canonical="last_health_assessment",
         expected=parse.EXPECTED_DATE,
@@ -599,7 +600,7 @@ def missing_history(c: Context, rows: pd.DataFrame, r: Rows):
             "_pos": np.arange(len(held)),
         }
     ).iloc[keep]
-    ms = ms[parse.member(ms["child"], rows["child"])]
+    ms = ms[member(ms["child"], rows["child"])]
     plans = rows.reset_index().rename(columns={"index": "_plan"})
     pairs = (
         ms.reset_index(drop=True)
@@ -705,8 +706,7 @@ def _permanence(c: Context, r: Rows, child: pd.Series) -> None:
         }
     )
     plans = plans[
-        parse.member(plans["child"], child)
-        & (plans["start"].isna() | (plans["start"] <= c.ex.date))
+        member(plans["child"], child) & (plans["start"].isna() | (plans["start"] <= c.ex.date))
     ]
     now = plans["end"].isna() | (plans["end"] > c.ex.date)
     recent = plans["start"].notna() & (plans["start"] > c.ex.period_start)
@@ -746,7 +746,7 @@ def list9(c: Context):
     person = held.person()
     known = person.notna()
     if c.ex.get("ssd_person") is not None:
-        known &= parse.member(person, c.pp.persons.index)
+        known &= member(person, c.pp.persons.index)
     r = Rows(LIST9, held, np.flatnonzero(known.to_numpy(bool)))
     r.persons(c.pp, c.ex, ("disability",))
     child = r.child()
@@ -846,7 +846,7 @@ def list10(c: Context):
             episodes.person().to_numpy(), index=episodes.ids("clae_cla_episode_id").to_numpy()
         )
         by_episode = by_episode[~by_episode.index.duplicated()]
-        unknown = ~parse.member(person, c.pp.persons.index)
+        unknown = ~member(person, c.pp.persons.index)
         person = person.where(
             ~unknown, person.map(by_episode).where(person.map(by_episode).notna(), person)
         )

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from audits.ingest.histories import CIN_VISITS, CP_VISITS, SSD_CP_REVIEWS
+from audits.ingest.keys import member
 from audits.ingest.ssd import parse
 from audits.ingest.ssd.base import (
     Context,
@@ -143,7 +144,7 @@ def report_visits(c: Context, visits: Visits, on_lists: set[str]) -> None:
         child = held.person()
         held.report(
             date,
-            held.bad_date(date) & parse.member(child, on_lists),
+            held.bad_date(date) & member(child, on_lists),
             list_label=label,
             canonical=canonical,
             expected=parse.EXPECTED_DATE,
@@ -345,7 +346,7 @@ def _epo(c: Context, r: Rows, child: pd.Series) -> None:
     ]
     r.put(
         "epo",
-        pd.Series(np.where(parse.member(child, hit["child"]), "Yes", "No")),
+        pd.Series(np.where(member(child, hit["child"]), "Yes", "No")),
         "ssd_legal_status (L1 or L2 in the six months up to the as-at date)",
     )
 
@@ -388,7 +389,7 @@ def list6(c: Context, visits: Visits, status: dict[str, set[str]]):
         ("Child Protection plan", status.get("cp", set())),
         ("Looked after child", status.get("cla", set())),
     ):
-        case[parse.member(child, children)] = label
+        case[member(child, children)] = label
     case[is_closed.to_numpy()] = "Closed episode"
     r.put(
         "case_status",

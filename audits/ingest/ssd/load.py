@@ -14,8 +14,9 @@ import pandas as pd
 
 from audits.core.config import Config
 from audits.core.errors import InputError
+from audits.ingest.keys import member
 from audits.ingest.returns import ReturnExport
-from audits.ingest.ssd import care, cases, front, parse
+from audits.ingest.ssd import care, cases, front
 from audits.ingest.ssd.base import Context
 from audits.ingest.ssd.extract import ORIGIN, Extract, read_all
 from audits.ingest.ssd.parse import Problems
@@ -218,7 +219,7 @@ def _report_persons(c: Context, lists: dict) -> None:
     first = pd.Series(np.nan, index=persons.index, dtype="float64")
     for number in sorted(lists, reverse=True):
         children = lists[number].frame["child_id"]
-        first[parse.member(persons.index, children)] = number
+        first[member(persons.index, children)] = number
     for field_name, bad, canonical, expected in (
         ("pers_ethnicity", "_ethnicity_bad", "ethnicity", "a DfE ethnicity code (WBRI, APKN ...)"),
         ("pers_dob", "_dob_bad", "dob", "a date"),

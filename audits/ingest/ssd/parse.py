@@ -34,17 +34,6 @@ _UNKNOWN = {"na", "n/a", "u", "unknown", "not known", "not applicable"}
 _UK_FORMATS = ("%d/%m/%Y", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M")
 
 
-def member(values, among) -> np.ndarray:
-    """Whether each value is one of `among` (a set, Series or Index of text), by Arrow: pandas'
-    `isin` on Arrow strings builds a scalar per value of `among`, slow for thousands of ids."""
-    pool = pd.Series(list(among) if isinstance(among, set | frozenset) else among, dtype=object)
-    pool = pool.dropna()
-    if pool.empty:
-        return np.zeros(len(values), dtype=bool)
-    found = pc.is_in(arrow_text(values), value_set=pc.unique(arrow_text(pool)))
-    return found.fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
-
-
 def _words(col: pd.Series) -> pd.Series:
     """Text values stripped; blanks, NULL and the placeholder as missing (object dtype)."""
     text = col.astype(object).map(lambda v: v if isinstance(v, str) else str(v), na_action="ignore")

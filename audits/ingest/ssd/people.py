@@ -11,6 +11,7 @@ import pandas as pd
 
 from audits.core.calendar import age_in_years
 from audits.ingest.histories import INVOLVEMENTS
+from audits.ingest.keys import member
 from audits.ingest.ssd import parse
 from audits.ingest.ssd.extract import Extract, make_table
 from audits.model import codes
@@ -249,7 +250,7 @@ def involvement_history(inv: Involvements | None, children: set[str], ex: Extrac
     """The `involvements` history of the children on Lists 6 to 8 (allocated and cover roles)."""
     if inv is None:
         return None
-    f = inv.frame[parse.member(inv.frame["child"], children)]
+    f = inv.frame[member(inv.frame["child"], children)]
     f = f.sort_values(["child", "start", "id"], kind="stable")
     return make_table(
         INVOLVEMENTS,
@@ -292,7 +293,7 @@ def workers_table(ex: Extract, pp: People, inv: Involvements | None, named: set[
             pairs = pd.DataFrame({"w": open_now["worker_id"].to_numpy(), "t": teams.to_numpy()})
             sizes = pairs.dropna().groupby(["w", "t"]).size().sort_values(ascending=False)
             team_of = sizes.reset_index().drop_duplicates("w").set_index("w")["t"]
-    keep = parse.member(ids, open_ids) | parse.member(shown, named)
+    keep = member(ids, open_ids) | member(shown, named)
     rows = np.flatnonzero(keep & ids.notna().to_numpy())
     team = ids.map(team_of)
     team = team.where(team.notna(), held.text("prof_professional_department"))
