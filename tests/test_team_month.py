@@ -238,6 +238,47 @@ def test_action_due_itself_is_in_time_a_day_later_overdue(tmp_path, october):
     assert [i["child_id"] for i in actions["overdue_items"]] == ["B"]
 
 
+def test_summary_lists_the_longest_overdue_actions_up_to_its_limit_and_says_where_the_rest_are(
+    tmp_path, october, monkeypatch
+):
+    import audits.output.workbook
+    import audits.review.carry_forward
+
+    typed = type_into(
+        october / "teams" / "North.xlsx",
+        {
+            "A": {"Action owner": "TM", "Action due": dt.datetime(2026, 11, 2)},
+            "B": {"Action owner": "TM", "Action due": dt.datetime(2026, 11, 20)},
+        },
+        target=tmp_path / "r" / "North.xlsx",
+    )
+    assert moderate(tmp_path, typed).exit_code == 0
+    for module in (audits.output.workbook, audits.review.carry_forward):
+        monkeypatch.setattr(module, "OVERDUE_LISTED", 1)
+    run(tmp_path, "2026-11-30", tmp_path / "nov")
+    texts = [
+        [c for c in row if c is not None]
+        for row in openpyxl.load_workbook(tmp_path / "nov" / "audit.xlsx")["Summary"].iter_rows(
+            values_only=True
+        )
+    ]
+    at = next(
+        i
+        for i, row in enumerate(texts)
+        if row and str(row[0]).startswith("Actions overdue (not done")
+    )
+    assert texts[at + 1] == [
+        "The 1 longest overdue of 2: every one is listed on the Overdue actions sheet of its "
+        "team's workbook."
+    ]
+    listed = [row for row in texts[at + 3 : at + 6] if "TM" in row]
+    assert len(listed) == 1 and "A" in listed[0]  # 28 days past due, B 10
+    summary = json.loads((tmp_path / "nov" / "summary.json").read_text())["actions"]
+    assert [i["child_id"] for i in summary["overdue_items"]] == ["A"]
+    team = openpyxl.load_workbook(tmp_path / "nov" / "teams" / "North.xlsx")["Overdue actions"]
+    assert sorted(r[0] for r in team.iter_rows(min_row=4, values_only=True) if r[0]) == ["A", "B"]
+
+
 # --- nothing typed is lost ---------------------------------------------------------------------
 def test_each_new_entry_that_cannot_be_stored_is_listed_with_file_and_row(tmp_path, october):
     path = type_into(

@@ -13,3 +13,6 @@ MANAGER_FIELDS = (
 )
 MODERATOR_FIELDS = ("moderator_decision", "moderator_comment")
 ENTRY_FIELDS = (*MANAGER_FIELDS, *MODERATOR_FIELDS)
+# How many overdue actions a summary lists (summary.json and audit.xlsx's Summary), the longest
+# overdue first: every one is also listed in its team's workbook (Overdue actions).
+OVERDUE_LISTED = 1000

@@ -15,16 +15,20 @@ import pandas as pd
 
 from audits.output.findings_sheet import write_findings_sheet
 from audits.output.guide import write_guide
-from audits.output.workbook import Review, cap_rows, overdue_actions, write_data_quality_sheet
+from audits.output.workbook import (
+    ActionLayout,
+    Review,
+    cap_rows,
+    overdue_actions,
+    write_data_quality_sheet,
+    write_overdue_rows,
+)
 from audits.output.xlsx import (
-    LINE_HEIGHT,
     Formats,
     landscape,
     mark_entries,
     mark_owner,
     new_workbook,
-    row_heights,
-    text_cells,
     write_header,
     write_text,
 )
@@ -132,6 +136,21 @@ def action_counts(findings: pd.DataFrame) -> dict[str, int]:
     }
 
 
+OVERDUE_WIDTHS = (12, 60, 22, 12, 10, 9, 18)  # Child ID, Finding, Action owner ... Finding ID
+TEAM_ACTIONS = ActionLayout(
+    text={
+        0: ("child_id", False),
+        1: ("message", True),
+        2: ("action_owner", True),
+        5: ("rule_id", False),
+        6: ("finding_id", False),
+    },
+    due=3,
+    days=4,
+    widths={1: OVERDUE_WIDTHS[1], 2: OVERDUE_WIDTHS[2]},
+)
+
+
 def _overdue_sheet(wb, formats: Formats, overdue: pd.DataFrame, counts: dict[str, int]) -> None:
     ws = wb.add_worksheet("Overdue actions")
     landscape(ws, repeat_rows=(2, 2))
@@ -145,8 +164,7 @@ def _overdue_sheet(wb, formats: Formats, overdue: pd.DataFrame, counts: dict[str
         "Rule",
         "Finding ID",
     )
-    widths = (12, 60, 22, 12, 10, 9, 18)
-    for col, width in enumerate(widths):
+    for col, width in enumerate(OVERDUE_WIDTHS):
         ws.set_column(col, col, width)
     write_text(
         ws,
@@ -169,27 +187,7 @@ def _overdue_sheet(wb, formats: Formats, overdue: pd.DataFrame, counts: dict[str
     if overdue.empty:
         write_text(ws, 3, 0, "None.")
         return
-    columns = {
-        0: text_cells(overdue["child_id"], formats),
-        1: text_cells(overdue["message"], formats, wrap=True),
-        2: text_cells(overdue["action_owner"], formats, wrap=True),
-        5: text_cells(overdue["rule_id"], formats),
-        6: text_cells(overdue["finding_id"], formats),
-    }
-    heights = row_heights([(columns[1][0], widths[1]), (columns[2][0], widths[2])], len(overdue))
-    due = pd.to_datetime(overdue["action_due"]).tolist()
-    days = overdue["days_past_due"].tolist()
-    for i in range(len(overdue)):
-        row = 3 + i
-        if heights[i] > LINE_HEIGHT:
-            ws.set_row(row, heights[i])
-        for col, (cells, fmts) in columns.items():
-            if cells[i]:
-                ws.write_string(row, col, cells[i], fmts[i])
-        if not pd.isna(due[i]):
-            ws.write_datetime(row, 3, due[i].to_pydatetime(), formats.date)
-        if not pd.isna(days[i]):
-            ws.write_number(row, 4, int(days[i]), formats(align="center"))
+    write_overdue_rows(ws, formats, overdue, 3, TEAM_ACTIONS)
 
 
 def team_unreadable(unreadable: pd.DataFrame) -> dict[str, pd.DataFrame]:

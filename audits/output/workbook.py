@@ -15,6 +15,7 @@ import pandas as pd
 
 from audits.core.safe_text import printable_one
 from audits.indicators.reconcile import neighbours_sentence
+from audits.model.entries import OVERDUE_LISTED
 from audits.output.findings_sheet import (
     FINDING_COLUMNS,
     REVIEWER_COLUMNS,
@@ -91,6 +92,62 @@ def overdue_actions(findings: pd.DataFrame, as_at: dt.date) -> pd.DataFrame:
     if "action_owner" not in rows:
         rows["action_owner"] = None
     return rows.sort_values("days_past_due", ascending=False, kind="stable")
+
+
+@dataclass(frozen=True)
+class ActionLayout:
+    """Where an overdue-actions table puts each column: text columns {column: (field, wrap)},
+    the due date and days past due; the widths of the wrapped columns set each row's height."""
+
+    text: dict[int, tuple[str, bool]]
+    due: int
+    days: int
+    widths: dict[int, float]
+
+
+def write_overdue_rows(
+    ws, formats: Formats, overdue: pd.DataFrame, first: int, layout: ActionLayout
+) -> None:
+    """The overdue actions as rows from `first` (0-based), each as tall as its wrapped text: the
+    text made printable and quoted where needed a column at a time (`text_cells`), so a store
+    with thousands of overdue actions costs one pass per column and one write per cell."""
+    columns = {
+        col: text_cells(overdue[name], formats, wrap=wrap)
+        for col, (name, wrap) in layout.text.items()
+    }
+    heights = row_heights(
+        [(columns[col][0], width) for col, width in layout.widths.items()], len(overdue)
+    )
+    due = pd.to_datetime(overdue["action_due"]).tolist()
+    days = overdue["days_past_due"].tolist()
+    centred = formats(align="center")
+    write_string, write_datetime, write_number = ws.write_string, ws.write_datetime, ws.write_number
+    for i in range(len(overdue)):
+        row = first + i
+        if heights[i] > LINE_HEIGHT:
+            ws.set_row(row, heights[i])
+        for col, (cells, fmts) in columns.items():
+            if cells[i]:
+                write_string(row, col, cells[i], fmts[i])
+        if not pd.isna(due[i]):
+            write_datetime(row, layout.due, due[i].to_pydatetime(), formats.date)
+        if not pd.isna(days[i]):
+            write_number(row, layout.days, int(days[i]), centred)
+
+
+SUMMARY_ACTIONS = ActionLayout(
+    text={
+        0: ("message", True),
+        1: ("team", False),
+        2: ("child_id", False),
+        3: ("action_owner", False),
+        6: ("rule_id", False),
+        7: ("finding_id", False),
+    },
+    due=4,
+    days=5,
+    widths={0: 52},
+)
 
 
 def write_workbook(
@@ -254,6 +311,12 @@ def _summary_sheet(wb, formats, summary, capped, overdue, review: Review) -> Non
     if overdue.empty:
         s.text("None.")
     else:
+        if len(overdue) > OVERDUE_LISTED:  # the Summary stays a summary, printable
+            s.text(
+                f"The {OVERDUE_LISTED:,} longest overdue of {len(overdue):,}: every one is "
+                "listed on the Overdue actions sheet of its team's workbook."
+            )
+            overdue = overdue.head(OVERDUE_LISTED)
         s.header(
             "Finding",
             "Team",
@@ -264,30 +327,8 @@ def _summary_sheet(wb, formats, summary, capped, overdue, review: Review) -> Non
             "Rule",
             "Finding ID",
         )
-        heights = row_heights([(overdue["message"].tolist(), 52)], len(overdue))
-        for height, row in zip(heights, overdue.itertuples(index=False), strict=True):
-            r = s.row
-            if height > LINE_HEIGHT:
-                ws.set_row(r, height)
-            for col, value in (
-                (0, row.message),
-                (1, row.team),
-                (2, row.child_id),
-                (3, row.action_owner),
-                (6, row.rule_id),
-                (7, row.finding_id),
-            ):
-                write_text(
-                    ws,
-                    r,
-                    col,
-                    "" if value is None or value is pd.NA else value,
-                    formats.text(quote=True, wrap=col == 0),
-                )
-            if pd.notna(row.action_due):
-                ws.write_datetime(r, 4, pd.Timestamp(row.action_due).to_pydatetime(), formats.date)
-            ws.write_number(r, 5, int(row.days_past_due), formats(align="center"))
-            s.row += 1
+        write_overdue_rows(ws, formats, overdue, s.row, SUMMARY_ACTIONS)
+        s.row += len(overdue)
     s.blank()
     s.header("List", "Layout", "Rows", "Source")
     for item in summary["lists"]:

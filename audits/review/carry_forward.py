@@ -26,7 +26,7 @@ import pandas as pd
 
 from audits.history import Store
 from audits.history.entries import accepted_as_correct
-from audits.model.entries import ENTRY_FIELDS, MANAGER_FIELDS
+from audits.model.entries import ENTRY_FIELDS, MANAGER_FIELDS, OVERDUE_LISTED
 from audits.review.covers import accepted, on_this_lapse
 
 DATE_FIELDS = ("action_due", "action_done_on")
@@ -42,7 +42,6 @@ ENTERED_LABELS = {
     "moderator_decision": "moderator decision",
     "moderator_comment": "moderator comment",
 }
-OVERDUE_ITEMS_LISTED = 1000
 
 
 def blank_reviewer_columns(findings: pd.DataFrame) -> pd.DataFrame:
@@ -209,7 +208,7 @@ def actions_summary(findings: pd.DataFrame, as_at: dt.date, closed: int = 0) -> 
             "action_due": overdue["action_due"].dt.strftime("%Y-%m-%d"),
             "days_past_due": days.astype("int64") if len(days) else days,
         }
-    ).head(OVERDUE_ITEMS_LISTED)
+    ).head(OVERDUE_LISTED)
     items = items.astype(object).where(items.notna(), None)
     return {
         "open": int((has_action & ~done).sum()),
@@ -217,5 +216,5 @@ def actions_summary(findings: pd.DataFrame, as_at: dt.date, closed: int = 0) -> 
         "done": int((has_action & done).sum()),
         "closed_finding_resolved": int(closed),
         "overdue_items": items.to_dict("records"),
-        "overdue_items_listed_at_most": OVERDUE_ITEMS_LISTED,
+        "overdue_items_listed_at_most": OVERDUE_LISTED,
     }
