@@ -113,6 +113,39 @@ def submit(fn: Callable[..., Any], *args: Any) -> Future | None:
         return None
 
 
+class Shared:
+    """`fn(*args)` for each of `calls`, shared between the helper and this process: the helper
+    is handed them one by one from the last, and `finish` (called when this process is free)
+    runs here, from the first, each one the helper has not started (`Future.cancel`), so
+    neither waits for the other until they meet, whatever each call costs. Without a helper,
+    `finish` runs them all here."""
+
+    def __init__(self, fn: Callable[..., Any], calls: list[tuple]) -> None:
+        self.fn, self.calls = fn, calls
+        self.futures: dict[int, Future] = {}
+        for i in reversed(range(len(calls))):
+            future = submit(fn, *calls[i])
+            if future is None:
+                break
+            self.futures[i] = future
+
+    def finish(self) -> list:
+        """Every call's result, in order; the first call in order that failed raises its error
+        (whichever process ran it), and the helper starts none of those after it."""
+        results = []
+        try:
+            for i, args in enumerate(self.calls):
+                future = self.futures.get(i)
+                if future is None or future.cancel():  # not started by the helper: here
+                    results.append(self.fn(*args))
+                else:
+                    results.append(run_here_if_lost(future, self.fn, *args))
+        finally:
+            for future in self.futures.values():
+                future.cancel()
+        return results
+
+
 def run_here_if_lost(future: Future | None, fn: Callable[..., Any], *args: Any) -> Any:
     """The result of `future`, or of `fn(*args)` run here if the helper was lost."""
     if future is not None:

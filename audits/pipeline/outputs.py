@@ -32,7 +32,12 @@ def write_outputs(run: AuditRun, out_dir: Path, *, quiet: bool = True) -> Path:
     # the writers are imported here, when they are needed (and may be replaced in tests)
     from audits.core import helper
     from audits.output.publish import publish
-    from audits.output.team_workbooks import split_by_team, team_file_names, write_team_workbooks
+    from audits.output.team_workbooks import (
+        split_by_team,
+        team_file_names,
+        write_team_workbook,
+        write_team_workbooks,
+    )
     from audits.output.workbook import write_workbook
     from audits.output.written import earlier_workbooks, forget, remember, target_for
 
@@ -120,12 +125,15 @@ def write_outputs(run: AuditRun, out_dir: Path, *, quiet: bool = True) -> Path:
             )
             for team, (path, _) in targets.items()
         ]
-        # in a large month the helper process writes about half the rows (the largest team
-        # workbooks) while this one writes audit.xlsx and the other teams'
-        cap = config.workbook_rows_per_rule
-        audit_rows = int(findings["rule_id"].value_counts().clip(upper=cap).sum())
-        there, here = share_out(teams, len(findings), audit_rows, cap, helper.running())
-        writing = helper.submit(write_team_workbooks, there) if there else None
+        # the helper process writes team workbooks, the largest first, while this one writes
+        # audit.xlsx and then the smallest, until they meet (`helper.Shared`); below
+        # PARALLEL_FROM findings only when the helper is already running (starting it costs
+        # more than it saves)
+        shared = None
+        if len(findings) >= PARALLEL_FROM or helper.running():
+            shared = helper.Shared(
+                write_team_workbook, by_size(teams, config.workbook_rows_per_rule)
+            )
         write_findings_csv(findings, staged / "findings.csv")
         capped = write_workbook(
             staged_path(workbook),
@@ -136,8 +144,10 @@ def write_outputs(run: AuditRun, out_dir: Path, *, quiet: bool = True) -> Path:
             config.workbook_rows_per_rule,
             review,
         )
-        write_team_workbooks(here)
-        helper.run_here_if_lost(writing, write_team_workbooks, there)
+        if shared is not None:
+            shared.finish()
+        else:
+            write_team_workbooks(teams)
         run.summary["workbook_capped_rules"] = capped
         (staged / "summary.json").write_text(
             json.dumps(run.summary, indent=2, ensure_ascii=False, default=_json_default),
@@ -149,25 +159,10 @@ def write_outputs(run: AuditRun, out_dir: Path, *, quiet: bool = True) -> Path:
     return workbook
 
 
-def share_out(
-    teams: list[tuple], total: int, audit_rows: int, cap: int, running: bool = False
-) -> tuple[list[tuple], list[tuple]]:
-    """(team workbooks for the helper process, the rest for this one): the largest to the
-    helper until it holds about half of all the rows to write (audit.xlsx's included). Below
-    `PARALLEL_FROM` findings, all to the helper when it is already `running` (it has the writer
-    imported and nothing else to do by then), else none: starting it costs more than it saves."""
-    if total < PARALLEL_FROM:
-        return (teams, []) if running else ([], teams)
+def by_size(teams: list[tuple], cap: int) -> list[tuple]:
+    """Team workbook jobs, the fewest rows to write first (the helper takes the largest)."""
     rows = [int(job[2]["rule_id"].value_counts().clip(upper=cap).sum()) for job in teams]
-    order = sorted(range(len(teams)), key=lambda i: -rows[i])
-    there, load_there, load_here = [], 0, audit_rows
-    for i in order:
-        if load_there <= load_here:
-            there.append(i)
-            load_there += rows[i]
-        else:
-            load_here += rows[i]
-    return [teams[i] for i in there], [t for i, t in enumerate(teams) if i not in there]
+    return [teams[i] for i in sorted(range(len(teams)), key=lambda i: rows[i])]
 
 
 def review_dates(ctx: Context):

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import os
 import re
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -118,29 +117,13 @@ class Return:
 
 def read_returns(paths: list[Path], *, share_from: int = SHARE_FROM_BYTES) -> list[Return]:
     """Every return read (`read_return`), in order. When they are large together (`share_from`
-    bytes or more), the helper process on the machine's other core reads from the last one
-    backwards while this process reads from the first: each workbook is read whole by one of
-    them, and neither waits for the other until they meet. The first return in order that
-    cannot be read stops the import with its message, as it would read one by one."""
-    futures: dict[int, Future] = {}
-    if worth_sharing(paths, share_from):
-        for i in reversed(range(1, len(paths))):
-            future = helper.submit(read_return, paths[i])
-            if future is None:  # no helper here: this process reads them all
-                break
-            futures[i] = future
-    returns = []
-    try:
-        for i, path in enumerate(paths):
-            future = futures.get(i)
-            if future is None or future.cancel():  # not started by the helper: read it here
-                returns.append(read_return(path))
-            else:
-                returns.append(helper.run_here_if_lost(future, read_return, path))
-    finally:
-        for future in futures.values():
-            future.cancel()  # a return that stopped the import: the helper reads no further
-    return returns
+    bytes or more) the helper process on the machine's other core reads from the last one
+    backwards while this process reads from the first (`helper.Shared`): each workbook is read
+    whole by one of them. The first return in order that cannot be read stops the import with
+    its message, as it would read one by one."""
+    if not worth_sharing(paths, share_from):
+        return [read_return(p) for p in paths]
+    return helper.Shared(read_return, [(p,) for p in paths]).finish()
 
 
 def tool_headings() -> set[str]:
