@@ -143,13 +143,17 @@ class RunsStore:
         with self.engine.connect() as conn:
             return tuple(sorted(conn.execute(chosen).scalars()))
 
-    def shown_findings(self, finding_ids: set[str], run_ids: tuple[int, ...]) -> pd.DataFrame:
+    def shown_findings(
+        self, finding_ids: set[str], run_ids: tuple[int, ...], columns: list[str]
+    ) -> pd.DataFrame:
         """The stored rows of `finding_ids` in the runs `run_ids` (`shown_runs`), read by the
-        index on `finding_id` whatever the store's size. Columns as the `findings` table."""
+        index on `finding_id` whatever the store's size: `run_id`, `finding_id` and the
+        `columns` of the `findings` table named."""
+        names = ["run_id", "finding_id", *(c for c in columns if c not in ("run_id", "finding_id"))]
         if not run_ids or not finding_ids:
-            return pd.DataFrame(columns=[c.name for c in findings.columns])
+            return pd.DataFrame(columns=names)
         with self.engine.connect() as conn, wanted_ids(conn, finding_ids) as wanted:
-            query = sa.select(findings).where(
+            query = sa.select(*(findings.c[n] for n in names)).where(
                 findings.c.finding_id.in_(sa.select(wanted.c.finding_id)),
                 findings.c.run_id.in_(list(run_ids)),
             )

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from audits.ingest import values
+from audits.ingest.keys import member
 from audits.ingest.xlsx_cells import column_letters, reach
 from audits.output.findings_sheet import human_dates
 from audits.output.reviewed import Returned
@@ -133,7 +134,7 @@ def typed_over(returns: list[Shown], store: Store) -> list[tuple[list[Changed], 
     changed: list[tuple[int, Changed]] = []
     lapses = []
     for run_ids, group in rows.groupby("runs", sort=False):
-        stored = store.shown_findings(set(group["finding_id"]), run_ids)
+        stored = store.shown_findings(set(group["finding_id"]), run_ids, list(COMPARED.values()))
         if stored.empty:
             continue
         versions = _stored_as_shown(stored)
@@ -167,7 +168,7 @@ _LAPSE = ["due_date_stored", "value_stored"]
 
 def _listed(unmatched, compared, latest, changed: list[tuple[int, Changed]], lapses) -> None:
     """Each row whose export cells match no stored version: what differs from the latest."""
-    held = unmatched[unmatched["finding_id"].isin(latest.index)]  # the rest: left to the merge
+    held = unmatched[member(unmatched["finding_id"], latest.index)]  # the rest: to the merge
     for row in held.to_dict("records"):
         version = latest.loc[row["finding_id"]]
         differ = [
