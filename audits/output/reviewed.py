@@ -353,9 +353,13 @@ def headed_columns(
     first = (at or 0) + 1
     width = max([len(header), *(len(r) for r in rows[first:])])
     header += [""] * (width - len(header))
-    cells = np.empty((len(rows) - min(first, len(rows)), width), dtype=object)
-    for i, row in enumerate(rows[first:]):  # one row at a time: a cell may hold a tuple's worth
-        cells[i, : len(row)] = row
+    body_rows = rows[first:]
+    if body_rows and all(len(row) == width for row in body_rows):  # the fast reader's rectangle
+        cells = np.array(body_rows, dtype=object).reshape(len(body_rows), width)
+    else:  # ragged (the careful reader, an edited sheet): padded a row at a time
+        cells = np.full((len(body_rows), width), None, dtype=object)
+        for i, row in enumerate(body_rows):
+            cells[i, : len(row)] = row
     cells[_blank(cells)] = None
     index = pd.RangeIndex(first + 1, first + 1 + len(cells))
     body = pd.DataFrame(cells, columns=range(width), index=index, dtype=object)
