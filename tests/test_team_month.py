@@ -223,17 +223,23 @@ def test_an_action_whose_finding_resolves_is_closed_with_it(tmp_path, october):
     assert "1 closed as their finding resolved" not in result.output  # nothing open: no line
 
 
-def test_action_due_itself_is_in_time_a_day_later_overdue(tmp_path, october):
+def actions_due(tmp_path, october, due: dict[str, dt.date]) -> None:
+    """North's manager gives A and B an action due on the dates `due`, returned and moderated;
+    then November's run."""
     typed = type_into(
         october / "teams" / "North.xlsx",
         {
-            "A": {"Action owner": "TM", "Action due": dt.datetime(2026, 11, 30)},
-            "B": {"Action owner": "TM", "Action due": dt.datetime(2026, 11, 29)},
+            child: {"Action owner": "TM", "Action due": dt.datetime(d.year, d.month, d.day)}
+            for child, d in due.items()
         },
         target=tmp_path / "r" / "North.xlsx",
     )
     assert moderate(tmp_path, typed).exit_code == 0
     run(tmp_path, "2026-11-30", tmp_path / "nov")
+
+
+def test_action_due_itself_is_in_time_a_day_later_overdue(tmp_path, october):
+    actions_due(tmp_path, october, {"A": dt.date(2026, 11, 30), "B": dt.date(2026, 11, 29)})
     actions = json.loads((tmp_path / "nov" / "summary.json").read_text())["actions"]
     assert [i["child_id"] for i in actions["overdue_items"]] == ["B"]
 
@@ -244,18 +250,9 @@ def test_summary_lists_the_longest_overdue_actions_up_to_its_limit_and_says_wher
     import audits.output.workbook
     import audits.review.carry_forward
 
-    typed = type_into(
-        october / "teams" / "North.xlsx",
-        {
-            "A": {"Action owner": "TM", "Action due": dt.datetime(2026, 11, 2)},
-            "B": {"Action owner": "TM", "Action due": dt.datetime(2026, 11, 20)},
-        },
-        target=tmp_path / "r" / "North.xlsx",
-    )
-    assert moderate(tmp_path, typed).exit_code == 0
     for module in (audits.output.workbook, audits.review.carry_forward):
         monkeypatch.setattr(module, "OVERDUE_LISTED", 1)
-    run(tmp_path, "2026-11-30", tmp_path / "nov")
+    actions_due(tmp_path, october, {"A": dt.date(2026, 11, 2), "B": dt.date(2026, 11, 20)})
     texts = [
         [c for c in row if c is not None]
         for row in openpyxl.load_workbook(tmp_path / "nov" / "audit.xlsx")["Summary"].iter_rows(
