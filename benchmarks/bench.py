@@ -555,17 +555,23 @@ HISTORY_REVIEWED = 2000  # findings a month given entries (4 fields each) by the
 HISTORY_TYPED = 50  # findings each return types a response and a decision for
 
 
+HISTORY_LAYOUT = "2"  # the cached stores' layout (2: the measured month continues the history)
+
+
 def make_history(folder: Path) -> Path:
-    """The finding-dense month with its children spread over `HISTORY_TEAMS` teams, history
-    stores of 12, 24 and 36 recorded months of it (each month `HISTORY_TURNOVER` of its findings
-    new, `HISTORY_REVIEWED` findings given four entries each: ~80k findings and 8k entries a
-    month, 2.9M findings and 290k entries at 36 months), and that month's 20 team workbooks
-    written from the 36-month store and returned with `HISTORY_TYPED` rows typed in each.
-    Cached in `<folder>/history/`."""
+    """The finding-dense month with its children spread over `HISTORY_TEAMS` teams, and history
+    stores of 12, 24 and 36 months (the 36 end the month before it; each month `HISTORY_TURNOVER` of its findings
+    new, the rest persisting into the next, so the month measured continues the last one stored;
+    `HISTORY_REVIEWED` findings a month given four entries: ~80k findings and 8k entries a
+    month, 2.9M findings and 290k entries at 36 months): `store-N.sqlite`, what `audit run` of
+    the month reads. `moderate-N.sqlite` is each with the month's own run recorded, as a QA team
+    has it when the returns come back; the 20 team workbooks of that run on the 36-month store
+    are returned with `HISTORY_TYPED` rows typed in each. Cached in `<folder>/history/`."""
     import pandas as pd
 
     history = folder / "history"
-    if (history / ".complete").exists():
+    done = history / ".complete"
+    if done.exists() and done.read_text() == HISTORY_LAYOUT:
         return history
     print("generating the history stores (36 finding-dense months) ...", flush=True)
     shutil.rmtree(history, ignore_errors=True)
@@ -588,13 +594,16 @@ def make_history(folder: Path) -> Path:
     )
     _record_months(history, first, max(HISTORY_MONTHS))
     _returns(history, month)
-    (history / ".complete").write_text("")
+    done.write_text(HISTORY_LAYOUT)
     return history
 
 
 def _record_months(history: Path, first: Path, months: int) -> None:
-    """Record `months` runs of the month's findings (ids turning over) with reviewer entries,
-    keeping a copy of the store after each of HISTORY_MONTHS."""
+    """Record the `months` runs before the month (its findings, ids turning over backwards from
+    it: each month before holds a tenth of findings that resolved before the next) with
+    reviewer entries, keeping a copy of the store after each of HISTORY_MONTHS (store-36 ends
+    the month before the one measured; store-12 and store-24 are its first months, for the
+    moderation's flatness, which depends on the store's size)."""
     import numpy as np
     import pandas as pd
 
@@ -606,43 +615,19 @@ def _record_months(history: Path, first: Path, months: int) -> None:
     findings["due_date"] = pd.to_datetime(findings["due_date"], errors="coerce")
     summary = json.loads((first / "summary.json").read_text())
     rng = np.random.default_rng(17)
+    ids_of = {}
+    ids = findings["finding_id"].to_numpy(dtype=object).copy()  # the month measured
+    for k in reversed(range(months)):  # k = months - 1: the month before the one measured
+        turned = rng.random(len(ids)) < HISTORY_TURNOVER  # new in the month after k
+        ids = ids.copy()
+        ids[turned] = [f"m{k:02d}-{j:09d}" for j in np.flatnonzero(turned)]  # resolved since
+        ids_of[k] = ids
     store_path = history / "store.sqlite"
     store = Store.open(store_path)
-    ids = findings["finding_id"].to_numpy(dtype=object).copy()
     for k in range(months):
-        as_at = Days.months(DENSE_AS_AT, k - months + 1)
-        turned = rng.random(len(ids)) < (HISTORY_TURNOVER if k else 0)
-        ids[turned] = [f"m{k:02d}-{j:09d}" for j in np.flatnonzero(turned)]  # new this month
-        frame = findings.assign(finding_id=ids, first_raised=f"{as_at:%Y-%m}")
-        stamp = f"{as_at.isoformat()}T12:00:00"
-        store.record_run(summary | {"as_at": as_at.isoformat(), "run_at": stamp}, frame, [])
-        chosen = rng.choice(len(ids), HISTORY_REVIEWED, replace=False)
-        saved = f"{(as_at + dt.timedelta(days=7)).isoformat()}T09:00:00"
-        rows = []
-        for field, value in (
-            ("manager_response", "Checked the record; visit booked"),
-            ("manager_decision", "Agree"),
-            ("action_owner", "Team manager"),
-            ("action_due", (as_at + dt.timedelta(days=21)).isoformat()),
-        ):
-            rows.append(
-                pd.DataFrame(
-                    {
-                        "finding_id": ids[chosen],
-                        "field": field,
-                        "value": value,
-                        "entered_at": saved,
-                        "entered_by": "TM",
-                        "rule_id": findings["rule_id"].to_numpy()[chosen],
-                        "team": findings["team"].to_numpy()[chosen],
-                        "workbook": f"returns-{as_at:%Y-%m}.xlsx",
-                        "workbook_sha256": f"{k:064d}",
-                        "row": np.arange(len(chosen)) + 7,
-                    }
-                )
-            )
-        store.store_entries(pd.concat(rows, ignore_index=True))
-        if k + 1 in HISTORY_MONTHS:
+        as_at = Days.months(DENSE_AS_AT, k - months)  # the last: the month before DENSE_AS_AT
+        _record_month(store, findings, summary, ids_of[k], as_at, k, rng)
+        if k + 1 in HISTORY_MONTHS:  # store-12 and store-24: the first 12 and 24 months
             store.engine.dispose()  # SQLite folds its log into the file
             shutil.copy(store_path, history / f"store-{k + 1}.sqlite")
             store = Store.open(store_path)
@@ -653,24 +638,65 @@ def _record_months(history: Path, first: Path, months: int) -> None:
         extra.unlink()
 
 
+def _record_month(store, findings, summary, ids, as_at, k, rng) -> None:
+    """One month's run of `findings` under `ids`, and `HISTORY_REVIEWED` of them given four
+    entries by their team managers the week after."""
+    import numpy as np
+    import pandas as pd
+
+    frame = findings.assign(finding_id=ids, first_raised=f"{as_at:%Y-%m}")
+    stamp = f"{as_at.isoformat()}T12:00:00"
+    store.record_run(summary | {"as_at": as_at.isoformat(), "run_at": stamp}, frame, [])
+    chosen = rng.choice(len(ids), HISTORY_REVIEWED, replace=False)
+    saved = f"{(as_at + dt.timedelta(days=7)).isoformat()}T09:00:00"
+    rows = []
+    for field, value in (
+        ("manager_response", "Checked the record; visit booked"),
+        ("manager_decision", "Agree"),
+        ("action_owner", "Team manager"),
+        ("action_due", (as_at + dt.timedelta(days=21)).isoformat()),
+    ):
+        rows.append(
+            pd.DataFrame(
+                {
+                    "finding_id": ids[chosen],
+                    "field": field,
+                    "value": value,
+                    "entered_at": saved,
+                    "entered_by": "TM",
+                    "rule_id": findings["rule_id"].to_numpy()[chosen],
+                    "team": findings["team"].to_numpy()[chosen],
+                    "workbook": f"returns-{as_at:%Y-%m}.xlsx",
+                    "workbook_sha256": f"{k:064d}",
+                    "row": np.arange(len(chosen)) + 7,
+                }
+            )
+        )
+    store.store_entries(pd.concat(rows, ignore_index=True))
+
+
 def _returns(history: Path, month: Path) -> None:
-    """The month's 20 team workbooks as written from the 36-month store, each returned with a
-    response and a decision typed on `HISTORY_TYPED` rows (openpyxl, as Excel would save)."""
+    """The month run on a copy of each store (`moderate-N.sqlite`: what the returns come back
+    to), and its 20 team workbooks on the 36-month one returned, each with a response and a
+    decision typed on `HISTORY_TYPED` rows (openpyxl, as Excel would save)."""
     import openpyxl
 
-    store = history / "returns-store.sqlite"
-    shutil.copy(history / f"store-{max(HISTORY_MONTHS)}.sqlite", store)
-    out = history / "written"
-    subprocess.run(
-        [audit_bin(), "run", str(month), "--as-at", DENSE_AS_AT.isoformat()]
-        + ["--out", str(out), "--db", str(store)],
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    for size in HISTORY_MONTHS:
+        store = history / f"moderate-{size}.sqlite"
+        shutil.copy(history / f"store-{size}.sqlite", store)
+        out = history / f"written-{size}"
+        subprocess.run(
+            [audit_bin(), "run", str(month), "--as-at", DENSE_AS_AT.isoformat()]
+            + ["--out", str(out), "--db", str(store)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     returns = history / "returns"
     returns.mkdir()
-    for workbook in sorted((out / "teams").glob("Team *.xlsx")):
+    for workbook in sorted(
+        (history / f"written-{max(HISTORY_MONTHS)}" / "teams").glob("Team *.xlsx")
+    ):
         wb = openpyxl.load_workbook(workbook)
         ws = wb["Findings"]
         heads = {c.value: c.column for c in ws[6]}
@@ -679,8 +705,8 @@ def _returns(history: Path, month: Path) -> None:
             ws.cell(row, heads["Manager decision"]).value = "Agree"
         wb.properties.lastModifiedBy = workbook.stem + " manager"
         wb.save(returns / workbook.name)
-    shutil.rmtree(out)
-    store.unlink()
+    for size in HISTORY_MONTHS:
+        shutil.rmtree(history / f"written-{size}")
 
 
 def history_costs(folder: Path, runs: int) -> dict:
@@ -692,7 +718,8 @@ def history_costs(folder: Path, runs: int) -> dict:
 
     history = make_history(folder)
     for months in HISTORY_MONTHS:  # a store cached by an earlier version takes its migrations
-        Store.open(history / f"store-{months}.sqlite")  # once here, not in every timed command
+        for kind in ("store", "moderate"):  # once here, not in every timed command
+            Store.open(history / f"{kind}-{months}.sqlite")
     close_all()
     returns = sorted((history / "returns").glob("*.xlsx"))
     work = Path(tempfile.mkdtemp(prefix="bench-history-"))
@@ -712,7 +739,7 @@ def history_costs(folder: Path, runs: int) -> dict:
     times: dict[int, list[float]] = {months: [] for months in HISTORY_MONTHS}
     for _ in range(runs):  # each round times every store size, so a busy minute weighs on all
         for months in HISTORY_MONTHS:
-            shutil.copy(history / f"store-{months}.sqlite", work / "m.sqlite")
+            shutil.copy(history / f"moderate-{months}.sqlite", work / "m.sqlite")
             times[months].append(timed(moderate(months), 1)[0])
     for months, measured in times.items():
         out[f"moderate_{months}_months_seconds"] = round(statistics.median(measured), 2)
