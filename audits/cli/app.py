@@ -25,6 +25,7 @@ from audits.cli.options import (
     export_source,
 )
 from audits.cli.report import reported
+from audits.core import collector
 
 app = typer.Typer(
     name="audit",
@@ -355,6 +356,7 @@ def main() -> None:
     about 0.3 s to every run and free nothing that outlives the process. Everything the run
     writes is closed and published before this point, and the store's connections are closed
     here (SQLite then folds its write-ahead log into the store file)."""
+    collector.for_a_batch()
     try:
         app()
     finally:

@@ -23,6 +23,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from audits.core import collector
+
 _pool: ProcessPoolExecutor | None = None
 LOST = (BrokenProcessPool, RuntimeError, OSError)  # the process could not start, or died
 
@@ -48,6 +50,7 @@ def _in_helper() -> None:
     down its modules (pandas, Great Expectations: most of a second, which the run would wait for
     at its end), and it ends with the process that started it."""
     atexit.register(os._exit, 0)
+    collector.for_a_batch()
     _exit_with_parent()
 
 
