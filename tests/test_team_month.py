@@ -147,6 +147,9 @@ def test_the_overdue_actions_sheet_rows_fit_their_text(tmp_path, october):
     ws = openpyxl.load_workbook(tmp_path / "nov" / "teams" / "North.xlsx")["Overdue actions"]
     (row,) = [r for r in ws.iter_rows(min_row=4) if r[2].value == long_owner]
     assert row[2].alignment.wrap_text and ws.row_dimensions[row[0].row].height >= 30
+    summary = openpyxl.load_workbook(tmp_path / "nov" / "audit.xlsx")["Summary"]
+    (row,) = [r for r in summary.iter_rows() if len(r) > 3 and r[3].value == long_owner]
+    assert row[3].alignment.wrap_text and summary.row_dimensions[row[0].row].height >= 30
 
 
 def test_the_board_scorecard_rows_fit_their_text(tmp_path, october):

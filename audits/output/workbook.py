@@ -135,18 +135,19 @@ def write_overdue_rows(
             write_number(row, layout.days, int(days[i]), centred)
 
 
+SUMMARY_WIDTHS = (52, 28, 17, 17, 17, 17, 10, 18)  # the Summary's columns A to H
 SUMMARY_ACTIONS = ActionLayout(
     text={
         0: ("message", True),
         1: ("team", False),
         2: ("child_id", False),
-        3: ("action_owner", False),
+        3: ("action_owner", True),  # an owner can be a sentence ("Team manager, with the IRO")
         6: ("rule_id", False),
         7: ("finding_id", False),
     },
     due=4,
     days=5,
-    widths={0: 52},
+    widths={0: SUMMARY_WIDTHS[0], 3: SUMMARY_WIDTHS[3]},
 )
 
 
@@ -238,11 +239,8 @@ def _words(counts: dict[str, int]) -> str:
 def _summary_sheet(wb, formats, summary, capped, overdue, review: Review) -> None:
     ws = wb.add_worksheet("Summary")
     landscape(ws)
-    ws.set_column(0, 0, 52)
-    ws.set_column(1, 1, 28)
-    ws.set_column(2, 5, 17)
-    ws.set_column(6, 6, 10)
-    ws.set_column(7, 7, 18)
+    for col, width in enumerate(SUMMARY_WIDTHS):
+        ws.set_column(col, col, width)
     s = _Rows(ws, formats)
     s.text("Casefile audit — summary", fmt=formats.title)
     s.label("As-at date", dt.date.fromisoformat(summary["as_at"]))
