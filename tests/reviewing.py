@@ -85,3 +85,17 @@ def set_saved_at(path: Path, when: dt.datetime) -> None:
                 data = text.encode("utf-8")
             dst.writestr(item, data)
     tmp.replace(path)
+
+
+def serial_in_a_1904_workbook(path: Path, child: str, heading: str, serial: int) -> None:
+    """Make `path` a Mac Excel (1904 date system) workbook and type the plain number `serial`
+    (General format) in `heading` on the Findings row of `child`."""
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    wb = openpyxl.load_workbook(path)
+    wb.epoch = CALENDAR_MAC_1904
+    ws = wb["Findings"]
+    _, columns = findings_table(ws)
+    row = next(r["_row"] for r in read_findings(path) if r["Child ID"] == child)
+    ws.cell(row, columns[heading]).value = serial
+    wb.save(path)

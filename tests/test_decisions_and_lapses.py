@@ -13,10 +13,9 @@ import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
 
-import openpyxl
 import pandas as pd
 import pytest
-from reviewing import read_findings, type_into
+from reviewing import read_findings, serial_in_a_1904_workbook, type_into
 from typer.testing import CliRunner
 
 from audits.cli import app
@@ -180,23 +179,13 @@ def test_a_done_action_is_carried_to_a_later_lapse_and_stays_done(tmp_path):
 
 # --- returns: the new fields read as the careful reader reads them --------------------------------
 def test_done_on_typed_as_a_serial_number_in_a_1904_return_is_that_workbooks_date(tmp_path):
-    from openpyxl.utils.datetime import CALENDAR_MAC_1904
-
     out = run(tmp_path, "oct", "01/08/2026", "2026-10-30")
     path = type_into(
         out / "teams" / "North.xlsx",
         {"A": {"Action owner": "TM", "Action status": "done"}},
         target=tmp_path / "r" / "North.xlsx",
     )
-    wb = openpyxl.load_workbook(path)
-    wb.epoch = CALENDAR_MAC_1904
-    ws = wb["Findings"]
-    from reviewing import findings_table
-
-    head, columns = findings_table(ws)
-    row = next(r["_row"] for r in read_findings(path) if r["Child ID"] == "A")
-    ws.cell(row, columns["Done on"]).value = 44896  # General format: a plain number
-    wb.save(path)
+    serial_in_a_1904_workbook(path, "A", "Done on", 44896)  # General format: a plain number
     moderate(tmp_path, path)
     stored = Store.open(tmp_path / "h.sqlite").table("entries").set_index("field")["value"]
     assert stored["action_done_on"] == "2026-12-02"  # 1904: not 01/12/2022

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reviewing import findings_table, read_findings, type_into
+from reviewing import findings_table, read_findings, serial_in_a_1904_workbook, type_into
 from typer.testing import CliRunner
 
 from audits.cli import app
@@ -132,18 +132,10 @@ def test_an_action_due_typed_as_a_serial_number_in_a_1904_return_is_that_workboo
 ):
     """The return reader counts serial numbers in the workbook's own date system too: 44896 in
     a Mac (1904) workbook is 02/12/2026, not 01/12/2022."""
-    from openpyxl.utils.datetime import CALENDAR_MAC_1904
-
     db, out = tmp_path / "h.sqlite", tmp_path / "oct"
     assert run(l8_csv(tmp_path / "in" / "l8.csv", REVIEW_ROWS), out, "--db", db).exit_code == 0
     path = type_into(out / "audit.xlsx", {"A": {"Action owner": "TM"}}, target=tmp_path / "r.xlsx")
-    wb = openpyxl.load_workbook(path)
-    wb.epoch = CALENDAR_MAC_1904
-    ws = wb["Findings"]
-    head, columns = findings_table(ws)
-    row = next(r["_row"] for r in read_findings(path) if r["Child ID"] == "A")
-    ws.cell(row, columns["Action due"]).value = 44896  # General format: a plain number
-    wb.save(path)
+    serial_in_a_1904_workbook(path, "A", "Action due", 44896)  # General format: a plain number
     result = audit("moderate", path, "--db", db)
     plain(result)
     assert result.exit_code == 0, result.output
