@@ -17,6 +17,7 @@ import zipfile
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from audits.ingest import values
@@ -129,11 +130,14 @@ def typed_over(returns: list[Shown], store: Store) -> list[tuple[list[Changed], 
     for heading in COMPARED:
         if heading in rows:
             rows[heading] = _comparable(rows[heading]).to_numpy()  # blank, or not on the sheet: ''
-    shows = [store.shown_runs(r.as_at, r.saved_at) for r in returns]
-    rows["runs"] = [shows[i] for i in rows["ret"].to_numpy()]
+    shows = [store.shown_runs(r.as_at, r.saved_at) for r in returns]  # a query per return
+    distinct = list(dict.fromkeys(shows))  # usually one: every return shows the same run
+    shown_by = np.array([distinct.index(runs) for runs in shows])
+    rows["runs"] = shown_by[rows["ret"].to_numpy()]
     changed: list[tuple[int, Changed]] = []
     lapses = []
-    for run_ids, group in rows.groupby("runs", sort=False):
+    for which, group in rows.groupby("runs", sort=False):
+        run_ids = distinct[which]
         stored = store.shown_findings(set(group["finding_id"]), run_ids, list(COMPARED.values()))
         if stored.empty:
             continue
