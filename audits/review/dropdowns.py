@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from audits.ingest.values import by_unique
 from audits.model.grades import GRADES
 from audits.output.reviewed import ACTION_STATUSES, MODERATOR_DECISIONS
 
@@ -52,12 +53,17 @@ class Dropdown:
 
     def read(self, cells: pd.Series) -> tuple[pd.Series, pd.Series]:
         """(the option each cell means, None where blank or outside; the cells typed outside
-        the dropdown), indexed like `cells`."""
+        the dropdown), indexed like `cells`; each distinct value looked up once (an import's
+        pre-filled decisions repeat four spellings over thousands of rows)."""
+        chosen, outside = by_unique(self._meant)(cells)
+        return chosen.astype(object).where(chosen.notna(), None), outside
+
+    def _meant(self, distinct: pd.Series) -> tuple[pd.Series, pd.Series]:
         lookup = {_key(o): o for o in self.options} | {_key(a): o for a, o in self.aliases.items()}
-        text = cells.map(shown_text, na_action="ignore").astype(object)
+        text = distinct.map(shown_text, na_action="ignore").astype(object)
         chosen = text.map(lambda t: lookup.get(_key(t)) if isinstance(t, str) else None)
         outside = text.notna() & chosen.isna()
-        return chosen.astype(object).where(chosen.notna(), None), outside.astype(bool)
+        return chosen.astype(object), outside.astype(bool)
 
     def describe(self) -> str:
         return "; ".join(self.options)
