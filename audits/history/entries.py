@@ -20,7 +20,7 @@ from collections.abc import Iterable
 import pandas as pd
 import sqlalchemy as sa
 
-from audits.history.ids import read_frame, wanted_ids
+from audits.history.ids import read_frame, records_of, wanted_ids
 from audits.history.schema import entries, now, returns_log
 from audits.model.entries import ENTRY_FIELDS
 
@@ -200,7 +200,7 @@ class EntriesStore:
         they came from (columns as `returns_imported`) in one transaction: all or none."""
         stamp = now()
         rows = new.assign(imported_at=stamp).reindex(columns=ENTRY_COLUMNS)
-        records = rows.astype(object).where(rows.notna(), None).to_dict("records")
+        records = records_of(rows)
         if not records and not returns:
             return 0
         with self.engine.begin() as conn:

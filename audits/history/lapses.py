@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import sqlalchemy as sa
 
+from audits.history.ids import records_of
 from audits.history.schema import entry_lapses, now
 
 LAPSE_COLUMNS = ["finding_id", "workbook_sha256", "due_date", "value"]
@@ -50,7 +51,7 @@ class LapsesStore:
         if fresh.empty:
             return 0
         rows = fresh.assign(recorded_at=now())
-        records = rows.astype(object).where(rows.notna(), None).to_dict("records")
+        records = records_of(rows)
         with self.engine.begin() as conn:
             conn.execute(entry_lapses.insert(), records)
         return len(records)

@@ -9,21 +9,11 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from audits.history.ids import execute_many, read_frame, wanted_ids
+from audits.history.ids import execute_many, read_frame, records_of, wanted_ids
 from audits.history.schema import finding_history, findings, run_inputs, runs, scores
 from audits.output.written import sha256_of
 
 SCORE_FIELDS = ("area", "team", "children_in_scope", "children_compliant", "score")
-
-
-def records_of(frame: pd.DataFrame) -> list[dict]:
-    """The frame's rows as dicts of plain Python values (None for missing), built a column at
-    a time (`to_dict("records")` boxes every value one by one: seconds for 80,000 findings)."""
-    columns = [
-        frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in frame.columns
-    ]
-    names = list(frame.columns)
-    return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
 
 
 class RunsStore:

@@ -10,6 +10,8 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
+from audits.history.ids import records_of
+
 metadata = sa.MetaData()
 schema_version = sa.Table(
     "schema_version",
@@ -413,7 +415,7 @@ def _v7(conn: sa.Connection) -> None:
     ]
     conn.execute(
         entry_lapses.insert(),
-        rows.astype(object).where(rows.notna(), None).to_dict("records"),
+        records_of(rows),
     )
 
 
