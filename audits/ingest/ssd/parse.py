@@ -35,8 +35,14 @@ _UK_FORMATS = ("%d/%m/%Y", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M")
 
 
 def _words(col: pd.Series) -> pd.Series:
-    """Text values stripped; blanks, NULL and the placeholder as missing (object dtype)."""
-    text = col.astype(object).map(lambda v: v if isinstance(v, str) else str(v), na_action="ignore")
+    """Text values stripped; blanks, NULL and the placeholder as missing (each distinct value
+    worked out once: a coded column repeats a few codes over every row)."""
+    (words,) = _by_unique(col, lambda distinct: (_distinct_words(distinct),))
+    return words
+
+
+def _distinct_words(col: pd.Series) -> pd.Series:
+    text = col.map(lambda v: v if isinstance(v, str) else str(v), na_action="ignore")
     text = pd.Series(text, index=col.index, dtype="str").str.strip()
     return text.mask(text.str.lower().isin(_BLANK) | text.eq(PLACEHOLDER) | text.isna())
 
