@@ -88,29 +88,45 @@ def scan(archive: zipfile.ZipFile, member: str) -> SheetScan:
     return found
 
 
-_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"')
-
-
-def reach(archive: zipfile.ZipFile, member: str) -> tuple[int, int]:
-    """(the last row, the number of columns) a sheet's cells reach, styled blanks included,
-    streamed without parsing the XML (a cheap look before reading a sheet cell by cell)."""
-    last_row, columns, tail = 0, 0, b""
-    widest = b""
+def reaches_beyond(archive: zipfile.ZipFile, member: str, rows: int, columns: int) -> bool:
+    """Whether any cell of the sheet (a styled blank included) lies below row `rows` or right of
+    its first `columns` columns: one search of the streamed XML for such a cell reference, which
+    stops at the first (a cheap look before reading a sheet cell by cell)."""
+    beyond = re.compile(
+        rb'<c r="(?:'
+        + _at_least(column_letters(columns), "ABCDEFGHIJKLMNOPQRSTUVWXYZ").encode()
+        + rb"[0-9]|[A-Z]{1,3}"
+        + _at_least(str(rows + 1), "0123456789").encode()
+        + rb'")'
+    )
+    tail = b""
     try:
         with archive.open(member) as fh:
             while chunk := fh.read(1 << 20):
                 piece = tail + chunk
-                for letters, number in _CELL_REF.findall(piece):
-                    last_row = max(last_row, int(number))
-                    if (len(letters), letters) > (len(widest), widest):
-                        widest = letters
+                if beyond.search(piece):
+                    return True
                 tail = piece[-64:] if len(piece) > 64 else piece
                 tail = tail[tail.rfind(b"<") :] if b"<" in tail else b""
     except KeyError:
-        return 0, 0
-    if widest:
-        columns = column_index(widest.decode()) + 1
-    return last_row, columns
+        return False
+    return False
+
+
+def _at_least(first: str, alphabet: str) -> str:
+    """A pattern for the names not before `first` where names are ordered by length, then by
+    `alphabet` (column letters from 'A', row numbers from '1'): longer names, or names of the
+    same length that share a prefix with `first` and then have a later character, or `first`."""
+    later = [f"[{alphabet[0] if alphabet[0] != '0' else '1'}-{alphabet[-1]}]"]  # a first character
+    rest = f"[{alphabet[0]}-{alphabet[-1]}]"
+    options = [f"{later[0]}{rest}{{{len(first)},}}"]  # longer
+    for i, ch in enumerate(first):
+        at = alphabet.index(ch)
+        if at + 1 < len(alphabet):
+            tail = f"{rest}{{{len(first) - i - 1}}}" if i + 1 < len(first) else ""
+            options.append(f"{re.escape(first[:i])}[{alphabet[at + 1]}-{alphabet[-1]}]{tail}")
+    options.append(re.escape(first))
+    return "(?:" + "|".join(options) + ")"
 
 
 def column_index(letters: str) -> int:

@@ -368,7 +368,9 @@ def headed_columns(
 
 
 def _blank(cells: np.ndarray) -> np.ndarray:
-    """Where a cell holds nothing: no value, or text of spaces only (one pass over every cell)."""
-    flat = pd.Series(cells.ravel(), dtype=object)
-    text = flat.astype(str).str.strip()
-    return (flat.isna() | text.eq("").fillna(False)).to_numpy(dtype=bool).reshape(cells.shape)
+    """Where a cell holds nothing: no value, or text of spaces only. Each distinct value is
+    looked at once (a sheet repeats its teams, rules, dates and blanks over thousands of rows)."""
+    codes, distinct = pd.factorize(cells.ravel(), use_na_sentinel=True)
+    spaces = [isinstance(v, str) and not v.strip() for v in distinct]
+    blank = np.append(np.array(spaces, dtype=bool), True)  # code -1 (no value) takes the last
+    return blank[codes].reshape(cells.shape)

@@ -22,7 +22,7 @@ import pandas as pd
 
 from audits.ingest import values
 from audits.ingest.keys import member
-from audits.ingest.xlsx_cells import column_letters, reach
+from audits.ingest.xlsx_cells import column_letters, reaches_beyond
 from audits.output.findings_sheet import human_dates
 from audits.output.reviewed import Returned
 
@@ -76,7 +76,7 @@ def shown_cells(columns, sheet: str) -> pd.DataFrame:
     for heading in COMPARED:
         cells = columns.get(heading)
         if cells is not None:
-            out[heading] = cells[keep].to_numpy()
+            out[heading] = pd.array(cells[keep].to_numpy(), dtype=object)  # as saved: mixed
             present.append(heading)
     out["compared"] = "|".join(present)
     return out.reset_index(drop=True)
@@ -138,7 +138,7 @@ def typed_over(returns: list[Shown], store: Store) -> list[tuple[list[Changed], 
     lapses = []
     for which, group in rows.groupby("runs", sort=False):
         run_ids = distinct[which]
-        stored = store.shown_findings(set(group["finding_id"]), run_ids, list(COMPARED.values()))
+        stored = store.shown_findings(group["finding_id"], run_ids, list(COMPARED.values()))
         if stored.empty:
             continue
         versions = _stored_as_shown(stored)
@@ -207,9 +207,8 @@ def beyond_the_tool(book: Returned, read_back: tuple[str, ...]) -> list[Changed]
             continue
         rows, columns = book.extents.get(name, (0, 0))
         with zipfile.ZipFile(book.path) as archive:
-            last_row, last_column = reach(archive, book.parts[name])
-        if last_row <= rows and last_column <= columns:
-            continue
+            if not reaches_beyond(archive, book.parts[name], rows, columns):
+                continue
         sheet = book.sheet(name)
         wrote = name in book.extents
         for number, row in enumerate(sheet.rows, start=1):
