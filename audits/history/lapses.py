@@ -8,10 +8,12 @@ that finding showed in that workbook (`entry_lapses`); `audits.review.covers` de
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import pandas as pd
 import sqlalchemy as sa
 
-from audits.history.ids import records_of
+from audits.history.ids import read_frame, records_of, wanted_ids
 from audits.history.schema import entry_lapses, now
 
 LAPSE_COLUMNS = ["finding_id", "workbook_sha256", "due_date", "value"]
@@ -20,24 +22,18 @@ LAPSE_COLUMNS = ["finding_id", "workbook_sha256", "due_date", "value"]
 class LapsesStore:
     engine: sa.Engine
 
-    def lapses(self, finding_ids: set[str] | None = None) -> pd.DataFrame:
+    def lapses(self, finding_ids: Collection[str] | None = None) -> pd.DataFrame:
         """finding_id, workbook_sha256, due_date (ISO or None), value: the lapse each return
         showed for each finding it holds entries for (of `finding_ids` only, when given)."""
         columns = [entry_lapses.c[c] for c in LAPSE_COLUMNS]
         with self.engine.connect() as conn:
             if finding_ids is None:
                 return pd.read_sql(sa.select(*columns), conn)
-            wanted = sorted(finding_ids)
-            parts = [
-                pd.read_sql(
-                    sa.select(*columns).where(entry_lapses.c.finding_id.in_(wanted[i : i + 5000])),
-                    conn,
+            with wanted_ids(conn, finding_ids) as wanted:  # by the index on finding_id
+                query = sa.select(*columns).where(
+                    entry_lapses.c.finding_id.in_(sa.select(wanted.c.finding_id))
                 )
-                for i in range(0, len(wanted), 5000)
-            ]
-        if not parts:
-            return pd.DataFrame(columns=LAPSE_COLUMNS)
-        return pd.concat(parts, ignore_index=True)
+                return read_frame(conn, query)
 
     def store_lapses(self, new: pd.DataFrame) -> int:
         """Record the lapses of `new` (LAPSE_COLUMNS) not held yet; a workbook's lapse for a
@@ -45,7 +41,7 @@ class LapsesStore:
         if new.empty:
             return 0
         new = new[LAPSE_COLUMNS].drop_duplicates(["finding_id", "workbook_sha256"])
-        held = self.lapses(set(new["finding_id"]))
+        held = self.lapses(new["finding_id"])
         fresh = new.merge(held[["finding_id", "workbook_sha256"]], how="left", indicator=True)
         fresh = fresh[fresh.pop("_merge") == "left_only"]
         if fresh.empty:

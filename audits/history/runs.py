@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Collection
 from pathlib import Path
 
 import pandas as pd
@@ -11,6 +12,7 @@ import sqlalchemy as sa
 
 from audits.history.ids import execute_many, read_frame, records_of, wanted_ids
 from audits.history.schema import finding_history, findings, run_inputs, runs, scores
+from audits.ingest.keys import member
 from audits.output.written import sha256_of
 
 SCORE_FIELDS = ("area", "team", "children_in_scope", "children_compliant", "score")
@@ -134,20 +136,28 @@ class RunsStore:
             return tuple(sorted(conn.execute(chosen).scalars()))
 
     def shown_findings(
-        self, finding_ids: set[str], run_ids: tuple[int, ...], columns: list[str]
+        self, finding_ids: Collection[str], run_ids: tuple[int, ...], columns: list[str]
     ) -> pd.DataFrame:
-        """The stored rows of `finding_ids` in the runs `run_ids` (`shown_runs`), read by the
-        index on `finding_id` whatever the store's size: `run_id`, `finding_id` and the
-        `columns` of the `findings` table named."""
+        """The stored rows of `finding_ids` in the runs `run_ids` (`shown_runs`): `run_id`,
+        `finding_id` and the `columns` of the `findings` table named. Read by the index on
+        `run_id` when the ids are half the runs' findings or more (every team's return: the run
+        whole, then the ids kept), else by the index on `finding_id`; whatever the store's size."""
         names = ["run_id", "finding_id", *(c for c in columns if c not in ("run_id", "finding_id"))]
-        if not run_ids or not finding_ids:
+        if not run_ids or not len(finding_ids):
             return pd.DataFrame(columns=names)
-        with self.engine.connect() as conn, wanted_ids(conn, finding_ids) as wanted:
-            query = sa.select(*(findings.c[n] for n in names)).where(
-                findings.c.finding_id.in_(sa.select(wanted.c.finding_id)),
-                findings.c.run_id.in_(list(run_ids)),
-            )
-            return read_frame(conn, query)
+        chosen = sa.select(*(findings.c[n] for n in names)).where(
+            findings.c.run_id.in_(list(run_ids))
+        )
+        with self.engine.connect() as conn:
+            held = conn.execute(
+                sa.select(sa.func.count()).where(findings.c.run_id.in_(list(run_ids)))
+            ).scalar_one()
+            if 2 * len(finding_ids) >= held:
+                frame = read_frame(conn, chosen)
+                return frame[member(frame["finding_id"], finding_ids)].reset_index(drop=True)
+            with wanted_ids(conn, finding_ids) as wanted:
+                query = chosen.where(findings.c.finding_id.in_(sa.select(wanted.c.finding_id)))
+                return read_frame(conn, query)
 
     def run_summaries(self) -> pd.DataFrame:
         """run_id, as_at, month and the run's summary (a dict; empty for runs before v3)."""

@@ -50,7 +50,7 @@ def check_against_store(returns: list[Return], store: Store) -> pd.DataFrame:
     lapses = []
     for r, (changed, lapse) in zip(returns, typed_over(shown, store), strict=True):
         r.problems += [Problem(r.path.name, c.row, c.message, c.sheet) for c in changed]
-        lapse = lapse[lapse["finding_id"].isin(set(r.entries["finding_id"]))]
+        lapse = lapse[member(lapse["finding_id"], r.entries["finding_id"])]
         lapses.append(lapse.assign(workbook_sha256=r.sha256))
     if not lapses:
         return pd.DataFrame(columns=["finding_id", "workbook_sha256", "due_date", "value"])
@@ -84,7 +84,7 @@ def merge(returns: list[Return], store: Store) -> Outcome:
     ).reset_index(drop=True)
 
     history = store.entries_for(  # these findings' entries only, and only what is compared
-        set(incoming["finding_id"]),
+        incoming["finding_id"],
         ["field", "value", "entered_at", "workbook_sha256"],
     )
     key = ["finding_id", "field"]
