@@ -155,3 +155,26 @@ def test_findings_of_rules_collected_later_keep_their_place():
 
     mixed = [deferred(r) if r.id in later_ids else r for r in rules]
     pd.testing.assert_frame_equal(run_rules(context(), mixed).findings, at_once)
+
+
+def test_the_shown_findings_read_by_run_are_those_read_by_id(tmp_path):
+    """`Store.shown_findings` reads a run whole when the ids asked for are half its findings or
+    more; the rows are those the index on finding_id gives for fewer ids."""
+    from audits.history import Store
+    from tests.test_board_trust import finding_rows, summary_of
+
+    store = Store.open(tmp_path / "history.sqlite")
+    october = store.record_run(summary_of("2026-10-31"), finding_rows(list("abcdef")), [])
+    store.record_run(summary_of("2026-11-30"), finding_rows(list("abcxyz")), [])
+    columns = ["rule_id", "child_id", "due_date"]
+
+    def shown(ids) -> set[tuple]:
+        frame = store.shown_findings(ids, (october,), columns)
+        return set(frame[["run_id", "finding_id", *columns]].itertuples(index=False, name=None))
+
+    asked = ["a", "e", "z", "b", "c", "q"]
+    one_by_one = set().union(*(shown([i]) for i in asked))  # 1 of 6 findings: by id
+    together = shown(pd.Series([*asked, "a"]))  # 7 ids (6 distinct) of 6 findings: by run
+    assert together == one_by_one == shown(["a", "e"]) | shown(["b", "c", "z"])
+    assert {f for _, f, *_ in together} == {"a", "b", "c", "e"}
+    assert all(run == october for run, *_ in together)
