@@ -15,6 +15,7 @@ from xml.etree import ElementTree
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 from reviewing import read_findings, serial_in_a_1904_workbook, type_into
 from typer.testing import CliRunner
 
@@ -229,10 +230,10 @@ def as_an_older_store(db: Path, had: tuple[int, ...]) -> None:
     con.executescript(
         "UPDATE entries SET field = 'moderator_decision' WHERE field = 'manager_decision';"
         "DELETE FROM entries WHERE field IN ('action_status', 'action_done_on');"
-        "DROP INDEX IF EXISTS ix_entries_migrated_from;"
+        "DROP INDEX IF EXISTS ix_entries_migrated_from; DROP INDEX IF EXISTS ix_entries_latest;"
         "ALTER TABLE entries DROP COLUMN migrated_from;"
         "DROP TABLE finding_history; DROP TABLE returns_imported;"
-        "DELETE FROM schema_version WHERE version = 5;"
+        "DELETE FROM schema_version WHERE version IN (5, 8);"
     )
     if 6 not in had:
         con.executescript(
@@ -266,7 +267,7 @@ def test_a_store_from_before_two_decisions_keeps_what_each_decision_covers(tmp_p
     db = tmp_path / "h.sqlite"
     as_an_older_store(db, had)
     store = Store.open(db)  # migrates
-    assert store.version == 7
+    assert store.version == 8
     table = store.table("entries")
     decisions = table[table["field"].str.endswith("_decision")]
     by = {(r.finding_id, r.field): r for r in decisions.itertuples()}
@@ -295,3 +296,31 @@ def test_a_store_from_before_two_decisions_keeps_what_each_decision_covers(tmp_p
     assert raised(later)["A"] == "2026-11-12"  # a later lapse: raised again
     a = cla02(later)["A"]
     assert a["Manager decision"] in (None, "") and a["Action owner"] == "Sam Jones"
+
+
+def test_a_store_from_before_the_latest_entries_index_gets_it_and_reads_the_same(tmp_path):
+    """v8 adds only an index (finding, field, time, id) from which the latest entries are found:
+    a store of version 7 takes it when opened, and its latest entries read the same."""
+    from audits.history.connect import close_all
+
+    out = october(
+        tmp_path,
+        {"A": {"Manager decision": RECORDING_CORRECT, "Action owner": "Sam Jones"}},
+        {"A": {"Moderator decision": "Agree"}, "B": {"Moderator decision": "Agree"}},
+    )
+    ids = ["x", *pd.read_csv(out / "findings.csv", dtype=str)["finding_id"]]
+    db = tmp_path / "h.sqlite"
+    before = Store.open(db).latest_entries_for(ids)
+    close_all()
+    con = sqlite3.connect(db)
+    con.executescript("DROP INDEX ix_entries_latest; DELETE FROM schema_version WHERE version = 8;")
+    con.close()
+    store = Store.open(db)  # migrates
+    indexes = {i["name"] for i in sa.inspect(store.engine).get_indexes("entries")}
+    assert store.version == 8 and "ix_entries_latest" in indexes
+    after = store.latest_entries_for(ids)
+    assert len(after) == 4  # A: two decisions and an owner; B: a decision
+    pd.testing.assert_frame_equal(
+        after.sort_values("entry_id").reset_index(drop=True),
+        before.sort_values("entry_id").reset_index(drop=True),
+    )

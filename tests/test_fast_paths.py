@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from audits.core.safe_text import FORMULA_STARTS, needs_quote, needs_quote_one
@@ -178,3 +178,50 @@ def test_the_shown_findings_read_by_run_are_those_read_by_id(tmp_path):
     assert together == one_by_one == shown(["a", "e"]) | shown(["b", "c", "z"])
     assert {f for _, f, *_ in together} == {"a", "b", "c", "e"}
     assert all(run == october for run, *_ in together)
+
+
+entry_rows = st.lists(
+    st.tuples(
+        st.sampled_from(["f1", "f2", "f3"]),  # finding
+        st.sampled_from(["manager_decision", "moderator_decision", "action_owner"]),
+        st.sampled_from(["2026-10-01T09:00:00", "2026-10-02T09:00:00", "2026-10-03T09:00:00"]),
+        st.booleans(),  # a copy of the previous entry, as v5 made (`migrated_from`)
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=entry_rows, asked=st.sets(st.sampled_from(["f1", "f2", "f3", "f9"]), min_size=1))
+def test_the_databases_latest_entries_are_the_latest_of_every_entry(tmp_path_factory, rows, asked):
+    """`latest_entries_for` (a window over the v8 index, then the latest entries read) gives
+    what `latest_of(resolved(...))` gives from every entry of the findings, times tied or not,
+    originals copied by v5 set aside."""
+    from audits.history import Store
+    from audits.history.entries import latest_of, resolved
+
+    store = Store.open(tmp_path_factory.mktemp("latest") / "history.sqlite")
+    previous = None
+    for n, (finding, field, at, copy) in enumerate(rows):
+        if copy and previous:  # v5's copy: the same finding, naming the entry before (id n)
+            finding = previous
+        entry = {"finding_id": finding, "field": field, "value": f"v{n}", "entered_at": at}
+        entry |= {"workbook": f"w{n}.xlsx", "workbook_sha256": f"{n:064}", "rule_id": "CLA-01"}
+        if copy and previous:
+            entry["migrated_from"] = n
+        store.store_entries(pd.DataFrame([entry]))
+        previous = finding
+    fields = ("manager_decision", "moderator_decision")
+    every = store.entries_for(sorted(asked))
+    expected = latest_of(resolved(every))
+    got = store.latest_entries_for(sorted(asked), fields)
+    key = ["finding_id", "field"]
+    expected = expected[expected["field"].isin(fields)].sort_values(key)
+    assert got.sort_values(key)["entry_id"].astype(int).tolist() == (
+        expected["entry_id"].astype(int).tolist()
+    )
+    everything = store.latest_entries_for(sorted(asked))
+    assert sorted(everything["entry_id"].astype(int)) == sorted(
+        latest_of(resolved(every))["entry_id"].astype(int)
+    )

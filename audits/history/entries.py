@@ -97,9 +97,10 @@ class EntriesStore:
         self, finding_ids: Iterable[str], fields: Iterable[str] | None = None
     ) -> pd.DataFrame:
         """The latest entry per finding and field of the findings named (of the `fields` named,
-        when given), as entries are read since v5 (`resolved`), found by the database (a window
-        over each finding's entries): what a run pre-fills, however many months of entries the
-        store holds."""
+        when given), as entries are read since v5 (`resolved`), found by the database: a window
+        over each finding's entries in the index on finding, field, time and id (v8), then only
+        the latest entries read from the table. What a run pre-fills, however many months of
+        entries the store holds."""
         names = ["entry_id", "finding_id", "field", "value", "entered_at", "entered_by"]
         names += ["rule_id", "team", "workbook_sha256"]  # the workbook: the lapse it covers
         moved = sa.select(entries.c.migrated_from).where(entries.c.migrated_from.is_not(None))
@@ -113,13 +114,14 @@ class EntriesStore:
         )
         with self.engine.connect() as conn, wanted_ids(conn, finding_ids) as wanted:
             ranked = (  # `IN (SELECT ...)`: the database looks each id up by its index
-                sa.select(*(entries.c[n] for n in names), rank)
+                sa.select(entries.c.entry_id, rank)
                 .where(entries.c.finding_id.in_(sa.select(wanted.c.finding_id)))
                 .where(entries.c.entry_id.not_in(moved))
                 .where(entries.c.field.in_(list(fields)) if fields is not None else sa.true())
                 .subquery()
             )
-            query = sa.select(*(ranked.c[n] for n in names)).where(ranked.c.rank == 1)
+            latest = sa.select(ranked.c.entry_id).where(ranked.c.rank == 1)
+            query = sa.select(*(entries.c[n] for n in names)).where(entries.c.entry_id.in_(latest))
             return read_frame(conn, query)
 
     def latest_entries(
