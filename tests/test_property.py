@@ -11,7 +11,7 @@ import string
 from xml.sax.saxutils import escape
 
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -63,6 +63,14 @@ def _csv_cell(value: str) -> str:
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(exports())
+@example(  # a child id typed with a leading apostrophe: kept as typed, not taken for our guard
+    (
+        ["Date of Contact", "Contact Source", "Gender", "Child Unique ID"],
+        [["", "", "", "'="]],
+        "utf-8",
+        False,
+    )
+)
 def test_any_export_is_audited_or_refused_never_a_traceback(tmp_path_factory, export):
     headings, rows, encoding, title = export
     folder = tmp_path_factory.mktemp("export")
@@ -92,7 +100,7 @@ def test_any_export_is_audited_or_refused_never_a_traceback(tmp_path_factory, ex
     written |= {w.removesuffix(".0") for w in written}
     for child in set(findings["child_id"]) - {""}:
         neutralised = child.startswith("'") and child[1:2] in ("=", "+", "-", "@", "\t", "\r")
-        assert (child[1:] if neutralised else child) in written, child
+        assert child in written or (neutralised and child[1:] in written), child  # "'=" typed
 
 
 # --- arbitrary cell values and arbitrary bytes (issue 15) ------------------------------------
