@@ -136,19 +136,22 @@ class RunsStore:
             return tuple(sorted(conn.execute(chosen).scalars()))
 
     def shown_findings(
-        self, finding_ids: Collection[str], run_ids: tuple[int, ...], columns: list[str]
+        self, finding_ids: Collection[str] | None, run_ids: tuple[int, ...], columns: list[str]
     ) -> pd.DataFrame:
-        """The stored rows of `finding_ids` in the runs `run_ids` (`shown_runs`): `run_id`,
-        `finding_id` and the `columns` of the `findings` table named. Read by the index on
-        `run_id` when the ids are half the runs' findings or more (every team's return: the run
-        whole, then the ids kept), else by the index on `finding_id`; whatever the store's size."""
+        """The stored rows of `finding_ids` (None: every finding) in the runs `run_ids`
+        (`shown_runs`): `run_id`, `finding_id` and the `columns` of the `findings` table named.
+        Read by the index on `run_id` when the ids are half the runs' findings or more (every
+        team's return: the run whole, then the ids kept), else by the index on `finding_id`;
+        whatever the store's size."""
         names = ["run_id", "finding_id", *(c for c in columns if c not in ("run_id", "finding_id"))]
-        if not run_ids or not len(finding_ids):
+        if not run_ids or (finding_ids is not None and not len(finding_ids)):
             return pd.DataFrame(columns=names)
         chosen = sa.select(*(findings.c[n] for n in names)).where(
             findings.c.run_id.in_(list(run_ids))
         )
         with self.engine.connect() as conn:
+            if finding_ids is None:
+                return read_frame(conn, chosen)
             held = conn.execute(
                 sa.select(sa.func.count()).where(findings.c.run_id.in_(list(run_ids)))
             ).scalar_one()

@@ -35,6 +35,15 @@ class Store(RunsStore, EntriesStore, PracticeStore, AggregatesStore, LapsesStore
         return cls(make_engine(url_of(db)))
 
     @classmethod
+    def opened_elsewhere(cls, url: str) -> Store:
+        """The store another process of this command has opened, and so migrated (the helper
+        reading it while the command reads its returns): used as it is, without taking the
+        migrations' write lock."""
+        store = cls.__new__(cls)
+        store.engine = make_engine(url)
+        return store
+
+    @classmethod
     def existing(cls, db: str | Path | None) -> Store:
         """An existing store, or one clear paragraph on why it cannot be used."""
         try:

@@ -10,13 +10,14 @@ from pathlib import Path
 
 from audits.core.errors import InputError
 from audits.history import Store, sha256_of
-from audits.review.moderation import Outcome, agreement, check_against_store, merge
+from audits.review.moderation import Outcome, agreement, check_against_store, held_of, merge
 from audits.review.practice.grades import grade_report
 from audits.review.practice.workbook import (
     is_practice_workbook,
     read_practice,
     typed_over_cases,
 )
+from audits.review.return_checks import early_versions, read_early
 from audits.review.returned import Return, problem_order, read_returns
 
 Echo = Callable[..., None]
@@ -97,8 +98,11 @@ def moderate_practice(workbook: Path, store: Store, echo: Echo) -> bool:
 def moderate_returns(workbooks: list[Path], store: Store, echo: Echo) -> bool:
     """Store the reviewer entries of audit/team workbooks; True when nothing was left out."""
     returns = read_returns(workbooks)
-    store.store_lapses(check_against_store(returns, store))  # what each decision covers
-    outcome = merge(returns, store)
+    early = read_early(workbooks, store)  # the helper: the shown runs' findings; meanwhile
+    held = held_of(returns, store)  # this process: the stored entries of the returns' findings
+    lapses = check_against_store(returns, store, lambda: early_versions(early))
+    store.store_lapses(lapses)  # what each decision covers
+    outcome = merge(returns, store, held)
     stored = outcome.stored
     echo(
         f"Stored {len(stored)} entr{'y' if len(stored) == 1 else 'ies'} on "

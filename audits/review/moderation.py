@@ -19,6 +19,7 @@ entries of the findings in the returns are read, whatever the size of the store.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,7 +29,7 @@ import pyarrow.compute as pc
 from audits.history import Store, now
 from audits.history.entries import latest_of, resolved
 from audits.ingest.keys import arrow_text, member
-from audits.review.return_checks import Shown, typed_over
+from audits.review.return_checks import Shown, Versions, typed_over
 from audits.review.returned import Problem, Return
 
 
@@ -42,13 +43,16 @@ class Outcome:
     imported_at: str = ""  # this import's time, as recorded with each return (`returns_imported`)
 
 
-def check_against_store(returns: list[Return], store: Store) -> pd.DataFrame:
+def check_against_store(
+    returns: list[Return], store: Store, early: Callable[[], Versions] | None = None
+) -> pd.DataFrame:
     """Compare each return's export columns with the findings its workbook showed (typing over
     them is listed, added to the return's problems) and give the lapse of every finding it
-    holds entries for: finding_id, workbook_sha256, due_date, value (`audits.review.covers`)."""
+    holds entries for: finding_id, workbook_sha256, due_date, value (`audits.review.covers`).
+    `early`: the shown runs' findings, when the helper reads them (`return_checks.read_early`)."""
     shown = [Shown(r.shown, r.as_at, r.saved_at) for r in returns]
     lapses = []
-    for r, (changed, lapse) in zip(returns, typed_over(shown, store), strict=True):
+    for r, (changed, lapse) in zip(returns, typed_over(shown, store, early), strict=True):
         r.problems += [Problem(r.path.name, c.row, c.message, c.sheet) for c in changed]
         lapse = lapse[member(lapse["finding_id"], r.entries["finding_id"])]
         lapses.append(lapse.assign(workbook_sha256=r.sha256))
@@ -57,8 +61,31 @@ def check_against_store(returns: list[Return], store: Store) -> pd.DataFrame:
     return pd.concat(lapses, ignore_index=True)
 
 
-def merge(returns: list[Return], store: Store) -> Outcome:
-    """Decide, field by field, what each return adds to the store (see the module docstring)."""
+@dataclass(frozen=True)
+class Held:
+    """What the store holds of the returns' findings, read before deciding (`held_of`)."""
+
+    known: set[str]  # those of the findings some stored run raised
+    history: pd.DataFrame  # their stored entries (`HISTORY_COLUMNS`)
+
+
+HISTORY_COLUMNS = ["field", "value", "entered_at", "workbook_sha256"]  # what is compared
+
+
+def held_of(returns: list[Return], store: Store) -> Held:
+    """Which of the returns' findings the store knows, and their stored entries: only these
+    findings' entries are read, whatever the size of the store."""
+    incoming = _incoming(returns)
+    if incoming.empty:
+        return Held(set(), pd.DataFrame())
+    findings = set(pc.unique(arrow_text(incoming["finding_id"])).to_pylist())
+    known = store.known_findings(findings)
+    return Held(known, store.entries_for(sorted(findings & known), HISTORY_COLUMNS))
+
+
+def merge(returns: list[Return], store: Store, held: Held | None = None) -> Outcome:
+    """Decide, field by field, what each return adds to the store (see the module docstring).
+    `held`: what the store holds of the returns' findings, when read already (`held_of`)."""
     problems = [p for r in returns for p in r.problems]
     incoming = _incoming(returns)
     stamp = now()
@@ -66,8 +93,8 @@ def merge(returns: list[Return], store: Store) -> Outcome:
         store.store_entries(pd.DataFrame(), _log(returns, pd.DataFrame(), problems, stamp))
         return Outcome(pd.DataFrame(), 0, 0, problems, set(), stamp)
     findings = set(pc.unique(arrow_text(incoming["finding_id"])).to_pylist())
-    known = store.known_findings(findings)
-    unknown = ~member(incoming["finding_id"], known)
+    held = held or held_of(returns, store)
+    unknown = ~member(incoming["finding_id"], held.known)
     for r in incoming[unknown].drop_duplicates(["file", "sheet", "row"]).itertuples():
         problems.append(
             Problem(
@@ -83,10 +110,7 @@ def merge(returns: list[Return], store: Store) -> Outcome:
         ["finding_id", "field", "workbook_sha256", "value"]
     ).reset_index(drop=True)
 
-    history = store.entries_for(  # these findings' entries only, and only what is compared
-        incoming["finding_id"],
-        ["field", "value", "entered_at", "workbook_sha256"],
-    )
+    history = held.history
     key = ["finding_id", "field"]
     same_workbook = incoming.merge(
         history[[*key, "workbook_sha256"]].drop_duplicates(),

@@ -14,17 +14,22 @@ not read back, or in a copied reviewer column is never stored, and never silentl
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from audits.core import helper
 from audits.ingest import values
 from audits.ingest.keys import member
 from audits.ingest.xlsx_cells import column_letters, reaches_beyond
 from audits.output.findings_sheet import human_dates
-from audits.output.reviewed import Returned
+from audits.output.reviewed import Returned, open_return
+from audits.review.workbooks import SHARE_FROM_BYTES, worth_sharing
 
 if TYPE_CHECKING:  # reading a return needs no store (`audits.review.returned`)
     from audits.history import Store
@@ -113,13 +118,71 @@ def _stored_as_shown(stored: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
-def typed_over(returns: list[Shown], store: Store) -> list[tuple[list[Changed], pd.DataFrame]]:
+Versions = dict[tuple[int, ...], pd.DataFrame]  # the shown runs' findings (`_stored_as_shown`)
+
+
+def read_early(
+    paths: list[Path], store: Store, *, share_from: int = SHARE_FROM_BYTES
+) -> Future | None:
+    """Ask the helper process, once the returns are read, for the findings of the runs they
+    show, made comparable (`shown_versions`): it reads them while this process reads the stored
+    entries of the returns' findings (`moderation.held_of`). Only for an import the two
+    processes share (`worth_sharing`), and a store in a file or a server."""
+    url = store.engine.url
+    if not worth_sharing(paths, share_from) or url.database in (None, "", ":memory:"):
+        return None
+    return helper.submit(shown_versions, url.render_as_string(hide_password=False), paths)
+
+
+def early_versions(future: Future | None) -> Versions:
+    """What `read_early` read, or nothing (the comparison then reads the store itself): the
+    helper lost, or anything it could not read is read again here, where a fault is reported."""
+    if future is None:
+        return {}
+    try:
+        return future.result()
+    except helper.LOST:
+        helper.forget()
+    except Exception:  # noqa: BLE001 - read again in this process, which reports what fails
+        pass
+    return {}
+
+
+def shown_versions(url: str, paths: list[Path]) -> Versions:
+    """Every finding of each run the returns show (by their as-at property, else when they were
+    saved), as the writers showed them (`_stored_as_shown`); run in the helper process. A
+    return that cannot be opened is left to the reading, which names what is wrong with it."""
+    from audits.history import Store
+
+    store = Store.opened_elsewhere(url)
+    try:
+        shows = set()
+        for path in paths:
+            try:
+                book = open_return(path, written_by="audit run")
+            except Exception:  # noqa: BLE001 - named when the returns are read
+                continue
+            shows.add(store.shown_runs(book.as_at, book.saved_at))
+        return {
+            runs: _stored_as_shown(store.shown_findings(None, runs, list(COMPARED.values())))
+            for runs in shows
+            if runs
+        }
+    finally:
+        store.engine.dispose()
+
+
+def typed_over(
+    returns: list[Shown], store: Store, early: Callable[[], Versions] | None = None
+) -> list[tuple[list[Changed], pd.DataFrame]]:
     """For each return, (its export cells that differ from the finding its workbook showed; the
     lapse of each of its rows: finding_id, due_date, value). Rows whose finding the store does
     not hold are left to the merge, which lists them when they carry entries.
 
     Done for all the returns of an import at once: their cells made comparable in one pass, and
-    one read of the store for the returns that show the same run (usually all of them)."""
+    one read of the store for the returns that show the same run (usually all of them), unless
+    the helper read that run early (`early()`, asked for once the cells are comparable: what
+    `read_early` read)."""
     empty = pd.DataFrame(columns=["finding_id", "due_date", "value"])
     out: list[tuple[list[Changed], pd.DataFrame]] = [([], empty) for _ in returns]
     frames = [r.cells.assign(ret=i) for i, r in enumerate(returns) if not r.cells.empty]
@@ -136,12 +199,17 @@ def typed_over(returns: list[Shown], store: Store) -> list[tuple[list[Changed], 
     rows["runs"] = shown_by[rows["ret"].to_numpy()]
     changed: list[tuple[int, Changed]] = []
     lapses = []
+    early_runs = early() if early is not None else {}
     for which, group in rows.groupby("runs", sort=False):
         run_ids = distinct[which]
-        stored = store.shown_findings(group["finding_id"], run_ids, list(COMPARED.values()))
-        if stored.empty:
+        if run_ids in early_runs:  # the runs whole: their findings in these returns
+            versions = early_runs[run_ids]
+            versions = versions[member(versions["finding_id"], group["finding_id"])]
+        else:
+            stored = store.shown_findings(group["finding_id"], run_ids, list(COMPARED.values()))
+            versions = _stored_as_shown(stored)
+        if versions.empty:
             continue
-        versions = _stored_as_shown(stored)
         latest = versions.sort_values("run_id", kind="stable")
         latest = latest.drop_duplicates("finding_id", keep="last").set_index("finding_id")
         for signature, part in group.groupby("compared", sort=False):
