@@ -202,16 +202,13 @@ def typed_over(
     early_runs = early() if early is not None else {}
     for which, group in rows.groupby("runs", sort=False):
         run_ids = distinct[which]
-        if run_ids in early_runs:  # the runs whole: their findings in these returns
+        if run_ids in early_runs:  # the runs whole (the rows below take only their own)
             versions = early_runs[run_ids]
-            versions = versions[member(versions["finding_id"], group["finding_id"])]
         else:
             stored = store.shown_findings(group["finding_id"], run_ids, list(COMPARED.values()))
             versions = _stored_as_shown(stored)
         if versions.empty:
             continue
-        latest = versions.sort_values("run_id", kind="stable")
-        latest = latest.drop_duplicates("finding_id", keep="last").set_index("finding_id")
         for signature, part in group.groupby("compared", sort=False):
             compared = [h for h in str(signature).split("|") if h]
             matched = part[["ret", "at", "sheet", "row", "finding_id", *compared]].merge(
@@ -221,7 +218,8 @@ def typed_over(
             matched = matched.drop_duplicates("at", keep="last")
             ok = matched["run_id"].notna()
             lapses.append(matched.loc[ok, ["ret", "at", "finding_id", *_LAPSE]])
-            _listed(matched[~ok], compared, latest, changed, lapses)
+            if not ok.all():
+                _listed(matched[~ok], compared, versions, changed, lapses)
     if not lapses:
         return out
     lapse = pd.concat(lapses, ignore_index=True).sort_values("at", kind="stable")
@@ -238,11 +236,15 @@ def typed_over(
 _LAPSE = ["due_date_stored", "value_stored"]
 
 
-def _listed(unmatched, compared, latest, changed: list[tuple[int, Changed]], lapses) -> None:
-    """Each row whose export cells match no stored version: what differs from the latest."""
-    held = unmatched[member(unmatched["finding_id"], latest.index)]  # the rest: to the merge
-    for row in held.to_dict("records"):
-        version = latest.loc[row["finding_id"]]
+def _listed(unmatched, compared, versions, changed: list[tuple[int, Changed]], lapses) -> None:
+    """Each row whose export cells match no stored version: what differs from the latest
+    version of its finding (rows of a finding the store does not hold: left to the merge)."""
+    latest = versions[member(versions["finding_id"], unmatched["finding_id"])]
+    latest = latest.sort_values("run_id", kind="stable")
+    latest = latest.drop_duplicates("finding_id", keep="last").set_index("finding_id")
+    held = unmatched[member(unmatched["finding_id"], latest.index)]
+    shown = latest.loc[held["finding_id"]]
+    for row, version in zip(held.to_dict("records"), shown.to_dict("records"), strict=True):
         differ = [
             f"{h} '{version[h]}' typed over as '{row[h]}'" for h in compared if row[h] != version[h]
         ]
@@ -251,16 +253,16 @@ def _listed(unmatched, compared, latest, changed: list[tuple[int, Changed]], lap
             "the case system, and the next export will show it)"
         )
         changed.append((row["ret"], Changed(row["sheet"], int(row["row"]), message)))
-        lapses.append(
-            pd.DataFrame(
-                {
-                    "ret": [row["ret"]],
-                    "at": [row["at"]],
-                    "finding_id": [row["finding_id"]],
-                    **{c: [version[c]] for c in _LAPSE},
-                }
-            )
+    lapses.append(
+        pd.DataFrame(
+            {
+                "ret": held["ret"].to_numpy(),
+                "at": held["at"].to_numpy(),
+                "finding_id": held["finding_id"].to_numpy(),
+                **{c: shown[c].to_numpy() for c in _LAPSE},
+            }
         )
+    )
 
 
 def beyond_the_tool(book: Returned, read_back: tuple[str, ...]) -> list[Changed]:
