@@ -555,7 +555,9 @@ HISTORY_REVIEWED = 2000  # findings a month given entries (4 fields each) by the
 HISTORY_TYPED = 50  # findings each return types a response and a decision for
 
 
-HISTORY_LAYOUT = "2"  # the cached stores' layout (2: the measured month continues the history)
+# the cached stores' layout (2: the measured month continues the history; 3: each store size
+# has the returns its own run wrote, pre-filled from its own entries)
+HISTORY_LAYOUT = "3"
 
 
 def make_history(folder: Path) -> Path:
@@ -565,13 +567,20 @@ def make_history(folder: Path) -> Path:
     `HISTORY_REVIEWED` findings a month given four entries: ~80k findings and 8k entries a
     month, 2.9M findings and 290k entries at 36 months): `store-N.sqlite`, what `audit run` of
     the month reads. `moderate-N.sqlite` is each with the month's own run recorded, as a QA team
-    has it when the returns come back; the 20 team workbooks of that run on the 36-month store
-    are returned with `HISTORY_TYPED` rows typed in each. Cached in `<folder>/history/`."""
+    has it when the returns come back; the 20 team workbooks of that run on each store are
+    returned with `HISTORY_TYPED` rows typed in each (`returns-N/`). Cached in
+    `<folder>/history/`."""
     import pandas as pd
 
     history = folder / "history"
     done = history / ".complete"
     if done.exists() and done.read_text() == HISTORY_LAYOUT:
+        return history
+    if done.exists() and done.read_text() == "2":  # the stores stand; the returns are rewritten
+        print("writing each history store's returns ...", flush=True)
+        shutil.rmtree(history / "returns", ignore_errors=True)
+        _returns(history, history / "month")
+        done.write_text(HISTORY_LAYOUT)
         return history
     print("generating the history stores (36 finding-dense months) ...", flush=True)
     shutil.rmtree(history, ignore_errors=True)
@@ -677,14 +686,16 @@ def _record_month(store, findings, summary, ids, as_at, k, rng) -> None:
 
 def _returns(history: Path, month: Path) -> None:
     """The month run on a copy of each store (`moderate-N.sqlite`: what the returns come back
-    to), and its 20 team workbooks on the 36-month one returned, each with a response and a
-    decision typed on `HISTORY_TYPED` rows (openpyxl, as Excel would save)."""
+    to), and the 20 team workbooks that run wrote returned (`returns-N/`: pre-filled from that
+    store's own entries, as a council's are), each with a response and a decision typed on
+    `HISTORY_TYPED` rows (openpyxl, as Excel would save)."""
     import openpyxl
 
     for size in HISTORY_MONTHS:
         store = history / f"moderate-{size}.sqlite"
         shutil.copy(history / f"store-{size}.sqlite", store)
         out = history / f"written-{size}"
+        shutil.rmtree(out, ignore_errors=True)
         subprocess.run(
             [audit_bin(), "run", str(month), "--as-at", DENSE_AS_AT.isoformat()]
             + ["--out", str(out), "--db", str(store)],
@@ -692,21 +703,19 @@ def _returns(history: Path, month: Path) -> None:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-    returns = history / "returns"
-    returns.mkdir()
-    for workbook in sorted(
-        (history / f"written-{max(HISTORY_MONTHS)}" / "teams").glob("Team *.xlsx")
-    ):
-        wb = openpyxl.load_workbook(workbook)
-        ws = wb["Findings"]
-        heads = {c.value: c.column for c in ws[6]}
-        for row in range(7, 7 + HISTORY_TYPED):
-            ws.cell(row, heads["Manager response"]).value = "Seen on the system: booked"
-            ws.cell(row, heads["Manager decision"]).value = "Agree"
-        wb.properties.lastModifiedBy = workbook.stem + " manager"
-        wb.save(returns / workbook.name)
-    for size in HISTORY_MONTHS:
-        shutil.rmtree(history / f"written-{size}")
+        returns = history / f"returns-{size}"
+        shutil.rmtree(returns, ignore_errors=True)
+        returns.mkdir()
+        for workbook in sorted((out / "teams").glob("Team *.xlsx")):
+            wb = openpyxl.load_workbook(workbook)
+            ws = wb["Findings"]
+            heads = {c.value: c.column for c in ws[6]}
+            for row in range(7, 7 + HISTORY_TYPED):
+                ws.cell(row, heads["Manager response"]).value = "Seen on the system: booked"
+                ws.cell(row, heads["Manager decision"]).value = "Agree"
+            wb.properties.lastModifiedBy = workbook.stem + " manager"
+            wb.save(returns / workbook.name)
+        shutil.rmtree(out)
 
 
 def history_costs(folder: Path, runs: int) -> dict:
@@ -721,13 +730,14 @@ def history_costs(folder: Path, runs: int) -> dict:
         for kind in ("store", "moderate"):  # once here, not in every timed command
             Store.open(history / f"{kind}-{months}.sqlite")
     close_all()
-    returns = sorted((history / "returns").glob("*.xlsx"))
+    returns = {m: sorted((history / f"returns-{m}").glob("*.xlsx")) for m in HISTORY_MONTHS}
     work = Path(tempfile.mkdtemp(prefix="bench-history-"))
 
     def moderate(months: int):
         def go():
+            command = [audit_bin(), "moderate", *map(str, returns[months])]
             subprocess.run(
-                [audit_bin(), "moderate", *map(str, returns), "--db", str(work / "m.sqlite")],
+                [*command, "--db", str(work / "m.sqlite")],
                 check=True,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
@@ -735,7 +745,7 @@ def history_costs(folder: Path, runs: int) -> dict:
 
         return go
 
-    out: dict = {"returns": len(returns), "typed_per_return": HISTORY_TYPED}
+    out: dict = {"returns": len(returns[max(HISTORY_MONTHS)]), "typed_per_return": HISTORY_TYPED}
     times: dict[int, list[float]] = {months: [] for months in HISTORY_MONTHS}
     for _ in range(runs):  # each round times every store size, so a busy minute weighs on all
         for months in HISTORY_MONTHS:
