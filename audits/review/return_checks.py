@@ -111,7 +111,7 @@ def _stored_as_shown(stored: pd.DataFrame) -> pd.DataFrame:
             raw = "List " + raw.astype(object).where(raw.notna(), "").astype(str)
         elif column == "value":
             raw = human_dates(raw)
-        shown[heading] = _comparable(raw).to_numpy()
+        shown[heading] = _comparable(raw).array
     shown["due_date_stored"] = stored["due_date"].to_numpy()
     shown["value_stored"] = stored["value"].to_numpy()
     shown["run_id"] = stored["run_id"].to_numpy()
@@ -192,7 +192,7 @@ def typed_over(
     rows["at"] = range(len(rows))  # reading order: a finding's first row gives its lapse
     for heading in COMPARED:
         if heading in rows:
-            rows[heading] = _comparable(rows[heading]).to_numpy()  # blank, or not on the sheet: ''
+            rows[heading] = _comparable(rows[heading]).array  # blank, or not on the sheet: ''
     shows = [store.shown_runs(r.as_at, r.saved_at) for r in returns]  # a query per return
     distinct = list(dict.fromkeys(shows))  # usually one: every return shows the same run
     shown_by = np.array([distinct.index(runs) for runs in shows])
