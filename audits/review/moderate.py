@@ -18,7 +18,7 @@ from audits.review.practice.workbook import (
     typed_over_cases,
 )
 from audits.review.return_checks import early_versions, read_early
-from audits.review.returned import Return, problem_order, read_returns
+from audits.review.returned import Reading, Return, problem_order
 
 Echo = Callable[..., None]
 
@@ -97,9 +97,10 @@ def moderate_practice(workbook: Path, store: Store, echo: Echo) -> bool:
 
 def moderate_returns(workbooks: list[Path], store: Store, echo: Echo) -> bool:
     """Store the reviewer entries of audit/team workbooks; True when nothing was left out."""
-    returns = read_returns(workbooks)
-    early = read_early(workbooks, store)  # the helper: the shown runs' findings; meanwhile
-    held = held_of(returns, store)  # this process: the stored entries of the returns' findings
+    reading = Reading(workbooks)  # the helper takes returns from the last backwards; then
+    early = read_early(workbooks, store)  # it reads the shown runs' findings
+    returns = reading.finish()  # while this process reads from the first, and then
+    held = held_of(returns, store)  # the stored entries of the returns' findings
     lapses = check_against_store(returns, store, lambda: early_versions(early))
     store.store_lapses(lapses)  # what each decision covers
     outcome = merge(returns, store, held)

@@ -124,10 +124,11 @@ Versions = dict[tuple[int, ...], pd.DataFrame]  # the shown runs' findings (`_st
 def read_early(
     paths: list[Path], store: Store, *, share_from: int = SHARE_FROM_BYTES
 ) -> Future | None:
-    """Ask the helper process, once the returns are read, for the findings of the runs they
-    show, made comparable (`shown_versions`): it reads them while this process reads the stored
-    entries of the returns' findings (`moderation.held_of`). Only for an import the two
-    processes share (`worth_sharing`), and a store in a file or a server."""
+    """Ask the helper process, as its next work once it has read its share of the returns, for
+    the findings of the runs they show, made comparable (`shown_versions`): it reads them while
+    this process reads the stored entries of the returns' findings (`moderation.held_of`). Only
+    for an import the two processes share (`worth_sharing`), and a store in a file or a
+    server. (Asked before the reading, it would take that time from reading: no gain.)"""
     url = store.engine.url
     if not worth_sharing(paths, share_from) or url.database in (None, "", ":memory:"):
         return None

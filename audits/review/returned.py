@@ -121,9 +121,25 @@ def read_returns(paths: list[Path], *, share_from: int = SHARE_FROM_BYTES) -> li
     backwards while this process reads from the first (`helper.Shared`): each workbook is read
     whole by one of them. The first return in order that cannot be read stops the import with
     its message, as it would read one by one."""
-    if not worth_sharing(paths, share_from):
-        return [read_return(p) for p in paths]
-    return helper.Shared(read_return, [(p,) for p in paths]).finish()
+    return Reading(paths, share_from).finish()
+
+
+class Reading:
+    """`read_returns` begun: the helper holds its share when this is made, so work submitted to
+    it afterwards is what it does once it has read its returns; `finish` reads the rest."""
+
+    def __init__(self, paths: list[Path], share_from: int = SHARE_FROM_BYTES) -> None:
+        self.paths = paths
+        self.shared = (
+            helper.Shared(read_return, [(p,) for p in paths])
+            if worth_sharing(paths, share_from)
+            else None
+        )
+
+    def finish(self) -> list[Return]:
+        if self.shared is None:
+            return [read_return(p) for p in self.paths]
+        return self.shared.finish()
 
 
 def tool_headings() -> set[str]:
