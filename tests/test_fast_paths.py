@@ -225,3 +225,22 @@ def test_the_databases_latest_entries_are_the_latest_of_every_entry(tmp_path_fac
     assert sorted(everything["entry_id"].astype(int)) == sorted(
         latest_of(resolved(every))["entry_id"].astype(int)
     )
+
+
+def test_first_raised_read_by_the_previous_run_is_first_raised_read_by_id(tmp_path):
+    """`Store.first_raised` reads the previous run's findings by that run's index and the rest
+    id by id: a finding persisting, one back after a month away, one new."""
+    from audits.history import Store
+    from tests.test_board_trust import finding_rows, summary_of
+
+    store = Store.open(tmp_path / "history.sqlite")
+    store.record_run(summary_of("2026-09-30"), finding_rows(["a", "b", "c"]), [])
+    october = store.record_run(summary_of("2026-10-30"), finding_rows(["a", "d"]), [])
+    asked = pd.Series(["d", "b", "new", "a", None, "a"], index=[5, 6, 7, 8, 9, 10])
+    by_run = store.first_raised(asked, october)
+    by_id = store.first_raised(asked)
+    pd.testing.assert_frame_equal(by_run, by_id)
+    first = by_run["as_at"]
+    assert first[[5, 6, 8, 10]].tolist() == ["2026-10-30", "2026-09-30", "2026-09-30", "2026-09-30"]
+    assert first[[7, 9]].isna().all()
+    assert list(by_run.index) == list(asked.index)

@@ -61,20 +61,35 @@ class RunsStore:
             )
         return int(run_id)
 
-    def first_raised(self, finding_ids: pd.Series) -> pd.DataFrame:
+    def first_raised(self, finding_ids: pd.Series, previous: int | None = None) -> pd.DataFrame:
         """When each finding was first raised by an earlier run: `month` (YYYY-MM) and `as_at`
-        (ISO), missing for a finding new this run; read by primary key, finding by finding."""
-        columns = [finding_history.c[c] for c in ("finding_id", "first_raised", "first_as_at")]
-        with self.engine.connect() as conn, wanted_ids(conn, finding_ids.dropna()) as wanted:
-            query = sa.select(*columns).where(  # looked up by the primary key, id by id
-                finding_history.c.finding_id.in_(sa.select(wanted.c.finding_id))
-            )
-            known = read_frame(conn, query).set_index("finding_id")
-        out = pd.DataFrame(index=finding_ids.index)
-        ids = finding_ids.astype(object)
-        for name, column in (("month", "first_raised"), ("as_at", "first_as_at")):
-            out[name] = ids.map(known[column].astype(object))
-        return out
+        (ISO), missing for a finding new this run. Read by primary key: the findings of the
+        `previous` run (most of a month's, when given) by that run's index, the others id by
+        id."""
+        history = [finding_history.c[c] for c in ("finding_id", "first_raised", "first_as_at")]
+        wanted_here = finding_ids.dropna()
+        with self.engine.connect() as conn:
+            parts = []
+            if previous is not None:
+                persisting = sa.select(*history).join(
+                    findings, findings.c.finding_id == finding_history.c.finding_id
+                )
+                parts.append(read_frame(conn, persisting.where(findings.c.run_id == previous)))
+                wanted_here = wanted_here[~member(wanted_here, parts[0]["finding_id"])]
+            with wanted_ids(conn, wanted_here) as wanted:
+                query = sa.select(*history).where(  # looked up by the primary key, id by id
+                    finding_history.c.finding_id.in_(sa.select(wanted.c.finding_id))
+                )
+                parts.append(read_frame(conn, query))
+        known = pd.concat(parts, ignore_index=True).drop_duplicates("finding_id")
+        aligned = known.set_index("finding_id").reindex(finding_ids.astype(object).to_numpy())
+        return pd.DataFrame(
+            {
+                "month": aligned["first_raised"].to_numpy(dtype=object),
+                "as_at": aligned["first_as_at"].to_numpy(dtype=object),
+            },
+            index=finding_ids.index,
+        )
 
     def previous_run(self, as_at: dt.date) -> int | None:
         """The run this one is compared with: the latest run of the latest month before this

@@ -76,7 +76,7 @@ def apply_history(
     latest = store.latest_entries_for(ids | before)
     suppressed = accepted(findings, store, latest)  # on the lapse each finding shows now
     out = findings[~suppressed].reset_index(drop=True)
-    first = store.first_raised(out["finding_id"])
+    first = store.first_raised(out["finding_id"], previous)
     out["first_raised"] = first["month"].astype(object).where(first["month"].notna(), month)
     out["first_raised_on"] = pd.to_datetime(
         first["as_at"].astype(object).where(first["as_at"].notna(), as_at.isoformat())
