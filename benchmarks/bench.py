@@ -22,6 +22,7 @@ import argparse
 import datetime as dt
 import gc
 import json
+import os
 import resource
 import shutil
 import statistics
@@ -750,6 +751,7 @@ def history_costs(folder: Path, runs: int) -> dict:
     for _ in range(runs):  # each round times every store size, so a busy minute weighs on all
         for months in HISTORY_MONTHS:
             shutil.copy(history / f"moderate-{months}.sqlite", work / "m.sqlite")
+            os.sync()  # the copy written out now, not by the kernel during the timed command
             times[months].append(timed(moderate(months), 1)[0])
     for months, measured in times.items():
         out[f"moderate_{months}_months_seconds"] = round(statistics.median(measured), 2)
@@ -769,8 +771,10 @@ def history_costs(folder: Path, runs: int) -> dict:
     pairs = []
     for _ in range(runs):  # in pairs, so that a busy moment of the machine weighs on both
         (work / "empty.sqlite").unlink(missing_ok=True)
+        os.sync()
         empty = timed(audit_run(work / "empty.sqlite"), 1)[0]
         shutil.copy(history / f"store-{max(HISTORY_MONTHS)}.sqlite", work / "full.sqlite")
+        os.sync()  # a 1 GB copy: written out before the run, as a council's store would be
         full = timed(audit_run(work / "full.sqlite"), 1)[0]
         pairs.append((empty, full))
     shutil.rmtree(work)
