@@ -73,18 +73,16 @@ def shown_cells(columns, sheet: str) -> pd.DataFrame:
     with a Finding ID only) and `compared` (the compared headings the sheet has, joined by '|').
     Made comparable by `typed_over`, once for every return of an import."""
     finding_id = columns["Finding ID"]
-    keep = finding_id.notna()
-    out = pd.DataFrame({"row": finding_id.index[keep], "finding_id": finding_id[keep].astype(str)})
-    out["finding_id"] = out["finding_id"].str.strip()
-    out["sheet"] = sheet
-    present = []
-    for heading in COMPARED:
-        cells = columns.get(heading)
-        if cells is not None:
-            out[heading] = pd.array(cells[keep].to_numpy(), dtype=object)  # as saved: mixed
-            present.append(heading)
-    out["compared"] = "|".join(present)
-    return out.reset_index(drop=True)
+    keep = finding_id.notna().to_numpy()
+    ids = finding_id[keep].astype(str).str.strip()
+    present = [h for h in COMPARED if columns.get(h) is not None]
+    cells = {h: columns.get(h).to_numpy()[keep] for h in present}  # as saved: mixed types
+    out = pd.DataFrame(
+        {"row": finding_id.index[keep], "finding_id": ids.array, "sheet": sheet}
+        | {h: pd.array(v, dtype=object) for h, v in cells.items()}
+        | {"compared": "|".join(present)}
+    )
+    return out
 
 
 @values.by_unique

@@ -31,6 +31,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from audits.core import helper
@@ -364,15 +365,18 @@ def _typed(
                     sheet,
                 )
             )
-    keep = has_entry & finding_id.notna()
-    long = (
-        typed[keep]
-        .assign(finding_id=finding_id[keep].astype(str).str.strip())
-        .rename_axis("row")
-        .reset_index()
-        .melt(id_vars=["row", "finding_id"], var_name="heading", value_name="raw")
+    keep = (has_entry & finding_id.notna()).to_numpy()
+    cells = typed.to_numpy(dtype=object)[keep]
+    # heading by heading, then row by row (as `melt` orders them), each filled cell once
+    at_heading, at_row = np.nonzero(pd.notna(cells).T)
+    long = pd.DataFrame(
+        {
+            "row": typed.index.to_numpy()[keep][at_row],
+            "finding_id": finding_id[keep].astype(str).str.strip().to_numpy()[at_row],
+            "heading": np.array(headings, dtype=object)[at_heading],
+            "raw": pd.array(cells[at_row, at_heading], dtype=object),
+        }
     )
-    long = long[long["raw"].notna()].reset_index(drop=True)
     long["field"] = long["heading"].map(fields)
     long["value"] = long["raw"].astype(str).str.strip()
     long["sheet"] = sheet
