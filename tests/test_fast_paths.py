@@ -244,3 +244,24 @@ def test_first_raised_read_by_the_previous_run_is_first_raised_read_by_id(tmp_pa
     assert first[[5, 6, 8, 10]].tolist() == ["2026-10-30", "2026-09-30", "2026-09-30", "2026-09-30"]
     assert first[[7, 9]].isna().all()
     assert list(by_run.index) == list(asked.index)
+
+
+def test_latest_entries_of_a_runs_findings_read_by_the_run_are_those_read_by_id(tmp_path):
+    """`latest_entries_for(ids, run=...)` takes the run's findings by the run's index: the same
+    entries as naming every id."""
+    from audits.history import Store
+    from tests.test_board_trust import finding_rows, summary_of
+
+    store = Store.open(tmp_path / "history.sqlite")
+    october = store.record_run(summary_of("2026-10-30"), finding_rows(["a", "b", "c"]), [])
+    for n, finding in enumerate(["a", "b", "d", "e", "a"]):
+        entry = {"finding_id": finding, "field": "manager_response", "value": f"v{n}"}
+        entry |= {"entered_at": f"2026-11-0{n + 1}T09:00:00", "workbook": f"w{n}.xlsx"}
+        store.store_entries(pd.DataFrame([entry | {"workbook_sha256": f"{n:064}"}]))
+
+    def ids(frame: pd.DataFrame) -> list[int]:
+        return sorted(frame["entry_id"].astype(int))
+
+    by_run = store.latest_entries_for({"d"}, run=october)  # a, b (c has none) and d
+    assert ids(by_run) == ids(store.latest_entries_for({"a", "b", "c", "d"})) == [2, 3, 5]
+    assert ids(store.latest_entries_for(set(), run=october)) == [2, 5]

@@ -21,7 +21,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from audits.history.ids import read_frame, records_of, wanted_ids
-from audits.history.schema import entries, now, returns_log
+from audits.history.schema import entries, findings, now, returns_log
 from audits.model.entries import ENTRY_FIELDS
 
 CARRIED_DECISION = "Disagree — recording is correct"
@@ -94,13 +94,18 @@ class EntriesStore:
             return read_frame(conn, query.order_by(entries.c.entry_id))
 
     def latest_entries_for(
-        self, finding_ids: Iterable[str], fields: Iterable[str] | None = None
+        self,
+        finding_ids: Iterable[str],
+        fields: Iterable[str] | None = None,
+        *,
+        run: int | None = None,
     ) -> pd.DataFrame:
-        """The latest entry per finding and field of the findings named (of the `fields` named,
-        when given), as entries are read since v5 (`resolved`), found by the database: a window
-        over each finding's entries in the index on finding, field, time and id (v8), then only
-        the latest entries read from the table. What a run pre-fills, however many months of
-        entries the store holds."""
+        """The latest entry per finding and field of the findings named, and of every finding of
+        the run `run` when given (found by that run's index, not handed over id by id), of the
+        `fields` named when given; as entries are read since v5 (`resolved`), found by the
+        database: a window over each finding's entries in the index on finding, field, time and
+        id (v8), then only the latest entries read from the table. What a run pre-fills,
+        however many months of entries the store holds."""
         names = ["entry_id", "finding_id", "field", "value", "entered_at", "entered_by"]
         names += ["rule_id", "team", "workbook_sha256"]  # the workbook: the lapse it covers
         moved = sa.select(entries.c.migrated_from).where(entries.c.migrated_from.is_not(None))
@@ -113,9 +118,14 @@ class EntriesStore:
             .label("rank")
         )
         with self.engine.connect() as conn, wanted_ids(conn, finding_ids) as wanted:
+            named = sa.select(wanted.c.finding_id)
+            if run is not None:
+                named = sa.union(
+                    named, sa.select(findings.c.finding_id).where(findings.c.run_id == run)
+                )
             ranked = (  # `IN (SELECT ...)`: the database looks each id up by its index
                 sa.select(entries.c.entry_id, rank)
-                .where(entries.c.finding_id.in_(sa.select(wanted.c.finding_id)))
+                .where(entries.c.finding_id.in_(named))
                 .where(entries.c.entry_id.not_in(moved))
                 .where(entries.c.field.in_(list(fields)) if fields is not None else sa.true())
                 .subquery()

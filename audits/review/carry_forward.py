@@ -73,7 +73,7 @@ def apply_history(
     before = store.run_finding_ids(previous) if previous else set()
     ids = set(findings["finding_id"].to_numpy(dtype=object))
     # the latest entries of this month's and last month's findings, nothing else
-    latest = store.latest_entries_for(ids | before)
+    latest = store.latest_entries_for(ids - before, run=previous)  # `before`: by the run
     suppressed = accepted(findings, store, latest)  # on the lapse each finding shows now
     out = findings[~suppressed].reset_index(drop=True)
     first = store.first_raised(out["finding_id"], previous)
