@@ -26,6 +26,7 @@ import pandas as pd
 
 from audits.history import Store
 from audits.history.entries import accepted_as_correct
+from audits.ingest.values import by_unique
 from audits.model.entries import ENTRY_FIELDS, MANAGER_FIELDS, OVERDUE_LISTED
 from audits.review.covers import accepted, on_this_lapse
 
@@ -148,7 +149,7 @@ def entered_text(latest: pd.DataFrame) -> pd.Series:
             .astype(str)
             .str.strip()
             .to_numpy(),
-            "day": pd.to_datetime(latest["entered_at"]).dt.strftime("%d/%m/%Y").to_numpy(),
+            "day": _day(latest["entered_at"]).to_numpy(),
             "order": latest["field"].map({f: i for i, f in enumerate(ENTRY_FIELDS)}).to_numpy(),
         }
     ).dropna(subset=["label"])
@@ -163,6 +164,12 @@ def entered_text(latest: pd.DataFrame) -> pd.Series:
     groups["text"] = label + ": " + who + " " + groups["day"]
     groups = groups.sort_values(["finding_id", "first"], kind="stable")
     return _joined(groups, ["finding_id"], "text", ". ")
+
+
+@by_unique
+def _day(stamps: pd.Series) -> pd.Series:
+    """Entry times as dd/mm/yyyy (a few save times stand for thousands of entries: each once)."""
+    return pd.to_datetime(stamps).dt.strftime("%d/%m/%Y")
 
 
 def _joined(frame: pd.DataFrame, keys: list[str], column: str, sep: str) -> pd.Series:

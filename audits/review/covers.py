@@ -30,6 +30,7 @@ import pandas as pd
 
 from audits.history import CARRIED_DECISION, Store
 from audits.history.entries import accepted_as_correct
+from audits.ingest.values import by_unique
 
 # carried to a record's later lapses
 ACTION_FIELDS = ("action_owner", "action_due", "action_status", "action_done_on")
@@ -38,9 +39,15 @@ DECISION_FIELDS = ("manager_decision", "moderator_decision")
 
 def lapse_key(due_date: pd.Series, value: pd.Series) -> pd.Series:
     """A finding's lapse as one text: its due date (yyyy-mm-dd), or its value when it has none."""
-    due = pd.to_datetime(due_date, errors="coerce").dt.strftime("%Y-%m-%d")
+    due = _iso_days(due_date)
     text = value.astype(object).where(value.notna(), "").astype(str)
     return ("due " + due).where(due.notna(), "value " + text).astype(str)
+
+
+@by_unique
+def _iso_days(dates: pd.Series) -> pd.Series:
+    """Dates (or text) as yyyy-mm-dd, missing where not a date (each distinct date once)."""
+    return pd.to_datetime(dates, errors="coerce").dt.strftime("%Y-%m-%d")
 
 
 def _typed_lapses(entries: pd.DataFrame, store: Store) -> pd.Series:
