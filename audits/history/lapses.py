@@ -35,13 +35,15 @@ class LapsesStore:
                 )
                 return read_frame(conn, query)
 
-    def store_lapses(self, new: pd.DataFrame) -> int:
+    def store_lapses(self, new: pd.DataFrame, held: pd.DataFrame | None = None) -> int:
         """Record the lapses of `new` (LAPSE_COLUMNS) not held yet; a workbook's lapse for a
-        finding is recorded once and never changed."""
+        finding is recorded once and never changed. `held`: the lapses held of (at least) these
+        findings, when read already (`lapses`)."""
         if new.empty:
             return 0
         new = new[LAPSE_COLUMNS].drop_duplicates(["finding_id", "workbook_sha256"])
-        held = self.lapses(new["finding_id"])
+        if held is None:
+            held = self.lapses(new["finding_id"])
         fresh = new.merge(held[["finding_id", "workbook_sha256"]], how="left", indicator=True)
         fresh = fresh[fresh.pop("_merge") == "left_only"]
         if fresh.empty:

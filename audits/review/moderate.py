@@ -100,9 +100,9 @@ def moderate_returns(workbooks: list[Path], store: Store, echo: Echo) -> bool:
     reading = Reading(workbooks)  # the helper takes returns from the last backwards; then
     early = read_early(workbooks, store)  # it reads the shown runs' findings
     returns = reading.finish()  # while this process reads from the first, and then
-    held = held_of(returns, store)  # the stored entries of the returns' findings
+    held = held_of(returns, store)  # the stored entries and lapses of their findings
     lapses = check_against_store(returns, store, lambda: early_versions(early))
-    store.store_lapses(lapses)  # what each decision covers
+    store.store_lapses(lapses, held.lapses)  # what each decision covers
     outcome = merge(returns, store, held)
     stored = outcome.stored
     echo(

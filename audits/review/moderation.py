@@ -67,6 +67,7 @@ class Held:
 
     known: set[str]  # those of the findings some stored run raised
     history: pd.DataFrame  # their stored entries (`HISTORY_COLUMNS`)
+    lapses: pd.DataFrame | None = None  # the lapses held of them (`Store.lapses`)
 
 
 HISTORY_COLUMNS = ["field", "value", "entered_at", "workbook_sha256"]  # what is compared
@@ -80,7 +81,8 @@ def held_of(returns: list[Return], store: Store) -> Held:
         return Held(set(), pd.DataFrame())
     findings = set(pc.unique(arrow_text(incoming["finding_id"])).to_pylist())
     known = store.known_findings(findings)
-    return Held(known, store.entries_for(sorted(findings & known), HISTORY_COLUMNS))
+    ids = sorted(findings & known)
+    return Held(known, store.entries_for(ids, HISTORY_COLUMNS), store.lapses(ids))
 
 
 def merge(returns: list[Return], store: Store, held: Held | None = None) -> Outcome:
@@ -122,7 +124,7 @@ def merge(returns: list[Return], store: Store, held: Held | None = None) -> Outc
     is_latest = incoming.merge(
         latest[[*key, "value"]], on=[*key, "value"], how="left", indicator=True
     )["_merge"].eq("both")
-    carried = _carried_in(incoming, history)
+    carried = _carried_in(incoming, history, latest)
     settled = same_workbook.to_numpy() | is_latest.to_numpy() | carried
     unchanged = int(settled.sum())
     fresh = incoming[~settled]
@@ -213,14 +215,16 @@ def _log(
     ]
 
 
-def _carried_in(incoming: pd.DataFrame, history: pd.DataFrame) -> np.ndarray:
+def _carried_in(incoming: pd.DataFrame, history: pd.DataFrame, latest: pd.DataFrame) -> np.ndarray:
     """True where the value is what the tool pre-filled: the latest entry among those the store
     held when the workbook was written (its ENTRIES_PROPERTY). For a workbook without that
     property, any value stored for the field before counts as carried.
 
     A workbook written since v5 was pre-filled from the entries as read since (`resolved`); one
     written before, from the entries as they were then: an original decision stands as itself
-    and its migrated copy as the entry it was copied from."""
+    and its migrated copy as the entry it was copied from. `latest`: `latest_of(resolved(
+    history))`, what a workbook written since v5 was pre-filled from when the store holds no
+    entry newer than it (the usual case: nothing imported since the run)."""
     out = pd.Series(False, index=incoming.index)
     if history.empty:
         return out.to_numpy()
@@ -231,10 +235,13 @@ def _carried_in(incoming: pd.DataFrame, history: pd.DataFrame) -> np.ndarray:
         else history["entry_id"]
     )
     views = {False: resolved(history), True: then}
+    newest = int(history["entry_id"].max())
     for (upto, legacy), group in incoming.groupby(["entries_upto", "legacy"], sort=False):
         view = views[bool(legacy)]
         if upto < 0:
             pairs = view[["finding_id", "field", "value"]].drop_duplicates()
+        elif not legacy and upto >= newest:  # every entry held was held when it was written
+            pairs = latest[["finding_id", "field", "value"]]
         else:
             known = view[view["entry_id"] <= upto]
             pairs = known.sort_values(["entered_at", "entry_id"]).drop_duplicates(
