@@ -37,19 +37,13 @@ from audits.ingest.xlsx_cells import (
     scan,
     shared_strings,
 )
+from audits.model.entries import MANAGER_COLUMNS, MODERATOR_COLUMNS
 from audits.model.spec import header_key
 
 # The columns people type in: the team manager's, then the QA moderator's (DESIGN §3
-# "Decisions and actions"); each is one stored field (`audits.model.entries.ENTRY_FIELDS`).
-MANAGER_HEADINGS = (
-    "Manager response",
-    "Manager decision",
-    "Action owner",
-    "Action due",
-    "Action status",
-    "Done on",
-)
-MODERATOR_HEADINGS = ("Moderator decision", "Moderator comment")
+# "Decisions and actions"); each is one stored field (`audits.model.entries`).
+MANAGER_HEADINGS = tuple(MANAGER_COLUMNS.values())
+MODERATOR_HEADINGS = tuple(MODERATOR_COLUMNS.values())
 REVIEWER_HEADINGS = (*MANAGER_HEADINGS, *MODERATOR_HEADINGS)
 # The reviewer columns of a workbook written before the two decisions were separated: one
 # "Moderator decision", which a team workbook's Guide told the team manager to fill.
