@@ -108,12 +108,13 @@ def test_the_board_reads_its_aggregates_on_postgresql(postgres_url, tmp_path):
 
 def test_the_helper_reads_the_shown_run_early_from_postgresql(postgres_url, tmp_path):
     """`audit moderate` of a large import has the helper process read the run the returns show
-    (`return_checks.read_early`) from the same PostgreSQL store: what it reads compares as the
+    (`early.read_early`) from the same PostgreSQL store: what it reads compares as the
     store read by this process does."""
     from reviewing import read_findings, type_into
 
-    from audits.review.return_checks import Shown, early_versions, read_early, typed_over
-    from audits.review.returned import read_return
+    from audits.review.early import early_versions, read_early
+    from audits.review.return_checks import Shown, typed_over
+    from audits.review.returned import Reading, read_return
 
     out = tmp_path / "oct"
     args = ["run", str(ROOT / "sample_exports"), "--as-at", "2026-10-30", "--out", str(out)]
@@ -125,7 +126,9 @@ def test_the_helper_reads_the_shown_run_early_from_postgresql(postgres_url, tmp_
     paths += [type_into(t, {}, target=tmp_path / f"r{i}.xlsx") for i, t in enumerate(teams[1:], 1)]
     store = Store.open(postgres_url)
     shown = [Shown(r.shown, r.as_at, r.saved_at) for r in map(read_return, paths)]
-    early = early_versions(read_early(paths, store, share_from=0))
+    reading = Reading(paths, share_from=0)
+    early = early_versions(read_early(reading, store))
+    reading.finish()
     assert early and all(len(v) for v in early.values())
     with_early, alone = typed_over(shown, store, lambda: early), typed_over(shown, store)
     assert [c for c, _ in with_early] == [c for c, _ in alone]

@@ -13,7 +13,7 @@ from reviewing import read_findings, type_into
 
 from audits.core import helper
 from audits.core.errors import InputError
-from audits.review.returned import read_return, read_returns
+from audits.review.returned import Reading, read_return, read_returns
 from audits.review.workbooks import READER
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -98,7 +98,7 @@ def test_the_first_unreadable_return_in_order_is_the_one_named(
     assert len(read_returns([p for p in returns if "damaged" not in p.name], share_from=0)) > 0
 
 
-# --- the shown runs read early by the helper (`return_checks.read_early`) ----------------------
+# --- the shown runs read early by the helper (`early.read_early`) ----------------------
 @pytest.fixture(scope="module")
 def stored_month(tmp_path_factory):
     """The sample month run with a store, and four of its team workbooks returned: one with a
@@ -122,14 +122,19 @@ def stored_month(tmp_path_factory):
 
 def test_the_runs_read_early_by_the_helper_compare_as_the_store_does(stored_month, ready_helper):
     from audits.history import Store
-    from audits.review.return_checks import Shown, early_versions, read_early, typed_over
+    from audits.review.early import early_versions, read_early
+    from audits.review.return_checks import Shown, typed_over
 
     db, paths = stored_month
     store = Store.open(db)
     shown = [Shown(r.shown, r.as_at, r.saved_at) for r in map(read_return, paths)]
-    early = early_versions(read_early(paths, store, share_from=0))
+    reading = Reading(paths, share_from=0)
+    early = early_versions(read_early(reading, store))
+    reading.finish()
     assert early and all(len(v) for v in early.values())  # the helper read the shown run
-    assert not early_versions(read_early(paths, store))  # a small import: not asked for
+    small = Reading(paths)
+    assert read_early(small, store) is None  # a small import: not asked for
+    small.finish()
     with_early = typed_over(shown, store, lambda: early)
     alone = typed_over(shown, store)
     assert [changed for changed, _ in with_early] == [changed for changed, _ in alone]
@@ -145,7 +150,7 @@ def test_the_runs_read_early_by_the_helper_compare_as_the_store_does(stored_mont
 def test_a_failed_early_read_leaves_the_comparison_to_read_the_store():
     from concurrent.futures import Future
 
-    from audits.review.return_checks import early_versions
+    from audits.review.early import early_versions
 
     failed: Future = Future()
     failed.set_exception(OSError("the store could not be opened"))

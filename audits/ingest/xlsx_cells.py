@@ -117,9 +117,9 @@ def _at_least(first: str, alphabet: str) -> str:
     """A pattern for the names not before `first` where names are ordered by length, then by
     `alphabet` (column letters from 'A', row numbers from '1'): longer names, or names of the
     same length that share a prefix with `first` and then have a later character, or `first`."""
-    later = [f"[{alphabet[0] if alphabet[0] != '0' else '1'}-{alphabet[-1]}]"]  # a first character
     rest = f"[{alphabet[0]}-{alphabet[-1]}]"
-    options = [f"{later[0]}{rest}{{{len(first)},}}"]  # longer
+    lead = "[1-9]" if alphabet[0] == "0" else rest  # a longer number starts with no 0
+    options = [f"{lead}{rest}{{{len(first)},}}"]  # longer
     for i, ch in enumerate(first):
         at = alphabet.index(ch)
         if at + 1 < len(alphabet):

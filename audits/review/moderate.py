@@ -10,6 +10,7 @@ from pathlib import Path
 
 from audits.core.errors import InputError
 from audits.history import Store, sha256_of
+from audits.review.early import early_versions, read_early
 from audits.review.moderation import Outcome, agreement, check_against_store, held_of, merge
 from audits.review.practice.grades import grade_report
 from audits.review.practice.workbook import (
@@ -17,7 +18,6 @@ from audits.review.practice.workbook import (
     read_practice,
     typed_over_cases,
 )
-from audits.review.return_checks import early_versions, read_early
 from audits.review.returned import Reading, Return, problem_order
 
 Echo = Callable[..., None]
@@ -98,7 +98,7 @@ def moderate_practice(workbook: Path, store: Store, echo: Echo) -> bool:
 def moderate_returns(workbooks: list[Path], store: Store, echo: Echo) -> bool:
     """Store the reviewer entries of audit/team workbooks; True when nothing was left out."""
     reading = Reading(workbooks)  # the helper takes returns from the last backwards; then
-    early = read_early(workbooks, store)  # it reads the shown runs' findings
+    early = read_early(reading, store)  # it reads the shown runs' findings
     returns = reading.finish()  # while this process reads from the first, and then
     held = held_of(returns, store)  # the stored entries and lapses of their findings
     lapses = check_against_store(returns, store, lambda: early_versions(early))

@@ -49,7 +49,7 @@ def check_against_store(
     """Compare each return's export columns with the findings its workbook showed (typing over
     them is listed, added to the return's problems) and give the lapse of every finding it
     holds entries for: finding_id, workbook_sha256, due_date, value (`audits.review.covers`).
-    `early`: the shown runs' findings, when the helper reads them (`return_checks.read_early`)."""
+    `early`: the shown runs' findings, when the helper reads them (`early.read_early`)."""
     shown = [Shown(r.shown, r.as_at, r.saved_at) for r in returns]
     lapses = []
     for r, (changed, lapse) in zip(returns, typed_over(shown, store, early), strict=True):
@@ -95,7 +95,8 @@ def merge(returns: list[Return], store: Store, held: Held | None = None) -> Outc
         store.store_entries(pd.DataFrame(), _log(returns, pd.DataFrame(), problems, stamp))
         return Outcome(pd.DataFrame(), 0, 0, problems, set(), stamp)
     findings = set(pc.unique(arrow_text(incoming["finding_id"])).to_pylist())
-    held = held or held_of(returns, store)
+    if held is None:
+        held = held_of(returns, store)
     unknown = ~member(incoming["finding_id"], held.known)
     for r in incoming[unknown].drop_duplicates(["file", "sheet", "row"]).itertuples():
         problems.append(

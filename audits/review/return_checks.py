@@ -15,21 +15,17 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Callable
-from concurrent.futures import Future
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from audits.core import helper
 from audits.ingest import values
 from audits.ingest.keys import member
 from audits.ingest.xlsx_cells import column_letters, reaches_beyond
 from audits.output.findings_sheet import human_dates
-from audits.output.reviewed import Returned, open_return
-from audits.review.workbooks import SHARE_FROM_BYTES, worth_sharing
+from audits.output.reviewed import Returned
 
 if TYPE_CHECKING:  # reading a return needs no store (`audits.review.returned`)
     from audits.history import Store
@@ -77,12 +73,11 @@ def shown_cells(columns, sheet: str) -> pd.DataFrame:
     ids = finding_id[keep].astype(str).str.strip()
     present = [h for h in COMPARED if columns.get(h) is not None]
     cells = {h: columns.get(h).to_numpy()[keep] for h in present}  # as saved: mixed types
-    out = pd.DataFrame(
+    return pd.DataFrame(
         {"row": finding_id.index[keep], "finding_id": ids.array, "sheet": sheet}
         | {h: pd.array(v, dtype=object) for h, v in cells.items()}
         | {"compared": "|".join(present)}
     )
-    return out
 
 
 @values.by_unique
@@ -100,7 +95,7 @@ def _comparable(cells: pd.Series) -> pd.Series:
     return _text(cells).fillna("")
 
 
-def _stored_as_shown(stored: pd.DataFrame) -> pd.DataFrame:
+def stored_as_shown(stored: pd.DataFrame) -> pd.DataFrame:
     """The stored findings as the writer shows them, then as comparable text."""
     shown = pd.DataFrame({"finding_id": stored["finding_id"].astype(str)})
     for heading, column in COMPARED.items():
@@ -116,59 +111,7 @@ def _stored_as_shown(stored: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
-Versions = dict[tuple[int, ...], pd.DataFrame]  # the shown runs' findings (`_stored_as_shown`)
-
-
-def read_early(
-    paths: list[Path], store: Store, *, share_from: int = SHARE_FROM_BYTES
-) -> Future | None:
-    """Ask the helper process, as its next work once it has read its share of the returns, for
-    the findings of the runs they show, made comparable (`shown_versions`): it reads them while
-    this process reads the stored entries of the returns' findings (`moderation.held_of`). Only
-    for an import the two processes share (`worth_sharing`), and a store in a file or a
-    server. (Asked before the reading, it would take that time from reading: no gain.)"""
-    url = store.engine.url
-    if not worth_sharing(paths, share_from) or url.database in (None, "", ":memory:"):
-        return None
-    return helper.submit(shown_versions, url.render_as_string(hide_password=False), paths)
-
-
-def early_versions(future: Future | None) -> Versions:
-    """What `read_early` read, or nothing (the comparison then reads the store itself): the
-    helper lost, or anything it could not read is read again here, where a fault is reported."""
-    if future is None:
-        return {}
-    try:
-        return future.result()
-    except helper.LOST:
-        helper.forget()
-    except Exception:  # noqa: BLE001 - read again in this process, which reports what fails
-        pass
-    return {}
-
-
-def shown_versions(url: str, paths: list[Path]) -> Versions:
-    """Every finding of each run the returns show (by their as-at property, else when they were
-    saved), as the writers showed them (`_stored_as_shown`); run in the helper process. A
-    return that cannot be opened is left to the reading, which names what is wrong with it."""
-    from audits.history import Store
-
-    store = Store.opened_elsewhere(url)
-    try:
-        shows = set()
-        for path in paths:
-            try:
-                book = open_return(path, written_by="audit run")
-            except Exception:  # noqa: BLE001 - named when the returns are read
-                continue
-            shows.add(store.shown_runs(book.as_at, book.saved_at))
-        return {
-            runs: _stored_as_shown(store.shown_findings(None, runs, list(COMPARED.values())))
-            for runs in shows
-            if runs
-        }
-    finally:
-        store.engine.dispose()
+Versions = dict[tuple[int, ...], pd.DataFrame]  # the shown runs' findings (`stored_as_shown`)
 
 
 def typed_over(
@@ -181,7 +124,7 @@ def typed_over(
     Done for all the returns of an import at once: their cells made comparable in one pass, and
     one read of the store for the returns that show the same run (usually all of them), unless
     the helper read that run early (`early()`, asked for once the cells are comparable: what
-    `read_early` read)."""
+    `early.read_early` read)."""
     empty = pd.DataFrame(columns=["finding_id", "due_date", "value"])
     out: list[tuple[list[Changed], pd.DataFrame]] = [([], empty) for _ in returns]
     frames = [r.cells.assign(ret=i) for i, r in enumerate(returns) if not r.cells.empty]
@@ -205,7 +148,7 @@ def typed_over(
             versions = early_runs[run_ids]
         else:
             stored = store.shown_findings(group["finding_id"], run_ids, list(COMPARED.values()))
-            versions = _stored_as_shown(stored)
+            versions = stored_as_shown(stored)
         if versions.empty:
             continue
         for signature, part in group.groupby("compared", sort=False):
