@@ -557,8 +557,9 @@ HISTORY_TYPED = 50  # findings each return types a response and a decision for
 
 
 # the cached stores' layout (2: the measured month continues the history; 3: each store size
-# has the returns its own run wrote, pre-filled from its own entries)
-HISTORY_LAYOUT = "3"
+# has the returns its own run wrote, pre-filled from its own entries; 4: the stores recorded
+# with the digests of v9)
+HISTORY_LAYOUT = "4"
 
 
 def make_history(folder: Path) -> Path:

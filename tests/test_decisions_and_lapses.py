@@ -267,7 +267,7 @@ def test_a_store_from_before_two_decisions_keeps_what_each_decision_covers(tmp_p
     db = tmp_path / "h.sqlite"
     as_an_older_store(db, had)
     store = Store.open(db)  # migrates
-    assert store.version == 8
+    assert store.version == 9
     table = store.table("entries")
     decisions = table[table["field"].str.endswith("_decision")]
     by = {(r.finding_id, r.field): r for r in decisions.itertuples()}
@@ -317,7 +317,7 @@ def test_a_store_from_before_the_latest_entries_index_gets_it_and_reads_the_same
     con.close()
     store = Store.open(db)  # migrates
     indexes = {i["name"] for i in sa.inspect(store.engine).get_indexes("entries")}
-    assert store.version == 8 and "ix_entries_latest" in indexes
+    assert store.version == 9 and "ix_entries_latest" in indexes
     after = store.latest_entries_for(ids)
     assert len(after) == 4  # A: two decisions and an owner; B: a decision
     pd.testing.assert_frame_equal(

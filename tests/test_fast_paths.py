@@ -265,3 +265,60 @@ def test_latest_entries_of_a_runs_findings_read_by_the_run_are_those_read_by_id(
     by_run = store.latest_entries_for({"d"}, run=october)  # a, b (c has none) and d
     assert ids(by_run) == ids(store.latest_entries_for({"a", "b", "c", "d"})) == [2, 3, 5]
     assert ids(store.latest_entries_for(set(), run=october)) == [2, 5]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rows=entry_rows,
+    new=st.lists(
+        st.tuples(
+            st.sampled_from(["f1", "f2", "f3"]),
+            st.sampled_from(["manager_decision", "moderator_decision", "action_owner"]),
+            st.sampled_from(["2026-10-02T09:00:00", "2026-10-03T09:00:00", "2026-10-04T09:00:00"]),
+            st.sampled_from(["Agree", "Disagree — recording is correct"]),
+        ),
+        max_size=6,
+        unique_by=lambda r: (r[0], r[1]),  # an import stores one entry per finding and field
+    ),
+)
+def test_the_decisions_after_an_import_are_those_the_store_then_reads(tmp_path_factory, rows, new):
+    """`audit moderate` reports agreement from the decisions held before and the entries it
+    stores (`moderation._decisions_after`), without reading them again: the same as
+    `Store.decisions_of` once they are stored, times tied or not, v5's originals set aside."""
+    from audits.history import Store
+    from audits.history.entries import latest_of, resolved
+    from audits.review.moderation import HISTORY_COLUMNS, _decisions_after
+
+    store = Store.open(tmp_path_factory.mktemp("decisions") / "history.sqlite")
+    previous = None
+    for n, (finding, field, at, copy) in enumerate(rows):
+        if copy and previous:  # v5's copy: the same finding, naming the entry before (id n)
+            finding = previous
+        value = "Agree" if n % 2 else "Disagree — data error in export"
+        entry = {"finding_id": finding, "field": field, "value": value, "entered_at": at}
+        entry |= {"workbook": "w.xlsx", "workbook_sha256": f"{n:064}", "rule_id": f"R{n}"}
+        entry |= {"team": f"T{n}", "migrated_from": n if copy and previous else None}
+        store.store_entries(pd.DataFrame([entry]))
+        previous = finding
+    ids = ["f1", "f2", "f3"]
+    latest = latest_of(resolved(store.entries_for(ids, HISTORY_COLUMNS)))
+    before = latest[latest["field"].isin(["manager_decision", "moderator_decision"])]
+    stored = pd.DataFrame(
+        [
+            {"finding_id": f, "field": fld, "value": v, "entered_at": at, "entered_by": "TM"}
+            | {"rule_id": f"N{i}", "team": f"New {i}", "workbook": "r.xlsx"}
+            | {"workbook_sha256": "r" * 64, "row": 7 + i}
+            for i, (f, fld, at, v) in enumerate(new)
+        ],
+        columns=["finding_id", "field", "value", "entered_at", "entered_by", "rule_id", "team"]
+        + ["workbook", "workbook_sha256", "row"],
+    )
+    in_hand = _decisions_after(before, stored)
+    store.store_entries(stored)
+    read = store.decisions_of(ids)
+    key = "finding_id"
+    pd.testing.assert_frame_equal(
+        in_hand.sort_values(key).reset_index(drop=True).astype(object),
+        read.sort_values(key).reset_index(drop=True).astype(object),
+        check_index_type=False,
+    )

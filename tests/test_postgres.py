@@ -106,31 +106,28 @@ def test_the_board_reads_its_aggregates_on_postgresql(postgres_url, tmp_path):
     ]  # the findings both raised (not the header)
 
 
-def test_the_helper_reads_the_shown_run_early_from_postgresql(postgres_url, tmp_path):
-    """`audit moderate` of a large import has the helper process read the run the returns show
-    (`early.read_early`) from the same PostgreSQL store: what it reads compares as the
-    store read by this process does."""
+def test_a_run_recorded_in_postgresql_matches_its_returns_by_digest(postgres_url, tmp_path):
+    """The digest each finding is recorded with in PostgreSQL is the one of its row as read
+    back (`audits.output.shown`), and an import of its returns finds what comparing every cell
+    finds: a Worker typed over, listed."""
     from reviewing import read_findings, type_into
+    from test_shown_digests import recorded_digests_are_those_of_the_stored_rows
 
-    from audits.review.early import early_versions, read_early
     from audits.review.return_checks import Shown, typed_over
-    from audits.review.returned import Reading, read_return
+    from audits.review.returned import read_return
 
     out = tmp_path / "oct"
     args = ["run", str(ROOT / "sample_exports"), "--as-at", "2026-10-30", "--out", str(out)]
     result = runner.invoke(app, [*args, "--db", postgres_url])
     assert result.exit_code == 0, result.output
+    store = Store.open(postgres_url)
+    recorded_digests_are_those_of_the_stored_rows(store)
     teams = sorted((out / "teams").glob("*.xlsx"))[:3]
     child = read_findings(teams[0])[0]["Child ID"]
     paths = [type_into(teams[0], {child: {"Worker": "Someone Else"}}, target=tmp_path / "r0.xlsx")]
     paths += [type_into(t, {}, target=tmp_path / f"r{i}.xlsx") for i, t in enumerate(teams[1:], 1)]
-    store = Store.open(postgres_url)
     shown = [Shown(r.shown, r.as_at, r.saved_at) for r in map(read_return, paths)]
-    reading = Reading(paths, share_from=0)
-    early = early_versions(read_early(reading, store))
-    reading.finish()
-    assert early and all(len(v) for v in early.values())
-    with_early, alone = typed_over(shown, store, lambda: early), typed_over(shown, store)
-    assert [c for c, _ in with_early] == [c for c, _ in alone]
-    assert "'Someone Else'" in str(with_early[0][0])
-    assert [len(lapse) for _, lapse in with_early] == [len(lapse) for _, lapse in alone]
+    found = typed_over(shown, store)
+    assert "'Someone Else'" in str(found[0][0])
+    assert [c for c, _ in found[1:]] == [[], []]
+    assert [len(lapse) for _, lapse in found] == [len(s.cells) for s in shown]  # every row's

@@ -7,13 +7,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from reviewing import read_findings, type_into
 
 from audits.core import helper
 from audits.core.errors import InputError
-from audits.review.returned import Reading, read_return, read_returns
+from audits.review.returned import read_return, read_returns
 from audits.review.workbooks import READER
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,63 +95,3 @@ def test_the_first_unreadable_return_in_order_is_the_one_named(
     assert str(shared.value) == str(alone.value)
     # the helper is left able to read the next import
     assert len(read_returns([p for p in returns if "damaged" not in p.name], share_from=0)) > 0
-
-
-# --- the shown runs read early by the helper (`early.read_early`) ----------------------
-@pytest.fixture(scope="module")
-def stored_month(tmp_path_factory):
-    """The sample month run with a store, and four of its team workbooks returned: one with a
-    Worker typed over and a response, the others untouched."""
-    from typer.testing import CliRunner
-
-    from audits.cli import app
-
-    tmp = tmp_path_factory.mktemp("stored")
-    db, out = tmp / "h.sqlite", tmp / "out"
-    args = ["run", str(ROOT / "sample_exports"), "--as-at", "2026-10-30", "--out", str(out)]
-    result = CliRunner().invoke(app, [*args, "--db", str(db)])
-    assert result.exit_code == 0, result.output
-    teams = sorted((out / "teams").glob("*.xlsx"))[:4]
-    child = _first_child(teams[0])
-    typed = {child: {"Worker": "Someone Else", "Manager response": "seen"}}
-    paths = [type_into(teams[0], typed, target=tmp / "returns" / teams[0].name)]
-    paths += [type_into(t, {}, target=tmp / "returns" / t.name) for t in teams[1:]]
-    return db, paths
-
-
-def test_the_runs_read_early_by_the_helper_compare_as_the_store_does(stored_month, ready_helper):
-    from audits.history import Store
-    from audits.review.early import early_versions, read_early
-    from audits.review.return_checks import Shown, typed_over
-
-    db, paths = stored_month
-    store = Store.open(db)
-    shown = [Shown(r.shown, r.as_at, r.saved_at) for r in map(read_return, paths)]
-    reading = Reading(paths, share_from=0)
-    early = early_versions(read_early(reading, store))
-    reading.finish()
-    assert early and all(len(v) for v in early.values())  # the helper read the shown run
-    small = Reading(paths)
-    assert read_early(small, store) is None  # a small import: not asked for
-    small.finish()
-    with_early = typed_over(shown, store, lambda: early)
-    alone = typed_over(shown, store)
-    assert [changed for changed, _ in with_early] == [changed for changed, _ in alone]
-    assert "'Someone Else'" in str(with_early[0][0])  # the typed-over Worker, listed
-    for (_, a), (_, b) in zip(with_early, alone, strict=True):
-        key = ["finding_id"]
-        pd.testing.assert_frame_equal(
-            a.sort_values(key).reset_index(drop=True).astype(object),
-            b.sort_values(key).reset_index(drop=True).astype(object),
-        )
-
-
-def test_a_failed_early_read_leaves_the_comparison_to_read_the_store():
-    from concurrent.futures import Future
-
-    from audits.review.early import early_versions
-
-    failed: Future = Future()
-    failed.set_exception(OSError("the store could not be opened"))
-    assert early_versions(failed) == {}
-    assert early_versions(None) == {}

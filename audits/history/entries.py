@@ -20,9 +20,9 @@ from collections.abc import Iterable
 import pandas as pd
 import sqlalchemy as sa
 
-from audits.history.ids import read_frame, records_of, wanted_ids
+from audits.history.ids import insert_frame, read_frame, wanted_ids
 from audits.history.schema import entries, findings, now, returns_log
-from audits.model.entries import ENTRY_FIELDS
+from audits.model.entries import DECISION_FIELDS, ENTRY_FIELDS
 
 CARRIED_DECISION = "Disagree — recording is correct"
 ENTRY_COLUMNS = [c.name for c in entries.columns if c.name != "entry_id"]
@@ -70,6 +70,37 @@ def accepted_as_correct(latest: pd.DataFrame) -> set[str]:
     return set(decided.index[decided.eq(CARRIED_DECISION)])
 
 
+def entries_of(named: sa.Select, columns: Iterable[str] | None = None) -> sa.Select:
+    """The query for every stored entry of the findings `named` (a one-column select), in the
+    order they were stored, read by the index on `finding_id`: the `columns` named, when given,
+    and those `resolved` and `latest_of` need."""
+    names = list(columns) if columns is not None else [c.name for c in entries.columns]
+    for needed in ("entry_id", "migrated_from", "finding_id"):
+        if needed not in names:
+            names.append(needed)
+    query = sa.select(*(entries.c[n] for n in names)).where(entries.c.finding_id.in_(named))
+    return query.order_by(entries.c.entry_id)
+
+
+def decisions_from(latest: pd.DataFrame) -> pd.DataFrame:
+    """`EntriesStore.decisions_of` from the latest decision entries of the findings
+    (`latest_of(resolved(...))`: finding_id, field, value, entered_at, entry_id, rule_id,
+    team): their rule and team (of the latest of the two), both decisions and `agreed`."""
+    columns = ["finding_id", "rule_id", "team", *DECISION_FIELDS]
+    latest = latest[latest["field"].isin(DECISION_FIELDS)] if len(latest) else latest
+    if latest.empty:
+        return pd.DataFrame(columns=[*columns, "agreed"])
+    wide = latest.pivot(index="finding_id", columns="field", values="value")
+    wide = wide.reindex(columns=list(DECISION_FIELDS))
+    last = latest.sort_values(["entered_at", "entry_id"]).drop_duplicates("finding_id", keep="last")
+    last = last.set_index("finding_id")
+    wide["rule_id"], wide["team"] = last["rule_id"], last["team"]
+    both = wide["manager_decision"].notna() & wide["moderator_decision"].notna()
+    agreed = wide["manager_decision"].eq(wide["moderator_decision"])
+    wide["agreed"] = agreed.astype(object).where(both, None)
+    return wide.reset_index()[[*columns, "agreed"]]
+
+
 class EntriesStore:
     engine: sa.Engine
 
@@ -83,15 +114,8 @@ class EntriesStore:
         """Every stored entry of the findings named (as stored: originals and copies; only the
         `columns` named, when given), read by the index on `finding_id`: what an import needs,
         whatever the store's size."""
-        names = list(columns) if columns is not None else [c.name for c in entries.columns]
-        for needed in ("entry_id", "migrated_from", "finding_id"):  # for `resolved`, `latest_of`
-            if needed not in names:
-                names.append(needed)
         with self.engine.connect() as conn, wanted_ids(conn, finding_ids) as wanted:
-            query = sa.select(*(entries.c[n] for n in names)).where(
-                entries.c.finding_id.in_(sa.select(wanted.c.finding_id))
-            )
-            return read_frame(conn, query.order_by(entries.c.entry_id))
+            return read_frame(conn, entries_of(sa.select(wanted.c.finding_id), columns))
 
     def latest_entries_for(
         self,
@@ -181,21 +205,7 @@ class EntriesStore:
         """The findings named that hold a decision: their rule and team, the latest team
         manager's and QA moderator's decisions, and `agreed` (True or False where both are
         given), reading only the decisions' entries."""
-        latest = self.latest_entries_for(finding_ids, ("manager_decision", "moderator_decision"))
-        columns = ["finding_id", "rule_id", "team", "manager_decision", "moderator_decision"]
-        if latest.empty:
-            return pd.DataFrame(columns=[*columns, "agreed"])
-        wide = latest.pivot(index="finding_id", columns="field", values="value")
-        wide = wide.reindex(columns=["manager_decision", "moderator_decision"])
-        last = latest.sort_values(["entered_at", "entry_id"]).drop_duplicates(
-            "finding_id", keep="last"
-        )
-        last = last.set_index("finding_id")
-        wide["rule_id"], wide["team"] = last["rule_id"], last["team"]
-        both = wide["manager_decision"].notna() & wide["moderator_decision"].notna()
-        agreed = wide["manager_decision"].eq(wide["moderator_decision"])
-        wide["agreed"] = agreed.astype(object).where(both, None)
-        return wide.reset_index()[[*columns, "agreed"]]
+        return decisions_from(self.latest_entries_for(finding_ids, DECISION_FIELDS))
 
     def last_entry_id(self) -> int:
         """The newest entry's id (0 when none): what a workbook written now was pre-filled from."""
@@ -212,15 +222,13 @@ class EntriesStore:
         they came from (columns as `returns_imported`) in one transaction: all or none."""
         stamp = now()
         rows = new.assign(imported_at=stamp).reindex(columns=ENTRY_COLUMNS)
-        records = records_of(rows)
-        if not records and not returns:
+        if rows.empty and not returns:
             return 0
         with self.engine.begin() as conn:
-            if records:
-                conn.execute(entries.insert(), records)
+            stored = insert_frame(conn, entries, rows)
             if returns:
                 conn.execute(returns_log.insert(), [{"imported_at": stamp} | r for r in returns])
-        return len(records)
+        return stored
 
     def returns_for(self, as_at: str) -> pd.DataFrame:
         """Every return imported for the run of `as_at` (ISO), oldest import first."""

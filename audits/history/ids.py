@@ -56,6 +56,19 @@ def execute_many(conn: sa.Connection, sql: str, rows: list[tuple]) -> None:
     conn.exec_driver_sql(sql.format(marks), rows)
 
 
+def insert_frame(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> int:
+    """Insert the rows of `frame` (its columns named as the table's) by the driver's own
+    executemany, their values built a column at a time: SQLAlchemy's own handling of many
+    rows costs ~6 µs a row."""
+    columns = list(frame.columns)
+    values = [frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in columns]
+    rows = list(zip(*values, strict=True))
+    if rows:
+        names = ", ".join(f'"{c}"' for c in columns)
+        execute_many(conn, f"INSERT INTO {table.name} ({names}) VALUES ({{}})", rows)
+    return len(rows)
+
+
 def read_frame(conn: sa.Connection, query: sa.Select) -> pd.DataFrame:
     """The rows of `query` as a frame, fetched by the driver's own cursor in the connection's
     transaction (pandas' `read_sql` goes through SQLAlchemy's row objects: seconds for a few

@@ -13,10 +13,17 @@ from collections.abc import Collection
 import pandas as pd
 import sqlalchemy as sa
 
-from audits.history.ids import read_frame, records_of, wanted_ids
+from audits.history.ids import insert_frame, read_frame, wanted_ids
 from audits.history.schema import entry_lapses, now
 
 LAPSE_COLUMNS = ["finding_id", "workbook_sha256", "due_date", "value"]
+
+
+def lapses_of(named: sa.Select) -> sa.Select:
+    """The query for the lapses held of the findings `named` (a one-column select), by the
+    index on `finding_id`."""
+    columns = [entry_lapses.c[c] for c in LAPSE_COLUMNS]
+    return sa.select(*columns).where(entry_lapses.c.finding_id.in_(named))
 
 
 class LapsesStore:
@@ -30,10 +37,7 @@ class LapsesStore:
             if finding_ids is None:
                 return pd.read_sql(sa.select(*columns), conn)
             with wanted_ids(conn, finding_ids) as wanted:  # by the index on finding_id
-                query = sa.select(*columns).where(
-                    entry_lapses.c.finding_id.in_(sa.select(wanted.c.finding_id))
-                )
-                return read_frame(conn, query)
+                return read_frame(conn, lapses_of(sa.select(wanted.c.finding_id)))
 
     def store_lapses(self, new: pd.DataFrame, held: pd.DataFrame | None = None) -> int:
         """Record the lapses of `new` (LAPSE_COLUMNS) not held yet; a workbook's lapse for a
@@ -48,8 +52,5 @@ class LapsesStore:
         fresh = fresh[fresh.pop("_merge") == "left_only"]
         if fresh.empty:
             return 0
-        rows = fresh.assign(recorded_at=now())
-        records = records_of(rows)
         with self.engine.begin() as conn:
-            conn.execute(entry_lapses.insert(), records)
-        return len(records)
+            return insert_frame(conn, entry_lapses, fresh.assign(recorded_at=now()))

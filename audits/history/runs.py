@@ -10,9 +10,10 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from audits.history.ids import execute_many, read_frame, records_of, wanted_ids
+from audits.history.ids import execute_many, insert_frame, read_frame, wanted_ids
 from audits.history.schema import finding_history, findings, run_inputs, runs, scores
 from audits.ingest.keys import member
+from audits.output.shown import shown_digest, stored_as_shown
 from audits.output.written import sha256_of
 
 SCORE_FIELDS = ("area", "team", "children_in_scope", "children_compliant", "score")
@@ -44,11 +45,12 @@ class RunsStore:
                     run_id=run_id,
                     due_date=pd.to_datetime(frame["due_date"]).dt.strftime("%Y-%m-%d"),
                     days_overdue=frame["days_overdue"].astype("Int64"),
-                )[[c.name for c in findings.columns]]
+                )[[c.name for c in findings.columns if c.name != "shown_digest"]]
+                rows["shown_digest"] = _digests(rows)
                 # in the order of the index on finding_id: each of its pages is visited once,
                 # however large the table has grown (random order visits one per finding)
                 rows = rows.sort_values("finding_id", kind="stable")
-                conn.execute(findings.insert(), records_of(rows))
+                insert_frame(conn, findings, rows)
             _remember_first(conn, frame, summary["as_at"])
             score_rows = [
                 {"run_id": run_id, **{k: s[k] for k in SCORE_FIELDS}}
@@ -177,6 +179,19 @@ class RunsStore:
                 query = chosen.where(findings.c.finding_id.in_(sa.select(wanted.c.finding_id)))
                 return read_frame(conn, query)
 
+    def shown_digests(self, run_ids: tuple[int, ...]) -> pd.DataFrame:
+        """`run_id` and `shown_digest` (int64) of every finding of the runs `run_ids` recorded
+        with one (since v9), by the index on `run_id`: what an import matches its returned rows
+        with (`audits.output.shown`)."""
+        query = (
+            sa.select(findings.c.run_id, findings.c.shown_digest)
+            .where(findings.c.run_id.in_(list(run_ids)))
+            .where(findings.c.shown_digest.is_not(None))
+        )
+        with self.engine.connect() as conn:
+            frame = read_frame(conn, query)
+        return frame.astype("int64")
+
     def run_summaries(self) -> pd.DataFrame:
         """run_id, as_at, month and the run's summary (a dict; empty for runs before v3)."""
         with self.engine.connect() as conn:
@@ -185,6 +200,16 @@ class RunsStore:
             )
         frame["summary"] = [json.loads(s) if s else {} for s in frame.pop("summary_json")]
         return frame
+
+
+def _digests(rows: pd.DataFrame) -> pd.Series:
+    """Each finding's `shown_digest`, from its values as the database gives them back (text or
+    None; `audits.output.shown`), so that the digest of the stored row is the one recorded."""
+    stored = pd.DataFrame(
+        {c: rows[c].astype(object).where(rows[c].notna(), None) for c in rows.columns},
+        index=rows.index,
+    )
+    return pd.Series(shown_digest(stored_as_shown(stored)), index=rows.index)
 
 
 def _remember_first(conn: sa.Connection, frame: pd.DataFrame, as_at: str) -> None:

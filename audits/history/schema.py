@@ -57,6 +57,9 @@ findings = sa.Table(
     sa.Column("value", sa.Text),
     sa.Column("message", sa.Text),
     sa.Column("first_raised", sa.String(7)),
+    # v9: a digest of the row's export columns as the writers show them, Finding ID included
+    # (`audits.output.shown`); an import matches returned rows by it (None: recorded before v9)
+    sa.Column("shown_digest", sa.BigInteger),
 )
 scores = sa.Table(
     "scores",
@@ -433,6 +436,15 @@ def _v8(conn: sa.Connection) -> None:
         )
 
 
+def _v9(conn: sa.Connection) -> None:
+    """Each finding's digest of its export columns as shown (`findings.shown_digest`,
+    `audits.output.shown`), recorded by every run from now on: an import matches its returned
+    rows with their run by digest instead of reading the run whole. The runs recorded before
+    have none, and their returns are compared cell by cell, as before. Only adds a column."""
+    if "shown_digest" not in _columns(conn, "findings"):
+        conn.execute(sa.text("ALTER TABLE findings ADD COLUMN shown_digest BIGINT"))
+
+
 MIGRATIONS: list[tuple[int, Callable[[sa.Connection], None]]] = [
     (1, _v1),
     (2, _v2),
@@ -442,4 +454,5 @@ MIGRATIONS: list[tuple[int, Callable[[sa.Connection], None]]] = [
     (6, _v6),  # issue 21
     (7, _v7),  # issue 24; each self-contained (a store that has 6 and 7 takes 5 after them)
     (8, _v8),  # issue 22: history stays cheap
+    (9, _v9),  # issue 22: history stays cheap
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 import pandas as pd
@@ -11,11 +11,20 @@ import sqlalchemy as sa
 
 from audits.history.aggregates import AggregatesStore
 from audits.history.connect import exists, make_engine, no_store, store_problem, url_of
-from audits.history.entries import EntriesStore
-from audits.history.lapses import LapsesStore
+from audits.history.entries import EntriesStore, entries_of
+from audits.history.ids import read_frame, wanted_ids
+from audits.history.lapses import LapsesStore, lapses_of
 from audits.history.practice import PracticeStore
 from audits.history.runs import RunsStore
-from audits.history.schema import MIGRATIONS, metadata, now, schema_version, settings
+from audits.history.schema import (
+    MIGRATIONS,
+    entries,
+    finding_history,
+    metadata,
+    now,
+    schema_version,
+    settings,
+)
 
 MIGRATION_LOCK = 0x43415345  # PostgreSQL advisory lock key for schema changes ("CASE")
 
@@ -37,11 +46,34 @@ class Store(RunsStore, EntriesStore, PracticeStore, AggregatesStore, LapsesStore
     @classmethod
     def opened_elsewhere(cls, url: str) -> Store:
         """The store another process of this command has opened, and so migrated (the helper
-        reading it while the command reads its returns): used as it is, without taking the
-        migrations' write lock."""
+        reading it beside the command): used as it is, without taking the migrations' write
+        lock."""
         store = cls.__new__(cls)
         store.engine = make_engine(url)
         return store
+
+    def held_of(
+        self, finding_ids: Collection[str], entry_columns: list[str], workbooks: Collection[str]
+    ) -> tuple[set[str], pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        """Of the findings named: those some stored run raised (`known_findings`), their stored
+        entries (`entries_for`, the `entry_columns` named), the lapses held of them (`lapses`)
+        and which of their fields hold entries from the `workbooks` named (finding_id, field,
+        workbook_sha256), read through one temporary table of their ids: what an import
+        needs."""
+        with self.engine.connect() as conn, wanted_ids(conn, finding_ids) as wanted:
+            named = sa.select(wanted.c.finding_id)
+            raised = finding_history.c.finding_id
+            known = set(conn.execute(sa.select(raised).where(raised.in_(named))).scalars())
+            from_these = sa.select(entries.c.finding_id, entries.c.field, entries.c.workbook_sha256)
+            from_these = from_these.where(entries.c.finding_id.in_(named)).where(
+                entries.c.workbook_sha256.in_(sorted(workbooks))
+            )
+            return (
+                known,
+                read_frame(conn, entries_of(named, entry_columns)),
+                read_frame(conn, lapses_of(named)),
+                read_frame(conn, from_these.distinct()),
+            )
 
     @classmethod
     def existing(cls, db: str | Path | None) -> Store:

@@ -67,6 +67,22 @@ def member(values, among) -> np.ndarray:
     return found.fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
 
 
+def rows_in(left: pd.DataFrame, right: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """Whether each row of `left` is a row of `right` in the `columns` named (text; a blank
+    matches a blank), as a left merge's indicator says, exactly: each column's values numbered
+    jointly (Arrow), and a row's numbers combined into one, renumbered after each column so
+    that it stays below the number of rows."""
+    if left.empty or right.empty:
+        return np.zeros(len(left), dtype=bool)
+    code = np.zeros(len(left) + len(right), dtype=np.int64)
+    for column in columns:
+        both = pa.concat_arrays([arrow_text(left[column]), arrow_text(right[column])])
+        encoded = pc.dictionary_encode(both, null_encoding="encode")
+        numbers = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        code = pd.factorize(code * len(encoded.dictionary) + numbers)[0]
+    return np.isin(code[: len(left)], code[len(left) :])
+
+
 def by_appearance(codes: np.ndarray) -> np.ndarray:
     """Codes renumbered 0, 1, 2 ... in order of first appearance (no blanks expected)."""
     return pd.factorize(codes, sort=False)[0]

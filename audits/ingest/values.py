@@ -58,7 +58,8 @@ def by_unique(parse):
     """
 
     def wrapper(col: pd.Series, *args):
-        codes, uniques = pd.factorize(col.astype(object), use_na_sentinel=True)
+        text = isinstance(col.dtype, pd.StringDtype)  # numbered by Arrow, no object per value
+        codes, uniques = pd.factorize(col if text else col.astype(object), use_na_sentinel=True)
         parsed = parse(pd.Series(uniques, dtype=object), *args)
         results = parsed if isinstance(parsed, tuple) else (parsed,)
         spread = []

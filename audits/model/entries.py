@@ -18,6 +18,7 @@ MODERATOR_COLUMNS = {
 MANAGER_FIELDS = tuple(MANAGER_COLUMNS)
 MODERATOR_FIELDS = tuple(MODERATOR_COLUMNS)
 ENTRY_FIELDS = (*MANAGER_FIELDS, *MODERATOR_FIELDS)
+DECISION_FIELDS = ("manager_decision", "moderator_decision")  # the team manager's; the QA's
 # How many overdue actions a summary lists (summary.json and audit.xlsx's Summary), the longest
 # overdue first: every one is also listed in its team's workbook (Overdue actions).
 OVERDUE_LISTED = 1000

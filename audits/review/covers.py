@@ -31,10 +31,10 @@ import pandas as pd
 from audits.history import CARRIED_DECISION, Store
 from audits.history.entries import accepted_as_correct
 from audits.ingest.values import by_unique
+from audits.model.entries import DECISION_FIELDS
 
 # carried to a record's later lapses
 ACTION_FIELDS = ("action_owner", "action_due", "action_status", "action_done_on")
-DECISION_FIELDS = ("manager_decision", "moderator_decision")
 
 
 def lapse_key(due_date: pd.Series, value: pd.Series) -> pd.Series:

@@ -10,15 +10,15 @@ from pathlib import Path
 
 from audits.core.errors import InputError
 from audits.history import Store, sha256_of
-from audits.review.early import early_versions, read_early
-from audits.review.moderation import Outcome, agreement, check_against_store, held_of, merge
+from audits.review.beside import decide_beside, decided_beside
+from audits.review.moderation import Outcome, agreement, check_against_store, merge
 from audits.review.practice.grades import grade_report
 from audits.review.practice.workbook import (
     is_practice_workbook,
     read_practice,
     typed_over_cases,
 )
-from audits.review.returned import Reading, Return, problem_order
+from audits.review.returned import Return, problem_order, read_returns
 
 Echo = Callable[..., None]
 
@@ -97,13 +97,12 @@ def moderate_practice(workbook: Path, store: Store, echo: Echo) -> bool:
 
 def moderate_returns(workbooks: list[Path], store: Store, echo: Echo) -> bool:
     """Store the reviewer entries of audit/team workbooks; True when nothing was left out."""
-    reading = Reading(workbooks)  # the helper takes returns from the last backwards; then
-    early = read_early(reading, store)  # it reads the shown runs' findings
-    returns = reading.finish()  # while this process reads from the first, and then
-    held = held_of(returns, store)  # the stored entries and lapses of their findings
-    lapses = check_against_store(returns, store, lambda: early_versions(early))
-    store.store_lapses(lapses, held.lapses)  # what each decision covers
-    outcome = merge(returns, store, held)
+    returns = read_returns(workbooks)  # on both cores when they are large; then the helper
+    beside = decide_beside(returns, store)  # decides what their entries add
+    lapses = check_against_store(returns, store)  # while this process compares their cells
+    held_lapses, decided = decided_beside(beside, returns, store)
+    store.store_lapses(lapses, held_lapses)  # what each decision covers
+    outcome = merge(returns, store, decided)
     stored = outcome.stored
     echo(
         f"Stored {len(stored)} entr{'y' if len(stored) == 1 else 'ies'} on "
@@ -118,7 +117,7 @@ def moderate_returns(workbooks: list[Path], store: Store, echo: Echo) -> bool:
     )
     for line in returns_by_team(returns, outcome, store):
         echo(line)
-    decisions = store.decisions_of(outcome.findings)
+    decisions = outcome.decisions
     overridden = int(decisions["agreed"].eq(False).sum())
     if overridden:
         echo(

@@ -19,17 +19,17 @@ entries of the findings in the returns are read, whatever the size of the store.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
 from audits.history import Store, now
-from audits.history.entries import latest_of, resolved
-from audits.ingest.keys import arrow_text, member
-from audits.review.return_checks import Shown, Versions, typed_over
+from audits.history.entries import decisions_from, latest_of, resolved
+from audits.ingest.keys import arrow_text, member, rows_in
+from audits.model.entries import DECISION_FIELDS
+from audits.review.return_checks import Shown, typed_over
 from audits.review.returned import Problem, Return
 
 
@@ -41,18 +41,18 @@ class Outcome:
     problems: list[Problem]
     findings: set[str]  # every finding the returns hold entries for
     imported_at: str = ""  # this import's time, as recorded with each return (`returns_imported`)
+    # their decisions, once stored (as `Store.decisions_of` reads them): the agreement report
+    decisions: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-def check_against_store(
-    returns: list[Return], store: Store, early: Callable[[], Versions] | None = None
-) -> pd.DataFrame:
+def check_against_store(returns: list[Return], store: Store) -> pd.DataFrame:
     """Compare each return's export columns with the findings its workbook showed (typing over
     them is listed, added to the return's problems) and give the lapse of every finding it
-    holds entries for: finding_id, workbook_sha256, due_date, value (`audits.review.covers`).
-    `early`: the shown runs' findings, when the helper reads them (`early.read_early`)."""
+    holds entries for: finding_id, workbook_sha256, due_date, value (`audits.review.covers`)."""
     shown = [Shown(r.shown, r.as_at, r.saved_at) for r in returns]
+    with_entries = findings_of(incoming_of(returns))
     lapses = []
-    for r, (changed, lapse) in zip(returns, typed_over(shown, store, early), strict=True):
+    for r, (changed, lapse) in zip(returns, typed_over(shown, store, with_entries), strict=True):
         r.problems += [Problem(r.path.name, c.row, c.message, c.sheet) for c in changed]
         lapse = lapse[member(lapse["finding_id"], r.entries["finding_id"])]
         lapses.append(lapse.assign(workbook_sha256=r.sha256))
@@ -63,40 +63,99 @@ def check_against_store(
 
 @dataclass(frozen=True)
 class Held:
-    """What the store holds of the returns' findings, read before deciding (`held_of`)."""
+    """What the store holds of the returns' findings, read before deciding (`held_for`)."""
 
     known: set[str]  # those of the findings some stored run raised
     history: pd.DataFrame  # their stored entries (`HISTORY_COLUMNS`)
     lapses: pd.DataFrame | None = None  # the lapses held of them (`Store.lapses`)
+    # the fields holding entries from the returns themselves: finding_id, field, workbook_sha256
+    from_these: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-HISTORY_COLUMNS = ["field", "value", "entered_at", "workbook_sha256"]  # what is compared
+# what is compared; the rule and team of a decision, for the agreement report
+HISTORY_COLUMNS = ["field", "value", "entered_at", "rule_id", "team"]
 
 
-def held_of(returns: list[Return], store: Store) -> Held:
-    """Which of the returns' findings the store knows, and their stored entries: only these
-    findings' entries are read, whatever the size of the store."""
-    incoming = _incoming(returns)
+def findings_of(incoming: pd.DataFrame) -> list[str]:
+    """The findings the returns' entries (`incoming_of`) are for, each once."""
     if incoming.empty:
+        return []
+    return pc.unique(arrow_text(incoming["finding_id"])).to_pylist()
+
+
+def held_for(store: Store, incoming: pd.DataFrame) -> Held:
+    """Which of the findings of the returns' entries (`incoming_of`) the store knows, and
+    their stored entries and lapses: only these are read, whatever the size of the store."""
+    findings = findings_of(incoming)
+    if not findings:
         return Held(set(), pd.DataFrame())
-    findings = set(pc.unique(arrow_text(incoming["finding_id"])).to_pylist())
-    known = store.known_findings(findings)
-    ids = sorted(findings & known)
-    return Held(known, store.entries_for(ids, HISTORY_COLUMNS), store.lapses(ids))
+    workbooks = pc.unique(arrow_text(incoming["workbook_sha256"])).to_pylist()
+    return Held(*store.held_of(findings, HISTORY_COLUMNS, workbooks))
 
 
-def merge(returns: list[Return], store: Store, held: Held | None = None) -> Outcome:
-    """Decide, field by field, what each return adds to the store (see the module docstring).
-    `held`: what the store holds of the returns' findings, when read already (`held_of`)."""
+def merge(returns: list[Return], store: Store, decided: Decided | None = None) -> Outcome:
+    """Store what the returns add (see the module docstring), with every problem of theirs
+    listed. `decided`: what they add, when decided already (`decide`, in the helper process)."""
     problems = [p for r in returns for p in r.problems]
-    incoming = _incoming(returns)
     stamp = now()
+    if decided is None:
+        incoming = incoming_of(returns)
+        decided = decide(incoming, held_for(store, incoming))
+    problems += decided.problems
+    stored = decided.stored
+    store.store_entries(stored, _log(returns, stored, problems, stamp))
+    decisions = _decisions_after(decided.decisions, stored)
+    return Outcome(
+        stored, decided.unchanged, decided.older, problems, decided.findings, stamp, decisions
+    )
+
+
+def _decisions_after(before: pd.DataFrame, stored: pd.DataFrame) -> pd.DataFrame:
+    """The returns' findings' decisions once `stored` is stored (`Store.decisions_of` of them,
+    from what is in hand): the latest decision entries held before, and the new entries, whose
+    ids the store gives after every entry it held."""
+    new = stored[stored["field"].isin(DECISION_FIELDS)] if len(stored) else stored
+    if new.empty:
+        return decisions_from(before)
+    first = int(before["entry_id"].max()) + 1 if len(before) else 1
+    new = new.assign(entry_id=range(first, first + len(new)))
+    both = pd.concat([before, new.reindex(columns=before.columns) if len(before) else new])
+    return decisions_from(latest_of(both))
+
+
+@dataclass
+class Decided:
+    """What the returns' entries add to the store, decided field by field (`decide`)."""
+
+    stored: pd.DataFrame  # the entries to store
+    unchanged: int  # entries the store already held (or that the tool had carried in)
+    older: int  # to be stored as history: saved before the latest entry, which stands
+    problems: list[Problem]  # entries not stored: an unknown Finding ID, returns that differ
+    findings: set[str]  # every finding the returns hold entries for
+    decisions: pd.DataFrame  # the latest decision entries held of them (`latest_of`)
+
+
+STORED_COLUMNS = [
+    "finding_id",
+    "field",
+    "value",
+    "entered_at",
+    "entered_by",
+    "rule_id",
+    "team",
+    "workbook",
+    "workbook_sha256",
+    "row",
+]
+
+
+def decide(incoming: pd.DataFrame, held: Held) -> Decided:
+    """Decide, field by field, what the returns' entries (`incoming_of`) add to what the store
+    holds of their findings (`held_for`); reads nothing, so the helper process can decide."""
+    problems: list[Problem] = []
     if incoming.empty:
-        store.store_entries(pd.DataFrame(), _log(returns, pd.DataFrame(), problems, stamp))
-        return Outcome(pd.DataFrame(), 0, 0, problems, set(), stamp)
-    findings = set(pc.unique(arrow_text(incoming["finding_id"])).to_pylist())
-    if held is None:
-        held = held_of(returns, store)
+        return Decided(pd.DataFrame(), 0, 0, problems, set(), pd.DataFrame())
+    findings = set(findings_of(incoming))
     unknown = ~member(incoming["finding_id"], held.known)
     for r in incoming[unknown].drop_duplicates(["file", "sheet", "row"]).itertuples():
         problems.append(
@@ -115,18 +174,11 @@ def merge(returns: list[Return], store: Store, held: Held | None = None) -> Outc
 
     history = held.history
     key = ["finding_id", "field"]
-    same_workbook = incoming.merge(
-        history[[*key, "workbook_sha256"]].drop_duplicates(),
-        on=[*key, "workbook_sha256"],
-        how="left",
-        indicator=True,
-    )["_merge"].eq("both")
+    same_workbook = rows_in(incoming, held.from_these, [*key, "workbook_sha256"])
     latest = latest_of(resolved(history))
-    is_latest = incoming.merge(
-        latest[[*key, "value"]], on=[*key, "value"], how="left", indicator=True
-    )["_merge"].eq("both")
+    is_latest = rows_in(incoming, latest, [*key, "value"])
     carried = _carried_in(incoming, history, latest)
-    settled = same_workbook.to_numpy() | is_latest.to_numpy() | carried
+    settled = same_workbook | is_latest | carried
     unchanged = int(settled.sum())
     fresh = incoming[~settled]
 
@@ -150,24 +202,12 @@ def merge(returns: list[Return], store: Store, held: Held | None = None) -> Outc
     fresh = fresh.merge(current, on=key, how="left")
     latest_at = fresh["latest_at"].astype(object).fillna("").astype(str)
     older = int((fresh["entered_at"].astype(str) < latest_at).sum())
-    columns = [
-        "finding_id",
-        "field",
-        "value",
-        "entered_at",
-        "entered_by",
-        "rule_id",
-        "team",
-        "workbook",
-        "workbook_sha256",
-        "row",
-    ]
-    stored = fresh[columns].reset_index(drop=True)
-    store.store_entries(stored, _log(returns, stored, problems, stamp))
-    return Outcome(stored, unchanged, older, problems, findings, stamp)
+    stored = fresh[STORED_COLUMNS].reset_index(drop=True)
+    decisions = latest[latest["field"].isin(DECISION_FIELDS)] if len(latest) else latest
+    return Decided(stored, unchanged, older, problems, findings, decisions)
 
 
-def _incoming(returns: list[Return]) -> pd.DataFrame:
+def incoming_of(returns: list[Return]) -> pd.DataFrame:
     """Every return's entries, each row with its workbook's path, file name, checksum, saved-at
     (the entry's time), saved-by, the last entry it was pre-filled from (-1: not recorded) and
     whether it was written before v5."""
@@ -248,8 +288,7 @@ def _carried_in(incoming: pd.DataFrame, history: pd.DataFrame, latest: pd.DataFr
             pairs = known.sort_values(["entered_at", "entry_id"]).drop_duplicates(
                 ["finding_id", "field"], keep="last"
             )[["finding_id", "field", "value"]]
-        hit = group.merge(pairs, on=["finding_id", "field", "value"], how="left", indicator=True)
-        out[group.index] = hit["_merge"].eq("both").to_numpy()
+        out[group.index] = rows_in(group, pairs, ["finding_id", "field", "value"])
     return out.to_numpy()
 
 

@@ -14,35 +14,20 @@ not read back, or in a copied reviewer column is never stored, and never silentl
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Callable
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from audits.ingest import values
 from audits.ingest.keys import member
 from audits.ingest.xlsx_cells import column_letters, reaches_beyond
-from audits.output.findings_sheet import human_dates
 from audits.output.reviewed import Returned
+from audits.output.shown import COMPARED, comparable, shown_digest, stored_as_shown
 
 if TYPE_CHECKING:  # reading a return needs no store (`audits.review.returned`)
     from audits.history import Store
-
-# export columns compared with the stored finding: heading -> (findings column, how it is shown)
-COMPARED = {
-    "Rule": "rule_id",
-    "Severity": "severity",
-    "Child ID": "child_id",
-    "Area": "area",
-    "List": "list",
-    "Team": "team",
-    "Worker": "worker",
-    "Due date": "due_date",
-    "Field": "field",
-    "Value": "value",
-}
 
 
 @dataclass(frozen=True)
@@ -80,51 +65,19 @@ def shown_cells(columns, sheet: str) -> pd.DataFrame:
     )
 
 
-@values.by_unique
-def _text(cells: pd.Series) -> pd.Series:
-    """Cells as comparable text: dates as yyyy-mm-dd (a date cell, or dd/mm/yyyy text), whole
-    numbers without '.0', spaces collapsed, blank as ''."""
-    text = values.text(cells).fillna("").astype(str)
-    return text.str.replace(r"^(\d{2})/(\d{2})/(\d{4})$", r"\3-\2-\1", regex=True).str.replace(
-        r"^(\d{4}-\d{2}-\d{2}) 00:00:00$", r"\1", regex=True
-    )
-
-
-def _comparable(cells: pd.Series) -> pd.Series:
-    """`_text`, with a blank cell (missing) as ''."""
-    return _text(cells).fillna("")
-
-
-def stored_as_shown(stored: pd.DataFrame) -> pd.DataFrame:
-    """The stored findings as the writer shows them, then as comparable text."""
-    shown = pd.DataFrame({"finding_id": stored["finding_id"].astype(str)})
-    for heading, column in COMPARED.items():
-        raw = stored[column]
-        if column == "list":
-            raw = "List " + raw.astype(object).where(raw.notna(), "").astype(str)
-        elif column == "value":
-            raw = human_dates(raw)
-        shown[heading] = _comparable(raw).array
-    shown["due_date_stored"] = stored["due_date"].to_numpy()
-    shown["value_stored"] = stored["value"].to_numpy()
-    shown["run_id"] = stored["run_id"].to_numpy()
-    return shown
-
-
-Versions = dict[tuple[int, ...], pd.DataFrame]  # the shown runs' findings (`stored_as_shown`)
-
-
 def typed_over(
-    returns: list[Shown], store: Store, early: Callable[[], Versions] | None = None
+    returns: list[Shown], store: Store, wanted: Collection[str] | None = None
 ) -> list[tuple[list[Changed], pd.DataFrame]]:
     """For each return, (its export cells that differ from the finding its workbook showed; the
-    lapse of each of its rows: finding_id, due_date, value). Rows whose finding the store does
-    not hold are left to the merge, which lists them when they carry entries.
+    lapse of each of its rows: finding_id, due_date, value, only of the findings `wanted` when
+    given). Rows whose finding the store does not hold are left to the merge, which lists them
+    when they carry entries.
 
-    Done for all the returns of an import at once: their cells made comparable in one pass, and
-    one read of the store for the returns that show the same run (usually all of them), unless
-    the helper read that run early (`early()`, asked for once the cells are comparable: what
-    `early.read_early` read)."""
+    Done for all the returns of an import at once: their cells made comparable in one pass.
+    A row showing every compared column whose digest is one its run recorded is as the tool
+    wrote it (`audits.output.shown`); the other rows (a cell typed over, a sheet showing fewer
+    columns, a run recorded before v9) are compared cell by cell with their findings, read
+    from the store by id. So an import reads the run's digests, not the run."""
     empty = pd.DataFrame(columns=["finding_id", "due_date", "value"])
     out: list[tuple[list[Changed], pd.DataFrame]] = [([], empty) for _ in returns]
     frames = [r.cells.assign(ret=i) for i, r in enumerate(returns) if not r.cells.empty]
@@ -134,24 +87,30 @@ def typed_over(
     rows["at"] = range(len(rows))  # reading order: a finding's first row gives its lapse
     for heading in COMPARED:
         if heading in rows:
-            rows[heading] = _comparable(rows[heading]).array  # blank, or not on the sheet: ''
+            rows[heading] = comparable(rows[heading]).array  # blank, or not on the sheet: ''
     shows = [store.shown_runs(r.as_at, r.saved_at) for r in returns]  # a query per return
     distinct = list(dict.fromkeys(shows))  # usually one: every return shows the same run
     shown_by = np.array([distinct.index(runs) for runs in shows])
     rows["runs"] = shown_by[rows["ret"].to_numpy()]
     changed: list[tuple[int, Changed]] = []
     lapses = []
-    early_runs = early() if early is not None else {}
     for which, group in rows.groupby("runs", sort=False):
         run_ids = distinct[which]
-        if run_ids in early_runs:  # the runs whole (the rows below take only their own)
-            versions = early_runs[run_ids]
-        else:
-            stored = store.shown_findings(group["finding_id"], run_ids, list(COMPARED.values()))
-            versions = stored_as_shown(stored)
+        if not run_ids:
+            continue
+        as_written = _as_written(group, store.shown_digests(run_ids))
+        if len(as_written):
+            lapses.append(
+                _lapses_as_written(group.loc[as_written.index], as_written, wanted, store, run_ids)
+            )
+        rest = group.drop(index=as_written.index)
+        if rest.empty:
+            continue
+        stored = store.shown_findings(rest["finding_id"], run_ids, list(COMPARED.values()))
+        versions = stored_as_shown(stored)
         if versions.empty:
             continue
-        for signature, part in group.groupby("compared", sort=False):
+        for signature, part in rest.groupby("compared", sort=False):
             compared = [h for h in str(signature).split("|") if h]
             matched = part[["ret", "at", "sheet", "row", "finding_id", *compared]].merge(
                 versions, on=["finding_id", *compared], how="left"
@@ -165,6 +124,8 @@ def typed_over(
     if not lapses:
         return out
     lapse = pd.concat(lapses, ignore_index=True).sort_values("at", kind="stable")
+    if wanted is not None:
+        lapse = lapse[member(lapse["finding_id"], wanted)]
     lapse = lapse.rename(columns={"due_date_stored": "due_date", "value_stored": "value"})
     by_return = dict(tuple(lapse.groupby("ret", sort=False)))
     for i in range(len(returns)):
@@ -173,6 +134,56 @@ def typed_over(
             mine = mine[["finding_id", "due_date", "value"]].drop_duplicates("finding_id")
         out[i] = ([c for r, c in changed if r == i], empty if mine is None else mine)
     return out
+
+
+_EVERY = "|".join(COMPARED)  # a sheet showing every compared column (Findings)
+
+
+def _as_written(rows: pd.DataFrame, digests: pd.DataFrame) -> pd.Series:
+    """The run each row shows as the tool wrote it (indexed like `rows`; the rows not found
+    left out): a row showing every compared column whose digest a run recorded (the latest of
+    those runs), and a row showing fewer whose cells are those of a row found so (its finding
+    as that run stored it)."""
+    full = rows[rows["compared"] == _EVERY]
+    if full.empty or digests.empty:
+        return pd.Series([], dtype="int64")
+    run_of = digests.sort_values("run_id", kind="stable").drop_duplicates(
+        "shown_digest", keep="last"
+    )
+    run_of = pd.Series(run_of["run_id"].to_numpy(), index=run_of["shown_digest"].to_numpy())
+    found = pd.Series(shown_digest(full), index=full.index).map(run_of).dropna().astype("int64")
+    fewer = rows[(rows["compared"] != _EVERY) & ~rows.index.isin(found.index)]
+    if fewer.empty or found.empty:
+        return found
+    known = rows.loc[found.index]
+    parts = [found]
+    for signature, part in fewer.groupby("compared", sort=False):
+        compared = ["finding_id", *(h for h in str(signature).split("|") if h)]
+        run_of = pd.DataFrame({"digest": shown_digest(known, compared), "run_id": found})
+        run_of = run_of.sort_values("run_id", kind="stable").drop_duplicates("digest", keep="last")
+        run_of = pd.Series(run_of["run_id"].to_numpy(), index=run_of["digest"].to_numpy())
+        parts.append(pd.Series(shown_digest(part, compared), index=part.index).map(run_of))
+    return pd.concat(parts).dropna().astype("int64")
+
+
+def _lapses_as_written(
+    rows: pd.DataFrame, run: pd.Series, wanted: Collection[str] | None, store: Store, run_ids
+) -> pd.DataFrame:
+    """ret, at, finding_id and the stored due date and value of the rows as the tool wrote
+    them (of the findings `wanted` only, when given), from the run each matched."""
+    rows = rows.assign(run_id=run.to_numpy())
+    if wanted is not None:
+        rows = rows[member(rows["finding_id"], wanted)]
+    stored = store.shown_findings(rows["finding_id"], run_ids, ["due_date", "value"])
+    stored = stored.astype({"run_id": "int64"}).rename(
+        columns={"due_date": "due_date_stored", "value": "value_stored"}
+    )
+    lapse = rows[["ret", "at", "finding_id", "run_id"]].merge(
+        stored.assign(finding_id=stored["finding_id"].astype(str).array),
+        on=["finding_id", "run_id"],
+        how="left",
+    )
+    return lapse[["ret", "at", "finding_id", *_LAPSE]]
 
 
 _LAPSE = ["due_date_stored", "value_stored"]

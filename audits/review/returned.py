@@ -37,7 +37,7 @@ import pandas as pd
 from audits.core import helper
 from audits.ingest.values import dates, not_a_value
 from audits.ingest.xlsx_cells import FORMULA_MARK, column_letters
-from audits.model.entries import ENTRY_FIELDS
+from audits.model.entries import DECISION_FIELDS, ENTRY_FIELDS
 from audits.model.spec import header_key
 from audits.output.reviewed import (
     ACTION_STATUSES,
@@ -66,7 +66,6 @@ FIELD_OF_HEADING = dict(zip(REVIEWER_HEADINGS, ENTRY_FIELDS, strict=True))
 NEW_HEADINGS = tuple(h for h in REVIEWER_HEADINGS if h not in LEGACY_HEADINGS)
 # headings the writers put on Findings before v5 (a return written then still has them)
 LEGACY_TOOL_HEADINGS = (*LEGACY_HEADINGS, "First raised", "Action overdue", "Entered")
-DECISION_FIELDS = ("manager_decision", "moderator_decision")
 DATE_FIELDS = {"action_due": "Action due", "action_done_on": "Done on"}
 
 
@@ -122,25 +121,9 @@ def read_returns(paths: list[Path], *, share_from: int = SHARE_FROM_BYTES) -> li
     backwards while this process reads from the first (`helper.Shared`): each workbook is read
     whole by one of them. The first return in order that cannot be read stops the import with
     its message, as it would read one by one."""
-    return Reading(paths, share_from).finish()
-
-
-class Reading:
-    """`read_returns` begun: the helper holds its share when this is made, so work submitted to
-    it afterwards is what it does once it has read its returns; `finish` reads the rest."""
-
-    def __init__(self, paths: list[Path], share_from: int = SHARE_FROM_BYTES) -> None:
-        self.paths = paths
-        self.shared = (
-            helper.Shared(read_return, [(p,) for p in paths])
-            if worth_sharing(paths, share_from)
-            else None
-        )
-
-    def finish(self) -> list[Return]:
-        if self.shared is None:
-            return [read_return(p) for p in self.paths]
-        return self.shared.finish()
+    if not worth_sharing(paths, share_from):
+        return [read_return(p) for p in paths]
+    return helper.Shared(read_return, [(p,) for p in paths]).finish()
 
 
 def tool_headings() -> set[str]:

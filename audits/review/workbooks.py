@@ -18,6 +18,7 @@ from audits.core.errors import InputError
 # process reads ~2 MB of returns.
 SHARE_FROM_BYTES = 3_000_000
 READER = "audits.review.returned"
+BESIDE = "audits.review.beside"
 
 
 def returned_workbooks(paths: list[Path]) -> list[Path]:
@@ -51,9 +52,11 @@ def worth_sharing(paths: list[Path], share_from: int = SHARE_FROM_BYTES) -> bool
 
 
 def start_helper(paths: list[Path]) -> None:
-    """Start the helper process importing the reader now, when `paths` are worth sharing."""
+    """Start the helper process importing the reader now, when `paths` are worth sharing, and
+    what it decides with once they are read (`audits.review.beside`)."""
     if worth_sharing(paths):
         helper.submit(helper.warm, READER)
+        helper.submit(helper.warm, BESIDE)
 
 
 def _size(path: Path) -> int:
