@@ -17,6 +17,7 @@ import importlib
 import multiprocessing
 import os
 import sys
+import threading
 import types
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -26,6 +27,7 @@ from typing import Any
 from audits.core import collector
 
 _pool: ProcessPoolExecutor | None = None
+_started = False  # the helper process has been started (by the first piece of work)
 LOST = (BrokenProcessPool, RuntimeError, OSError)  # the process could not start, or died
 
 
@@ -83,10 +85,10 @@ def running() -> bool:
 
 def forget() -> None:
     """Drop a helper that died; the next use starts a new one."""
-    global _pool
+    global _pool, _started
     if _pool is not None:
         _pool.shutdown(wait=False, cancel_futures=True)
-    _pool = None
+    _pool, _started = None, False
 
 
 @contextlib.contextmanager
@@ -108,9 +110,14 @@ def submit(fn: Callable[..., Any], *args: Any) -> Future | None:
     pool = helper()
     if pool is None:
         return None
+    global _started
     try:
-        with _main_hidden():  # the process starts with its first piece of work
+        if _started:  # (possibly from another thread: `Shared` hands work from a callback)
             return pool.submit(fn, *args)
+        with _main_hidden():  # the process starts with its first piece of work
+            future = pool.submit(fn, *args)
+        _started = True
+        return future
     except LOST:
         forget()
         return None
@@ -118,32 +125,54 @@ def submit(fn: Callable[..., Any], *args: Any) -> Future | None:
 
 class Shared:
     """`fn(*args)` for each of `calls`, shared between the helper and this process: the helper
-    is handed them one by one from the last, and `finish` (called when this process is free)
-    runs here, from the first, each one the helper has not started (`Future.cancel`), so
-    neither waits for the other until they meet, whatever each call costs. Without a helper,
-    `finish` runs them all here."""
+    is handed them one at a time from the last (the next when it has done one), and `finish`
+    (called when this process is free) runs here, from the first, each one the helper has not
+    been handed, so neither waits for the other until they meet, whatever each call costs.
+    (Handed all at once, two would be on their way to the helper at any time, and this process
+    would wait for both at the end.) Without a helper, `finish` runs them all here."""
 
     def __init__(self, fn: Callable[..., Any], calls: list[tuple]) -> None:
         self.fn, self.calls = fn, calls
         self.futures: dict[int, Future] = {}
-        for i in reversed(range(len(calls))):
-            future = submit(fn, *calls[i])
+        self._lock = threading.Lock()
+        self._helper_from = len(calls)  # the helper has been handed calls[_helper_from:]
+        self._here_upto = 0  # this process has taken calls[:_here_upto]
+        self._closed = False
+        self._hand_next()
+
+    def _hand_next(self, done: Future | None = None) -> None:
+        """Hand the helper the last call nobody has taken, unless the one it just did failed
+        (this process then reports it, in order) or the calls are finished."""
+        if done is not None and (done.cancelled() or done.exception() is not None):
+            return
+        with self._lock:
+            at = self._helper_from - 1
+            if self._closed or at < self._here_upto:
+                return
+            future = submit(self.fn, *self.calls[at])
             if future is None:
-                break
-            self.futures[i] = future
+                return
+            self._helper_from = at
+            self.futures[at] = future
+        future.add_done_callback(self._hand_next)
 
     def finish(self) -> list:
         """Every call's result, in order; the first call in order that failed raises its error
-        (whichever process ran it), and the helper starts none of those after it."""
+        (whichever process ran it), and the helper is handed none after it."""
         results = []
         try:
             for i, args in enumerate(self.calls):
-                future = self.futures.get(i)
-                if future is None or future.cancel():  # not started by the helper: here
+                with self._lock:
+                    here = i < self._helper_from
+                    if here:
+                        self._here_upto = i + 1
+                if here:
                     results.append(self.fn(*args))
                 else:
-                    results.append(run_here_if_lost(future, self.fn, *args))
+                    results.append(run_here_if_lost(self.futures[i], self.fn, *args))
         finally:
+            with self._lock:
+                self._closed = True
             for future in self.futures.values():
                 future.cancel()
         return results

@@ -30,6 +30,7 @@ from audits.output.guide import (
     findings_header_lines,
 )
 from audits.output.reviewed import ACTION_STATUSES, MODERATOR_HEADINGS, REVIEWER_HEADINGS
+from audits.output.shown import human_dates
 from audits.output.xlsx import (
     DATE_FORMAT,
     LINE_HEIGHT,
@@ -90,6 +91,10 @@ TRAILING = (
     Column("finding_id", "Finding ID", "text", 18, 18),
 )
 FINDING_COLUMNS = (*IDENTIFYING, *DETAIL)  # the finding's own columns (not typed in)
+# Every heading the writers put on Findings besides the reviewer columns, now or before (the
+# reader tells a column a person added by these).
+FINDING_HEADINGS = tuple(c.heading for c in (*FINDING_COLUMNS, *TRAILING))
+READ_ONLY_HEADINGS = ("Action overdue", "Entered")
 COLUMNS = (*IDENTIFYING, *REVIEWER_KEYS, *DETAIL, *TRAILING)
 HEADINGS = tuple(c.heading for c in COLUMNS)
 FROZEN = len(IDENTIFYING)  # columns kept in view when scrolling right
@@ -109,12 +114,6 @@ INPUT_MESSAGES = {
 }
 HEADER_ROWS = 4  # guidance lines above the table; one blank row; then the headings
 HEADING_ROW = HEADER_ROWS + 2  # the headings' row as Excel numbers it (1-based)
-
-
-def human_dates(values: pd.Series) -> pd.Series:
-    """ISO dates in a text column shown as dd/mm/yyyy (findings.csv keeps ISO)."""
-    text = values.astype(object).where(values.notna(), "").astype(str)
-    return text.str.replace(r"^(\d{4})-(\d{2})-(\d{2})$", r"\3/\2/\1", regex=True)
 
 
 def _column(frame: pd.DataFrame, key: str) -> pd.Series:

@@ -21,7 +21,6 @@ import numpy as np
 import pandas as pd
 
 from audits.ingest import values
-from audits.output.findings_sheet import human_dates
 
 # export columns compared with the stored finding: heading -> (findings column, how it is shown)
 COMPARED = {
@@ -37,6 +36,13 @@ COMPARED = {
     "Value": "value",
 }
 DIGESTED = ["finding_id", *COMPARED]  # what a digest covers, in this order
+
+
+def human_dates(values: pd.Series) -> pd.Series:
+    """ISO dates in a text column shown as dd/mm/yyyy, as the workbooks show the Value column
+    (findings.csv keeps ISO)."""
+    text = values.astype(object).where(values.notna(), "").astype(str)
+    return text.str.replace(r"^(\d{4})-(\d{2})-(\d{2})$", r"\3/\2/\1", regex=True)
 
 
 @values.by_unique

@@ -17,9 +17,9 @@ from audits.core.safe_text import printable_one
 from audits.indicators.reconcile import neighbours_sentence
 from audits.model.entries import OVERDUE_LISTED
 from audits.output.findings_sheet import (
-    FINDING_COLUMNS,
+    FINDING_HEADINGS,
+    READ_ONLY_HEADINGS,
     REVIEWER_COLUMNS,
-    TRAILING,
     human_dates,
     write_findings_sheet,
 )
@@ -43,11 +43,6 @@ from audits.output.xlsx import (
     write_header,
     write_text,
 )
-
-# Every heading the writers put on Findings besides the reviewer columns, now or before (the
-# reader tells a column a person added by these).
-FINDING_HEADINGS = tuple(c.heading for c in (*FINDING_COLUMNS, *TRAILING))
-READ_ONLY_HEADINGS = ("Action overdue", "Entered")
 
 __all__ = [
     "FINDING_HEADINGS",

@@ -50,7 +50,8 @@ def check_against_store(returns: list[Return], store: Store) -> pd.DataFrame:
     them is listed, added to the return's problems) and give the lapse of every finding it
     holds entries for: finding_id, workbook_sha256, due_date, value (`audits.review.covers`)."""
     shown = [Shown(r.shown, r.as_at, r.saved_at) for r in returns]
-    with_entries = findings_of(incoming_of(returns))
+    entered = [r.entries["finding_id"] for r in returns if len(r.entries)]
+    with_entries = pd.concat(entered) if entered else pd.Series(dtype="str")
     lapses = []
     for r, (changed, lapse) in zip(returns, typed_over(shown, store, with_entries), strict=True):
         r.problems += [Problem(r.path.name, c.row, c.message, c.sheet) for c in changed]

@@ -143,27 +143,35 @@ def _as_written(rows: pd.DataFrame, digests: pd.DataFrame) -> pd.Series:
     """The run each row shows as the tool wrote it (indexed like `rows`; the rows not found
     left out): a row showing every compared column whose digest a run recorded (the latest of
     those runs), and a row showing fewer whose cells are those of a row found so (its finding
-    as that run stored it)."""
-    full = rows[rows["compared"] == _EVERY]
-    if full.empty or digests.empty:
+    as that run stored it). Digests of every row, then kept where they mean something: no copy
+    of the rows is made."""
+    every = (rows["compared"] == _EVERY).to_numpy()
+    if not every.any() or digests.empty:
         return pd.Series([], dtype="int64")
-    run_of = digests.sort_values("run_id", kind="stable").drop_duplicates(
-        "shown_digest", keep="last"
+    run = _latest_run(
+        pd.Series(shown_digest(rows), index=rows.index), digests["shown_digest"], digests["run_id"]
     )
-    run_of = pd.Series(run_of["run_id"].to_numpy(), index=run_of["shown_digest"].to_numpy())
-    found = pd.Series(shown_digest(full), index=full.index).map(run_of).dropna().astype("int64")
-    fewer = rows[(rows["compared"] != _EVERY) & ~rows.index.isin(found.index)]
-    if fewer.empty or found.empty:
-        return found
-    known = rows.loc[found.index]
-    parts = [found]
-    for signature, part in fewer.groupby("compared", sort=False):
-        compared = ["finding_id", *(h for h in str(signature).split("|") if h)]
-        run_of = pd.DataFrame({"digest": shown_digest(known, compared), "run_id": found})
-        run_of = run_of.sort_values("run_id", kind="stable").drop_duplicates("digest", keep="last")
-        run_of = pd.Series(run_of["run_id"].to_numpy(), index=run_of["digest"].to_numpy())
-        parts.append(pd.Series(shown_digest(part, compared), index=part.index).map(run_of))
-    return pd.concat(parts).dropna().astype("int64")
+    run[~every] = np.nan
+    found = ~np.isnan(run)
+    fewer = ~every & ~found
+    if fewer.any() and found.any():
+        for signature in pd.unique(rows["compared"][fewer]):
+            part = fewer & (rows["compared"] == signature).to_numpy()
+            compared = ["finding_id", *(h for h in str(signature).split("|") if h)]
+            digest = shown_digest(rows, compared)
+            run[part] = _latest_run(pd.Series(digest[part]), digest[found], run[found])
+    kept = ~np.isnan(run)
+    return pd.Series(run[kept].astype("int64"), index=rows.index[kept])
+
+
+def _latest_run(digest: pd.Series, known, runs) -> np.ndarray:
+    """For each digest, the latest of the runs `runs` whose digests `known` have it (NaN when
+    none)."""
+    latest = pd.DataFrame({"digest": np.asarray(known), "run": np.asarray(runs, dtype="float64")})
+    latest = latest.sort_values("run", kind="stable").drop_duplicates("digest", keep="last")
+    return digest.map(
+        pd.Series(latest["run"].to_numpy(), index=latest["digest"].to_numpy())
+    ).to_numpy(dtype="float64", copy=True)
 
 
 def _lapses_as_written(

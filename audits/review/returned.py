@@ -128,10 +128,10 @@ def read_returns(paths: list[Path], *, share_from: int = SHARE_FROM_BYTES) -> li
 
 def tool_headings() -> set[str]:
     """Every heading the audit writers put on a Findings sheet (others were added by a person)."""
-    from audits.output import workbook
+    from audits.output.findings_sheet import FINDING_HEADINGS, READ_ONLY_HEADINGS
 
-    known = set(workbook.FINDING_HEADINGS) | set(LEGACY_TOOL_HEADINGS)
-    return known | set(REQUIRED) | set(getattr(workbook, "READ_ONLY_HEADINGS", ("Entered",)))
+    known = set(FINDING_HEADINGS) | set(LEGACY_TOOL_HEADINGS) | set(READ_ONLY_HEADINGS)
+    return known | set(REQUIRED)
 
 
 def overdue_headings() -> set[str]:
