@@ -10,7 +10,7 @@ from pathlib import Path
 
 from audits.core.errors import InputError
 from audits.history import Store, sha256_of
-from audits.review.beside import decide_beside, decided_beside
+from audits.review.beside import held_beside, read_beside
 from audits.review.moderation import Outcome, agreement, check_against_store, merge
 from audits.review.practice.grades import grade_report
 from audits.review.practice.workbook import (
@@ -98,11 +98,11 @@ def moderate_practice(workbook: Path, store: Store, echo: Echo) -> bool:
 def moderate_returns(workbooks: list[Path], store: Store, echo: Echo) -> bool:
     """Store the reviewer entries of audit/team workbooks; True when nothing was left out."""
     returns = read_returns(workbooks)  # on both cores when they are large; then the helper
-    beside = decide_beside(returns, store)  # decides what their entries add
+    beside = read_beside(returns, store)  # reads what the store holds of their findings
     lapses = check_against_store(returns, store)  # while this process compares their cells
-    held_lapses, decided = decided_beside(beside, returns, store)
-    store.store_lapses(lapses, held_lapses)  # what each decision covers
-    outcome = merge(returns, store, decided)
+    held = held_beside(beside, returns, store)
+    store.store_lapses(lapses, held.lapses)  # what each decision covers
+    outcome = merge(returns, store, held)
     stored = outcome.stored
     echo(
         f"Stored {len(stored)} entr{'y' if len(stored) == 1 else 'ies'} on "

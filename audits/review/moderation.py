@@ -50,8 +50,7 @@ def check_against_store(returns: list[Return], store: Store) -> pd.DataFrame:
     them is listed, added to the return's problems) and give the lapse of every finding it
     holds entries for: finding_id, workbook_sha256, due_date, value (`audits.review.covers`)."""
     shown = [Shown(r.shown, r.as_at, r.saved_at) for r in returns]
-    entered = [r.entries["finding_id"] for r in returns if len(r.entries)]
-    with_entries = pd.concat(entered) if entered else pd.Series(dtype="str")
+    with_entries = findings_in(returns)
     lapses = []
     for r, (changed, lapse) in zip(returns, typed_over(shown, store, with_entries), strict=True):
         r.problems += [Problem(r.path.name, c.row, c.message, c.sheet) for c in changed]
@@ -84,24 +83,38 @@ def findings_of(incoming: pd.DataFrame) -> list[str]:
     return pc.unique(arrow_text(incoming["finding_id"])).to_pylist()
 
 
-def held_for(store: Store, incoming: pd.DataFrame) -> Held:
-    """Which of the findings of the returns' entries (`incoming_of`) the store knows, and
-    their stored entries and lapses: only these are read, whatever the size of the store."""
-    findings = findings_of(incoming)
+def held_of(returns: list[Return], store: Store) -> Held:
+    """Which of the returns' findings the store knows, and their stored entries and lapses:
+    only these are read, whatever the size of the store."""
+    return held_for(store, findings_in(returns), [r.sha256 for r in returns])
+
+
+def findings_in(returns: list[Return]) -> list[str]:
+    """The findings the returns hold entries for, each once."""
+    entered = [r.entries["finding_id"] for r in returns if len(r.entries)]
+    if not entered:
+        return []
+    return pc.unique(arrow_text(pd.concat(entered))).to_pylist()
+
+
+def held_for(store: Store, findings: list[str], workbooks: list[str]) -> Held:
+    """`held_of` the findings named, and which of their fields hold entries from the
+    `workbooks` named (the returns' checksums)."""
     if not findings:
         return Held(set(), pd.DataFrame())
-    workbooks = pc.unique(arrow_text(incoming["workbook_sha256"])).to_pylist()
     return Held(*store.held_of(findings, HISTORY_COLUMNS, workbooks))
 
 
-def merge(returns: list[Return], store: Store, decided: Decided | None = None) -> Outcome:
-    """Store what the returns add (see the module docstring), with every problem of theirs
-    listed. `decided`: what they add, when decided already (`decide`, in the helper process)."""
+def merge(returns: list[Return], store: Store, held: Held | None = None) -> Outcome:
+    """Decide, field by field, what each return adds (`decide`) and store it, with every
+    problem of theirs listed. `held`: what the store holds of their findings, when read
+    already (`held_of`, or beside this process: `audits.review.beside`)."""
     problems = [p for r in returns for p in r.problems]
     stamp = now()
-    if decided is None:
-        incoming = incoming_of(returns)
-        decided = decide(incoming, held_for(store, incoming))
+    incoming = incoming_of(returns)
+    if held is None and not incoming.empty:
+        held = held_of(returns, store)
+    decided = decide(incoming, held or Held(set(), pd.DataFrame()))
     problems += decided.problems
     stored = decided.stored
     store.store_entries(stored, _log(returns, stored, problems, stamp))
@@ -152,7 +165,7 @@ STORED_COLUMNS = [
 
 def decide(incoming: pd.DataFrame, held: Held) -> Decided:
     """Decide, field by field, what the returns' entries (`incoming_of`) add to what the store
-    holds of their findings (`held_for`); reads nothing, so the helper process can decide."""
+    holds of their findings (`held_of`)."""
     problems: list[Problem] = []
     if incoming.empty:
         return Decided(pd.DataFrame(), 0, 0, problems, set(), pd.DataFrame())
