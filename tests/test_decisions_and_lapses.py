@@ -324,3 +324,33 @@ def test_a_store_from_before_the_latest_entries_index_gets_it_and_reads_the_same
         after.sort_values("entry_id").reset_index(drop=True),
         before.sort_values("entry_id").reset_index(drop=True),
     )
+
+
+def test_an_import_that_fails_to_store_leaves_neither_entries_nor_lapses(tmp_path, monkeypatch):
+    """The lapses a return's findings showed are stored with its entries, in one transaction:
+    an import that fails while storing its entries leaves no lapse behind, and importing the
+    return again stores both."""
+    from audits.history import entries as stored_entries
+
+    out = run(tmp_path, "oct", "01/08/2026", "2026-10-30")
+    team = type_into(
+        out / "teams" / "North.xlsx",
+        {"A": {"Manager decision": RECORDING_CORRECT}},
+        target=tmp_path / "returns" / "North.xlsx",
+        by="North TM",
+    )
+    insert = stored_entries.insert_frame
+
+    def failing(conn, table, frame):
+        if table.name == "entries":  # the database refuses, as a full disk or a lock would
+            raise sa.exc.OperationalError("INSERT INTO entries", {}, Exception("disk I/O error"))
+        return insert(conn, table, frame)
+
+    monkeypatch.setattr(stored_entries, "insert_frame", failing)
+    failed = runner.invoke(app, ["moderate", str(team), "--db", str(tmp_path / "h.sqlite")])
+    assert failed.exit_code != 0
+    store = Store.open(tmp_path / "h.sqlite")
+    assert store.lapses().empty and store.table("entries").empty
+    monkeypatch.setattr(stored_entries, "insert_frame", insert)
+    moderate(tmp_path, team)
+    assert len(store.lapses()) == 1 and len(store.table("entries")) == 1

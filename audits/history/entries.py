@@ -21,7 +21,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from audits.history.ids import insert_frame, read_frame, wanted_ids
-from audits.history.schema import entries, findings, now, returns_log
+from audits.history.schema import entries, entry_lapses, findings, now, returns_log
 from audits.model.entries import DECISION_FIELDS, ENTRY_FIELDS
 
 CARRIED_DECISION = "Disagree — recording is correct"
@@ -217,14 +217,23 @@ class EntriesStore:
         findings named, when given: a run asks only about its own)."""
         return accepted_as_correct(self.latest_entries(finding_ids=finding_ids))
 
-    def store_entries(self, new: pd.DataFrame, returns: list[dict] | None = None) -> int:
-        """Add `new` entries (columns as the `entries` table) and the record of the `returns`
-        they came from (columns as `returns_imported`) in one transaction: all or none."""
+    def store_entries(
+        self,
+        new: pd.DataFrame,
+        returns: list[dict] | None = None,
+        lapses: pd.DataFrame | None = None,
+    ) -> int:
+        """Add `new` entries (columns as the `entries` table), the record of the `returns` they
+        came from (columns as `returns_imported`) and the `lapses` their findings showed
+        (`LapsesStore.lapses_to_record`) in one transaction: all or none."""
         stamp = now()
         rows = new.assign(imported_at=stamp).reindex(columns=ENTRY_COLUMNS)
-        if rows.empty and not returns:
+        lapses = lapses if lapses is not None else pd.DataFrame()
+        if rows.empty and not returns and lapses.empty:
             return 0
         with self.engine.begin() as conn:
+            if not lapses.empty:
+                insert_frame(conn, entry_lapses, lapses.assign(recorded_at=stamp))
             stored = insert_frame(conn, entries, rows)
             if returns:
                 conn.execute(returns_log.insert(), [{"imported_at": stamp} | r for r in returns])

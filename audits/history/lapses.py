@@ -13,8 +13,8 @@ from collections.abc import Collection
 import pandas as pd
 import sqlalchemy as sa
 
-from audits.history.ids import insert_frame, read_frame, wanted_ids
-from audits.history.schema import entry_lapses, now
+from audits.history.ids import read_frame, wanted_ids
+from audits.history.schema import entry_lapses
 
 LAPSE_COLUMNS = ["finding_id", "workbook_sha256", "due_date", "value"]
 
@@ -39,18 +39,14 @@ class LapsesStore:
             with wanted_ids(conn, finding_ids) as wanted:  # by the index on finding_id
                 return read_frame(conn, lapses_of(sa.select(wanted.c.finding_id)))
 
-    def store_lapses(self, new: pd.DataFrame, held: pd.DataFrame | None = None) -> int:
-        """Record the lapses of `new` (LAPSE_COLUMNS) not held yet; a workbook's lapse for a
-        finding is recorded once and never changed. `held`: the lapses held of (at least) these
-        findings, when read already (`lapses`)."""
+    def lapses_to_record(self, new: pd.DataFrame, held: pd.DataFrame | None = None) -> pd.DataFrame:
+        """The lapses of `new` (LAPSE_COLUMNS) not held yet: a workbook's lapse for a finding is
+        recorded once and never changed. `held`: the lapses held of (at least) these findings,
+        when read already (`lapses`)."""
         if new.empty:
-            return 0
+            return pd.DataFrame(columns=LAPSE_COLUMNS)
         new = new[LAPSE_COLUMNS].drop_duplicates(["finding_id", "workbook_sha256"])
         if held is None:
             held = self.lapses(new["finding_id"])
         fresh = new.merge(held[["finding_id", "workbook_sha256"]], how="left", indicator=True)
-        fresh = fresh[fresh.pop("_merge") == "left_only"]
-        if fresh.empty:
-            return 0
-        with self.engine.begin() as conn:
-            return insert_frame(conn, entry_lapses, fresh.assign(recorded_at=now()))
+        return fresh[fresh.pop("_merge") == "left_only"]

@@ -101,8 +101,7 @@ def moderate_returns(workbooks: list[Path], store: Store, echo: Echo) -> bool:
     beside = read_beside(returns, store)  # reads what the store holds of their findings
     lapses = check_against_store(returns, store)  # while this process compares their cells
     held = held_beside(beside, returns, store)
-    store.store_lapses(lapses, held.lapses)  # what each decision covers
-    outcome = merge(returns, store, held)
+    outcome = merge(returns, store, held, lapses)  # and what each decision covers
     stored = outcome.stored
     echo(
         f"Stored {len(stored)} entr{'y' if len(stored) == 1 else 'ies'} on "

@@ -105,9 +105,15 @@ def held_for(store: Store, findings: list[str], workbooks: list[str]) -> Held:
     return Held(*store.held_of(findings, HISTORY_COLUMNS, workbooks))
 
 
-def merge(returns: list[Return], store: Store, held: Held | None = None) -> Outcome:
+def merge(
+    returns: list[Return],
+    store: Store,
+    held: Held | None = None,
+    lapses: pd.DataFrame | None = None,
+) -> Outcome:
     """Decide, field by field, what each return adds (`decide`) and store it, with every
-    problem of theirs listed. `held`: what the store holds of their findings, when read
+    problem of theirs listed, and the `lapses` their findings showed (`check_against_store`)
+    in the same transaction. `held`: what the store holds of their findings, when read
     already (`held_of`, or beside this process: `audits.review.beside`)."""
     problems = [p for r in returns for p in r.problems]
     stamp = now()
@@ -117,7 +123,10 @@ def merge(returns: list[Return], store: Store, held: Held | None = None) -> Outc
     decided = decide(incoming, held or Held(set(), pd.DataFrame()))
     problems += decided.problems
     stored = decided.stored
-    store.store_entries(stored, _log(returns, stored, problems, stamp))
+    recorded = None
+    if lapses is not None:
+        recorded = store.lapses_to_record(lapses, held.lapses if held is not None else None)
+    store.store_entries(stored, _log(returns, stored, problems, stamp), recorded)
     decisions = _decisions_after(decided.decisions, stored)
     return Outcome(
         stored, decided.unchanged, decided.older, problems, decided.findings, stamp, decisions

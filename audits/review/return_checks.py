@@ -6,7 +6,9 @@ not read back, or in a copied reviewer column is never stored, and never silentl
   the run the workbook shows (the store's `findings` rows, by the workbook's as-at property): a
   correction typed there is listed, since the export itself must be corrected in the case
   system. The same comparison tells which lapse each row was about (its due date and value),
-  which the store keeps with the entries (`audits.review.covers`).
+  which the store keeps with the entries (`audits.review.covers`). A row whose cells have the
+  digest its run recorded is as the tool wrote it (`audits.output.shown`); only the other rows
+  are compared cell by cell with their stored findings.
 - On a sheet that is not read back, a cell beyond what the tool wrote there (the extent each
   sheet's property records) is listed; so is anything on a sheet the tool did not write.
 """
