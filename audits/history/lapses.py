@@ -2,7 +2,7 @@
 
 A finding id is stable for a record month after month (rule, child, list, the record's date),
 so a decision stored by finding id alone would cover every later lapse of that record for ever.
-The store therefore keeps, for every finding a return holds entries for, the due date and value
+The store therefore keeps, for every finding a return stores entries for, the due date and value
 that finding showed in that workbook (`entry_lapses`); `audits.review.covers` decides from them.
 """
 

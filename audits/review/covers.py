@@ -6,7 +6,9 @@ DESIGN §3: a finding accepted as "recording is correct" is not re-raised "for t
 finding id names the record (rule, child, list, the record's date, the field), so a decision is
 also tied to the lapse it was typed against: the due date the finding showed in that return, or
 its value for a finding with no due date (a data-quality finding: the value that was judged).
-The store keeps that lapse for every finding a return holds entries for (`entry_lapses`).
+The store keeps that lapse for every finding a return stores entries for (`entry_lapses`, by
+finding and workbook: how an entry finds its lapse; a pre-filled entry returned unchanged is not
+stored again, and keeps the lapse of the workbook it was typed in).
 
 - A decision covers its finding only while the finding shows the same lapse. A November lapse
   of a record whose October lapse was accepted is raised again, as a new lapse.

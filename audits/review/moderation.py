@@ -112,8 +112,8 @@ def merge(
     lapses: pd.DataFrame | None = None,
 ) -> Outcome:
     """Decide, field by field, what each return adds (`decide`) and store it, with every
-    problem of theirs listed, and the `lapses` their findings showed (`check_against_store`)
-    in the same transaction. `held`: what the store holds of their findings, when read
+    problem of theirs listed, and the lapses their findings showed (`lapses`, from
+    `check_against_store`) where an entry is stored, in the same transaction. `held`: what the store holds of their findings, when read
     already (`held_of`, or beside this process: `audits.review.beside`)."""
     problems = [p for r in returns for p in r.problems]
     stamp = now()
@@ -124,7 +124,8 @@ def merge(
     problems += decided.problems
     stored = decided.stored
     recorded = None
-    if lapses is not None:
+    if lapses is not None:  # those of the entries stored: what `covers` looks an entry up by
+        lapses = lapses[rows_in(lapses, stored, ["finding_id", "workbook_sha256"])]
         recorded = store.lapses_to_record(lapses, held.lapses if held is not None else None)
     store.store_entries(stored, _log(returns, stored, problems, stamp), recorded)
     decisions = _decisions_after(decided.decisions, stored)
