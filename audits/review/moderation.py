@@ -29,7 +29,7 @@ from audits.history import Store, now
 from audits.history.entries import decisions_from, latest_of, resolved
 from audits.ingest.keys import arrow_text, member, rows_in
 from audits.model.entries import DECISION_FIELDS
-from audits.review.return_checks import Shown, typed_over
+from audits.review.return_checks import LAPSE, Shown, lapse_values, typed_over
 from audits.review.returned import Problem, Return
 
 
@@ -48,7 +48,8 @@ class Outcome:
 def check_against_store(returns: list[Return], store: Store) -> pd.DataFrame:
     """Compare each return's export columns with the findings its workbook showed (typing over
     them is listed, added to the return's problems) and give the lapse of every finding it
-    holds entries for: finding_id, workbook_sha256, due_date, value (`audits.review.covers`)."""
+    holds entries for: finding_id, workbook_sha256, due_date, value (`audits.review.covers`),
+    or the run to read them from (`read_from`: `return_checks.lapse_values`)."""
     shown = [Shown(r.shown, r.as_at, r.saved_at) for r in returns]
     with_entries = findings_in(returns)
     lapses = []
@@ -57,7 +58,7 @@ def check_against_store(returns: list[Return], store: Store) -> pd.DataFrame:
         lapse = lapse[member(lapse["finding_id"], r.entries["finding_id"])]
         lapses.append(lapse.assign(workbook_sha256=r.sha256))
     if not lapses:
-        return pd.DataFrame(columns=["finding_id", "workbook_sha256", "due_date", "value"])
+        return pd.DataFrame(columns=["finding_id", "workbook_sha256", *LAPSE])
     return pd.concat(lapses, ignore_index=True)
 
 
@@ -125,7 +126,9 @@ def merge(
     stored = decided.stored
     recorded = None
     if lapses is not None:  # those of the entries stored: what `covers` looks an entry up by
-        lapses = lapses[rows_in(lapses, stored, ["finding_id", "workbook_sha256"])]
+        lapses = lapse_values(
+            lapses[rows_in(lapses, stored, ["finding_id", "workbook_sha256"])], store
+        )
         recorded = store.lapses_to_record(lapses, held.lapses if held is not None else None)
     store.store_entries(stored, _log(returns, stored, problems, stamp), recorded)
     decisions = _decisions_after(decided.decisions, stored)

@@ -71,8 +71,9 @@ def typed_over(
     returns: list[Shown], store: Store, wanted: Collection[str] | None = None
 ) -> list[tuple[list[Changed], pd.DataFrame]]:
     """For each return, (its export cells that differ from the finding its workbook showed; the
-    lapse of each of its rows: finding_id, due_date, value, only of the findings `wanted` when
-    given). Rows whose finding the store does not hold are left to the merge, which lists them
+    lapse of each of its rows, only of the findings `wanted` when given: finding_id, due_date,
+    value, or for a row matched by digest the run to read them from, `read_from`, as
+    `lapse_values` does). Rows whose finding the store does not hold are left to the merge, which lists them
     when they carry entries.
 
     Done for all the returns of an import at once: their cells made comparable in one pass.
@@ -80,7 +81,7 @@ def typed_over(
     wrote it (`audits.output.shown`); the other rows (a cell typed over, a sheet showing fewer
     columns, a run recorded before v9) are compared cell by cell with their findings, read
     from the store by id. So an import reads the run's digests, not the run."""
-    empty = pd.DataFrame(columns=["finding_id", "due_date", "value"])
+    empty = pd.DataFrame(columns=["finding_id", *LAPSE])
     out: list[tuple[list[Changed], pd.DataFrame]] = [([], empty) for _ in returns]
     frames = [r.cells.assign(ret=i) for i, r in enumerate(returns) if not r.cells.empty]
     if not frames:
@@ -90,7 +91,12 @@ def typed_over(
     for heading in COMPARED:
         if heading in rows:
             rows[heading] = comparable(rows[heading]).array  # blank, or not on the sheet: ''
-    shows = [store.shown_runs(r.as_at, r.saved_at) for r in returns]  # a query per return
+    asked: dict[tuple, tuple[int, ...]] = {}  # a query per as-at date (or per saved time)
+    for r in returns:
+        key = (r.as_at,) if r.as_at else (None, r.saved_at)
+        if key not in asked:
+            asked[key] = store.shown_runs(r.as_at, r.saved_at)
+    shows = [asked[(r.as_at,) if r.as_at else (None, r.saved_at)] for r in returns]
     distinct = list(dict.fromkeys(shows))  # usually one: every return shows the same run
     shown_by = np.array([distinct.index(runs) for runs in shows])
     rows["runs"] = shown_by[rows["ret"].to_numpy()]
@@ -101,9 +107,11 @@ def typed_over(
         if not run_ids:
             continue
         as_written = _as_written(group, store.shown_digests(run_ids))
-        if len(as_written):
+        if len(as_written):  # their due dates and values read once stored (`lapse_values`)
             lapses.append(
-                _lapses_as_written(group.loc[as_written.index], as_written, wanted, store, run_ids)
+                group.loc[as_written.index, ["ret", "at", "finding_id"]].assign(
+                    read_from=as_written.to_numpy()
+                )
             )
         rest = group.drop(index=as_written.index)
         if rest.empty:
@@ -129,12 +137,40 @@ def typed_over(
     if wanted is not None:
         lapse = lapse[member(lapse["finding_id"], wanted)]
     lapse = lapse.rename(columns={"due_date_stored": "due_date", "value_stored": "value"})
+    lapse = lapse.reindex(columns=["ret", "finding_id", *LAPSE]).astype({"read_from": "Int64"})
     by_return = dict(tuple(lapse.groupby("ret", sort=False)))
     for i in range(len(returns)):
         mine = by_return.get(i)
         if mine is not None:
-            mine = mine[["finding_id", "due_date", "value"]].drop_duplicates("finding_id")
+            mine = mine[["finding_id", *LAPSE]].drop_duplicates("finding_id")
         out[i] = ([c for r, c in changed if r == i], empty if mine is None else mine)
+    return out
+
+
+LAPSE = ["due_date", "value", "read_from"]  # a lapse; or the run to read it from (`lapse_values`)
+
+
+def lapse_values(lapses: pd.DataFrame, store: Store) -> pd.DataFrame:
+    """`lapses` (of `typed_over`) with the due date and value of each row matched by digest
+    read from the run it matched (`read_from`): read for the lapses the import keeps, not for
+    every row of every return."""
+    pending = lapses["read_from"].notna().to_numpy()
+    if not pending.any():
+        return lapses.drop(columns="read_from")
+    runs = tuple(sorted({int(r) for r in lapses.loc[pending, "read_from"]}))
+    stored = store.shown_findings(lapses.loc[pending, "finding_id"], runs, ["due_date", "value"])
+    stored = stored.assign(
+        finding_id=stored["finding_id"].astype(str).array,
+        read_from=stored["run_id"].astype("Int64"),
+    )
+    found = lapses.loc[pending, ["finding_id", "read_from"]].merge(
+        stored[["finding_id", "read_from", "due_date", "value"]],
+        on=["finding_id", "read_from"],
+        how="left",
+    )
+    out = lapses.drop(columns="read_from").astype({"due_date": object, "value": object})
+    out.loc[pending, "due_date"] = found["due_date"].to_numpy()
+    out.loc[pending, "value"] = found["value"].to_numpy()
     return out
 
 
@@ -174,26 +210,6 @@ def _latest_run(digest: pd.Series, known, runs) -> np.ndarray:
     return digest.map(
         pd.Series(latest["run"].to_numpy(), index=latest["digest"].to_numpy())
     ).to_numpy(dtype="float64", copy=True)
-
-
-def _lapses_as_written(
-    rows: pd.DataFrame, run: pd.Series, wanted: Collection[str] | None, store: Store, run_ids
-) -> pd.DataFrame:
-    """ret, at, finding_id and the stored due date and value of the rows as the tool wrote
-    them (of the findings `wanted` only, when given), from the run each matched."""
-    rows = rows.assign(run_id=run.to_numpy())
-    if wanted is not None:
-        rows = rows[member(rows["finding_id"], wanted)]
-    stored = store.shown_findings(rows["finding_id"], run_ids, ["due_date", "value"])
-    stored = stored.astype({"run_id": "int64"}).rename(
-        columns={"due_date": "due_date_stored", "value": "value_stored"}
-    )
-    lapse = rows[["ret", "at", "finding_id", "run_id"]].merge(
-        stored.assign(finding_id=stored["finding_id"].astype(str).array),
-        on=["finding_id", "run_id"],
-        how="left",
-    )
-    return lapse[["ret", "at", "finding_id", *_LAPSE]]
 
 
 _LAPSE = ["due_date_stored", "value_stored"]
