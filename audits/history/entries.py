@@ -70,16 +70,18 @@ def accepted_as_correct(latest: pd.DataFrame) -> set[str]:
     return set(decided.index[decided.eq(CARRIED_DECISION)])
 
 
-def entries_of(named: sa.Select, columns: Iterable[str] | None = None) -> sa.Select:
+def entries_of(
+    named: sa.Select, columns: Iterable[str] | None = None, *, ordered: bool = True
+) -> sa.Select:
     """The query for every stored entry of the findings `named` (a one-column select), in the
-    order they were stored, read by the index on `finding_id`: the `columns` named, when given,
-    and those `resolved` and `latest_of` need."""
+    order they were stored (in no order unless `ordered`), read by the index on `finding_id`:
+    the `columns` named, when given, and those `resolved` and `latest_of` need."""
     names = list(columns) if columns is not None else [c.name for c in entries.columns]
     for needed in ("entry_id", "migrated_from", "finding_id"):
         if needed not in names:
             names.append(needed)
     query = sa.select(*(entries.c[n] for n in names)).where(entries.c.finding_id.in_(named))
-    return query.order_by(entries.c.entry_id)
+    return query.order_by(entries.c.entry_id) if ordered else query
 
 
 def decisions_from(latest: pd.DataFrame) -> pd.DataFrame:

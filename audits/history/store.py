@@ -56,7 +56,7 @@ class Store(RunsStore, EntriesStore, PracticeStore, AggregatesStore, LapsesStore
         self, finding_ids: Collection[str], entry_columns: list[str], workbooks: Collection[str]
     ) -> tuple[set[str], pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         """Of the findings named: those some stored run raised (`known_findings`), their stored
-        entries (`entries_for`, the `entry_columns` named), the lapses held of them (`lapses`)
+        entries (`entries_for`, the `entry_columns` named, in no order), the lapses held of them (`lapses`)
         and which of their fields hold entries from the `workbooks` named (finding_id, field,
         workbook_sha256), read through one temporary table of their ids: what an import
         needs."""
@@ -70,7 +70,7 @@ class Store(RunsStore, EntriesStore, PracticeStore, AggregatesStore, LapsesStore
             )
             return (
                 known,
-                read_frame(conn, entries_of(named, entry_columns)),
+                read_frame(conn, entries_of(named, entry_columns, ordered=False)),
                 read_frame(conn, lapses_of(named)),
                 read_frame(conn, from_these.distinct()),
             )

@@ -30,17 +30,12 @@ def read_beside(returns: list[Return], store: Store) -> Future | None:
 
 def held_elsewhere(url: str, findings: list[str], workbooks: list[str]) -> Held:
     """`held_for` the findings, in the helper process, from the store the command has just
-    opened (and so migrated); its text as Arrow strings, which cross to the command at a
-    fraction of the cost of Python objects."""
+    opened (and so migrated), its text as Arrow strings (`Held.as_text`)."""
     store = Store.opened_elsewhere(url)
     try:
-        held = held_for(store, findings, workbooks)
+        return held_for(store, findings, workbooks).as_text()
     finally:
         store.engine.dispose()
-    text = [c for c in held.history if c not in ("entry_id", "migrated_from")]
-    return Held(
-        held.known, held.history.astype(dict.fromkeys(text, "str")), held.lapses, held.from_these
-    )
 
 
 def held_beside(future: Future | None, returns: list[Return], store: Store) -> Held:

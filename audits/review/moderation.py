@@ -71,6 +71,19 @@ class Held:
     lapses: pd.DataFrame | None = None  # the lapses held of them (`Store.lapses`)
     # the fields holding entries from the returns themselves: finding_id, field, workbook_sha256
     from_these: pd.DataFrame = field(default_factory=pd.DataFrame)
+    latest: pd.DataFrame | None = None  # `latest_of(resolved(history))`, found where it was read
+
+    def as_text(self) -> Held:
+        """The same, its text as Arrow strings (which cross between processes at a fraction of
+        the cost of Python objects)."""
+
+        def text(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+            if frame is None:
+                return None
+            names = [c for c in frame if c not in ("entry_id", "migrated_from")]
+            return frame.astype(dict.fromkeys(names, "str"))
+
+        return Held(self.known, text(self.history), self.lapses, self.from_these, text(self.latest))
 
 
 # what is compared; the rule and team of a decision, for the agreement report
@@ -202,9 +215,9 @@ def decide(incoming: pd.DataFrame, held: Held) -> Decided:
     history = held.history
     key = ["finding_id", "field"]
     same_workbook = rows_in(incoming, held.from_these, [*key, "workbook_sha256"])
-    latest = latest_of(resolved(history))
+    latest = held.latest if held.latest is not None else latest_of(resolved(history))
     is_latest = rows_in(incoming, latest, [*key, "value"])
-    carried = _carried_in(incoming, history, latest)
+    carried = _carried_in(incoming, history, latest, is_latest)
     settled = same_workbook | is_latest | carried
     unchanged = int(settled.sum())
     fresh = incoming[~settled]
@@ -283,7 +296,9 @@ def _log(
     ]
 
 
-def _carried_in(incoming: pd.DataFrame, history: pd.DataFrame, latest: pd.DataFrame) -> np.ndarray:
+def _carried_in(
+    incoming: pd.DataFrame, history: pd.DataFrame, latest: pd.DataFrame, is_latest: np.ndarray
+) -> np.ndarray:
     """True where the value is what the tool pre-filled: the latest entry among those the store
     held when the workbook was written (its ENTRIES_PROPERTY). For a workbook without that
     property, any value stored for the field before counts as carried.
@@ -292,31 +307,42 @@ def _carried_in(incoming: pd.DataFrame, history: pd.DataFrame, latest: pd.DataFr
     written before, from the entries as they were then: an original decision stands as itself
     and its migrated copy as the entry it was copied from. `latest`: `latest_of(resolved(
     history))`, what a workbook written since v5 was pre-filled from when the store holds no
-    entry newer than it (the usual case: nothing imported since the run)."""
-    out = pd.Series(False, index=incoming.index)
+    entry newer than it (the usual case: nothing imported since the run), and `is_latest`:
+    which incoming values are those."""
+    out = np.zeros(len(incoming), dtype=bool)
     if history.empty:
-        return out.to_numpy()
-    origin = history.get("migrated_from")
-    then = history.assign(
-        entry_id=origin.fillna(history["entry_id"]).astype("int64")
-        if origin is not None
-        else history["entry_id"]
-    )
-    views = {False: resolved(history), True: then}
+        return out
     newest = int(history["entry_id"].max())
+    views: dict[bool, pd.DataFrame] = {}
+
+    def view(legacy: bool) -> pd.DataFrame:
+        if legacy not in views:
+            origin = history.get("migrated_from")
+            views[legacy] = (
+                history.assign(entry_id=origin.fillna(history["entry_id"]).astype("int64"))
+                if legacy and origin is not None
+                else history
+                if legacy
+                else resolved(history)
+            )
+        return views[legacy]
+
+    at = pd.Series(np.arange(len(incoming)), index=incoming.index)
     for (upto, legacy), group in incoming.groupby(["entries_upto", "legacy"], sort=False):
-        view = views[bool(legacy)]
+        rows = at[group.index].to_numpy()
+        if not legacy and upto >= newest:  # every entry held was held when it was written
+            out[rows] = is_latest[rows]
+            continue
+        held = view(bool(legacy))
         if upto < 0:
-            pairs = view[["finding_id", "field", "value"]].drop_duplicates()
-        elif not legacy and upto >= newest:  # every entry held was held when it was written
-            pairs = latest[["finding_id", "field", "value"]]
+            pairs = held[["finding_id", "field", "value"]].drop_duplicates()
         else:
-            known = view[view["entry_id"] <= upto]
+            known = held[held["entry_id"] <= upto]
             pairs = known.sort_values(["entered_at", "entry_id"]).drop_duplicates(
                 ["finding_id", "field"], keep="last"
             )[["finding_id", "field", "value"]]
-        out[group.index] = rows_in(group, pairs, ["finding_id", "field", "value"])
-    return out.to_numpy()
+        out[rows] = rows_in(group, pairs, ["finding_id", "field", "value"])
+    return out
 
 
 def agreement(decisions: pd.DataFrame, by: str) -> pd.DataFrame:
