@@ -31,7 +31,7 @@ class LapsesStore:
 
     def lapses(self, finding_ids: Collection[str] | None = None) -> pd.DataFrame:
         """finding_id, workbook_sha256, due_date (ISO or None), value: the lapse each return
-        showed for each finding it holds entries for (of `finding_ids` only, when given)."""
+        showed for each finding it stored entries for (of `finding_ids` only, when given)."""
         columns = [entry_lapses.c[c] for c in LAPSE_COLUMNS]
         with self.engine.connect() as conn:
             if finding_ids is None:

@@ -178,7 +178,7 @@ run_changes = sa.Table(
     sa.Column("gone", sa.Integer, nullable=False),  # raised by the earlier run, not by this one
 )
 # v7: the lapse each return row was about: the due date (and value) of the finding as the
-# workbook showed it, for every finding a return holds entries for. A decision covers that lapse
+# workbook showed it, for every finding a return stores entries for. A decision covers that lapse
 # (DESIGN §3: "the same record and the same due date"), never a later lapse of the record.
 entry_lapses = sa.Table(
     "entry_lapses",
