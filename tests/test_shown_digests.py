@@ -147,3 +147,40 @@ def test_a_store_from_before_the_digests_gets_the_column_and_compares_as_before(
     assert [c for c, _ in before] == [c for c, _ in now]
     _same_lapses(before, now, store)
     close_all()
+
+
+def test_what_the_helper_reads_is_what_is_read_here_and_a_lost_read_is_read_here(stored_month):
+    """`audit moderate` has the helper read what the store holds of the returns' findings while
+    it compares their cells (`beside.read_beside`): the same as read here, whatever the form of
+    its text; a read the helper could not do is done here."""
+    from concurrent.futures import Future
+
+    from typer.testing import CliRunner
+
+    from audits.cli import app
+    from audits.core import helper
+    from audits.review.beside import held_beside, read_beside
+    from audits.review.workbooks import READER
+
+    db, paths = stored_month
+    db = copy_of(db, "held.sqlite")
+    imported = CliRunner().invoke(app, ["moderate", *map(str, paths), "--db", str(db)])
+    assert imported.exit_code in (0, 1), imported.output  # the typed-over Worker is listed
+    store = Store.open(db)
+    returns = [read_return(p) for p in paths]
+    here = held_beside(None, returns, store)
+    assert here.known and len(here.history) > 0 and len(here.from_these) > 0
+    helper.submit(helper.warm, READER).result(timeout=60)  # as `audit moderate` starts it
+    there = held_beside(read_beside(returns, store), returns, store)
+    assert there.known == here.known
+    for a, b in ((there.history, here.history), (there.from_these, here.from_these)):
+        key = list(b.columns)
+        pd.testing.assert_frame_equal(
+            a.astype(object).sort_values(key).reset_index(drop=True),
+            b.astype(object).sort_values(key).reset_index(drop=True),
+            check_dtype=False,
+        )
+    failed: Future = Future()
+    failed.set_exception(OSError("the store could not be opened"))
+    lost = held_beside(failed, returns, store)
+    assert lost.known == here.known and len(lost.history) == len(here.history)
