@@ -563,6 +563,20 @@ def test_a_keyboard_interrupt_is_not_a_traceback(monkeypatch, tmp_path):
     assert result.exit_code == 130 and "Stopped" in result.output
 
 
+def test_output_closed_by_its_reader_ends_quietly(monkeypatch, tmp_path):
+    """`audit ... | head`: when the program reading the output closes it, the command ends with
+    the status a shell gives a closed pipe (141), and no error paragraph about a file."""
+    import audits.pipeline.audit
+
+    def closed(*_a, **_k):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(audits.pipeline.audit, "load_export", closed)
+    result = run_export(tmp_path, tmp_path / "out")
+    assert result.exit_code == 141
+    assert "Error" not in result.output and "Broken pipe" not in result.output
+
+
 def test_the_busy_timeout_is_a_minute_unless_set(monkeypatch):
     from audits.history.connect import BUSY_TIMEOUT_VARIABLE, busy_timeout
 

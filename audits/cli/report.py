@@ -1,10 +1,13 @@
 """How a command's failure reaches the user: one paragraph and exit 1 for bad input or a broken
 environment, a short "defect" paragraph (details in a local file) only for a failure of ours,
-exit 130 on Ctrl+C; never a traceback."""
+exit 130 on Ctrl+C, a quiet exit 141 when the program reading its output closes it; never a
+traceback."""
 
 from __future__ import annotations
 
 import contextlib
+import os
+import sys
 from collections.abc import Iterator
 
 import typer
@@ -25,6 +28,9 @@ def reported() -> Iterator[None]:
     except KeyboardInterrupt:
         typer.echo("Stopped (Ctrl+C); the previous outputs are as they were.", err=True)
         raise typer.Exit(code=130) from None
+    except BrokenPipeError:
+        _output_closed()
+        raise typer.Exit(code=141) from None
     except BaseException as exc:  # noqa: BLE001 - sorted into input, environment, defect
         known = known_cause(exc)
         if known is None:
@@ -32,6 +38,16 @@ def reported() -> Iterator[None]:
                 raise
             defect(exc)
         fail(known)
+
+
+def _output_closed() -> None:
+    """The program reading the command's output closed it (`audit ... | head`): nothing more can
+    be said there, so the rest goes nowhere (no second error as Python ends) and the command
+    ends quietly, with the status a shell gives a command whose pipe was closed (141). What it
+    had done by then stands (an import is stored before its report is printed)."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def known_cause(exc: BaseException):
