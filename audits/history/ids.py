@@ -5,7 +5,7 @@ prepare than the database takes to answer, and must be cut into pieces. The ids 
 temporary table of the connection (SQLite and PostgreSQL alike; it vanishes with the
 connection's transaction) and the query asks `finding_id IN (SELECT finding_id FROM ...)`, which
 looks each id up by the table's index (a join may instead scan the large table). Many rows
-written at once are handed over as plain values built a column at a time (`records_of`).
+written at once are handed over as plain values built a column at a time (`plain_values`).
 """
 
 from __future__ import annotations
@@ -58,13 +58,10 @@ def execute_many(conn: sa.Connection, sql: str, rows: list[tuple]) -> None:
 
 def insert_frame(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> int:
     """Insert the rows of `frame` (its columns named as the table's) by the driver's own
-    executemany, their values built a column at a time: SQLAlchemy's own handling of many
-    rows costs ~6 µs a row."""
-    columns = list(frame.columns)
-    values = [frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in columns]
-    rows = list(zip(*values, strict=True))
+    executemany (`plain_values`): SQLAlchemy's own handling of many rows costs ~6 µs a row."""
+    rows = list(zip(*plain_values(frame), strict=True))
     if rows:
-        names = ", ".join(f'"{c}"' for c in columns)
+        names = ", ".join(f'"{c}"' for c in frame.columns)
         execute_many(conn, f"INSERT INTO {table.name} ({names}) VALUES ({{}})", rows)
     return len(rows)
 
@@ -87,11 +84,14 @@ def read_frame(conn: sa.Connection, query: sa.Select) -> pd.DataFrame:
     )
 
 
+def plain_values(frame: pd.DataFrame) -> list[list]:
+    """Each column's values as plain Python values, None for missing, as a database is handed
+    them and gives them back; built a column at a time (`to_dict("records")` boxes every value
+    one by one: seconds for 80,000 findings)."""
+    return [frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in frame.columns]
+
+
 def records_of(frame: pd.DataFrame) -> list[dict]:
-    """The frame's rows as dicts of plain Python values (None for missing), built a column at
-    a time (`to_dict("records")` boxes every value one by one: seconds for 80,000 findings)."""
-    columns = [
-        frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in frame.columns
-    ]
+    """The frame's rows as dicts of plain Python values (`plain_values`)."""
     names = list(frame.columns)
-    return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+    return [dict(zip(names, row, strict=True)) for row in zip(*plain_values(frame), strict=True)]

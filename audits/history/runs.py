@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from audits.history.ids import execute_many, insert_frame, read_frame, wanted_ids
+from audits.history.ids import execute_many, insert_frame, plain_values, read_frame, wanted_ids
 from audits.history.schema import finding_history, findings, run_inputs, runs, scores
 from audits.ingest.keys import member
 from audits.output.shown import shown_digest, stored_as_shown
@@ -114,13 +114,6 @@ class RunsStore:
                 ).scalars()
             )
 
-    def known_findings(self, finding_ids: set[str]) -> set[str]:
-        """Those of `finding_ids` that some stored run raised (read by primary key)."""
-        column = finding_history.c.finding_id
-        with self.engine.connect() as conn, wanted_ids(conn, finding_ids) as wanted:
-            query = sa.select(column).where(column.in_(sa.select(wanted.c.finding_id)))
-            return set(conn.execute(query).scalars())
-
     def summary_as_at(self, as_at: str) -> dict | None:
         """The summary of the latest run for an as-at date (ISO), or None (`run_summary` reads
         one run's by its id)."""
@@ -205,10 +198,8 @@ class RunsStore:
 def _digests(rows: pd.DataFrame) -> pd.Series:
     """Each finding's `shown_digest`, from its values as the database gives them back (text or
     None; `audits.output.shown`), so that the digest of the stored row is the one recorded."""
-    stored = pd.DataFrame(
-        {c: rows[c].astype(object).where(rows[c].notna(), None) for c in rows.columns},
-        index=rows.index,
-    )
+    values = dict(zip(rows.columns, plain_values(rows), strict=True))
+    stored = pd.DataFrame(values, index=rows.index, dtype=object)
     return pd.Series(shown_digest(stored_as_shown(stored)), index=rows.index)
 
 

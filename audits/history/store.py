@@ -52,14 +52,14 @@ class Store(RunsStore, EntriesStore, PracticeStore, AggregatesStore, LapsesStore
         store.engine = make_engine(url)
         return store
 
-    def held_of(
+    def held_of_findings(
         self, finding_ids: Collection[str], entry_columns: list[str], workbooks: Collection[str]
     ) -> tuple[set[str], pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-        """Of the findings named: those some stored run raised (`known_findings`), their stored
-        entries (`entries_for`, the `entry_columns` named, in no order), the lapses held of them (`lapses`)
-        and which of their fields hold entries from the `workbooks` named (finding_id, field,
-        workbook_sha256), read through one temporary table of their ids: what an import
-        needs."""
+        """What an import needs of the findings named, read through one temporary table of their
+        ids: those some stored run raised (by `finding_history`'s primary key), their stored
+        entries (`entries_for`, the `entry_columns` named, in no order), the lapses held of them
+        (`lapses`), and which of their fields hold entries from the `workbooks` named
+        (finding_id, field, workbook_sha256)."""
         with self.engine.connect() as conn, wanted_ids(conn, finding_ids) as wanted:
             named = sa.select(wanted.c.finding_id)
             raised = finding_history.c.finding_id

@@ -71,30 +71,17 @@ class Held:
     lapses: pd.DataFrame | None = None  # the lapses held of them (`Store.lapses`)
     # the fields holding entries from the returns themselves: finding_id, field, workbook_sha256
     from_these: pd.DataFrame = field(default_factory=pd.DataFrame)
-    latest: pd.DataFrame | None = None  # `latest_of(resolved(history))`, found where it was read
 
     def as_text(self) -> Held:
-        """The same, its text as Arrow strings (which cross between processes at a fraction of
-        the cost of Python objects)."""
-
-        def text(frame: pd.DataFrame | None) -> pd.DataFrame | None:
-            if frame is None:
-                return None
-            names = [c for c in frame if c not in ("entry_id", "migrated_from")]
-            return frame.astype(dict.fromkeys(names, "str"))
-
-        return Held(self.known, text(self.history), self.lapses, self.from_these, text(self.latest))
+        """The same, the entries' text as Arrow strings (which cross between processes at a
+        fraction of the cost of Python objects)."""
+        text = [c for c in self.history if c not in ("entry_id", "migrated_from")]
+        history = self.history.astype(dict.fromkeys(text, "str"))
+        return Held(self.known, history, self.lapses, self.from_these)
 
 
 # what is compared; the rule and team of a decision, for the agreement report
 HISTORY_COLUMNS = ["field", "value", "entered_at", "rule_id", "team"]
-
-
-def findings_of(incoming: pd.DataFrame) -> list[str]:
-    """The findings the returns' entries (`incoming_of`) are for, each once."""
-    if incoming.empty:
-        return []
-    return pc.unique(arrow_text(incoming["finding_id"])).to_pylist()
 
 
 def held_of(returns: list[Return], store: Store) -> Held:
@@ -106,9 +93,11 @@ def held_of(returns: list[Return], store: Store) -> Held:
 def findings_in(returns: list[Return]) -> list[str]:
     """The findings the returns hold entries for, each once."""
     entered = [r.entries["finding_id"] for r in returns if len(r.entries)]
-    if not entered:
-        return []
-    return pc.unique(arrow_text(pd.concat(entered))).to_pylist()
+    return _each_once(pd.concat(entered)) if entered else []
+
+
+def _each_once(ids: pd.Series) -> list[str]:
+    return pc.unique(arrow_text(ids)).to_pylist()
 
 
 def held_for(store: Store, findings: list[str], workbooks: list[str]) -> Held:
@@ -116,7 +105,7 @@ def held_for(store: Store, findings: list[str], workbooks: list[str]) -> Held:
     `workbooks` named (the returns' checksums)."""
     if not findings:
         return Held(set(), pd.DataFrame())
-    return Held(*store.held_of(findings, HISTORY_COLUMNS, workbooks))
+    return Held(*store.held_of_findings(findings, HISTORY_COLUMNS, workbooks))
 
 
 def merge(
@@ -127,8 +116,9 @@ def merge(
 ) -> Outcome:
     """Decide, field by field, what each return adds (`decide`) and store it, with every
     problem of theirs listed, and the lapses their findings showed (`lapses`, from
-    `check_against_store`) where an entry is stored, in the same transaction. `held`: what the store holds of their findings, when read
-    already (`held_of`, or beside this process: `audits.review.beside`)."""
+    `check_against_store`) where an entry is stored, in the same transaction. `held`: what the
+    store holds of their findings, when read already (`held_of`, or beside this process:
+    `audits.review.beside`)."""
     problems = [p for r in returns for p in r.problems]
     stamp = now()
     incoming = incoming_of(returns)
@@ -195,7 +185,7 @@ def decide(incoming: pd.DataFrame, held: Held) -> Decided:
     problems: list[Problem] = []
     if incoming.empty:
         return Decided(pd.DataFrame(), 0, 0, problems, set(), pd.DataFrame())
-    findings = set(findings_of(incoming))
+    findings = set(_each_once(incoming["finding_id"]))
     unknown = ~member(incoming["finding_id"], held.known)
     for r in incoming[unknown].drop_duplicates(["file", "sheet", "row"]).itertuples():
         problems.append(
@@ -215,7 +205,7 @@ def decide(incoming: pd.DataFrame, held: Held) -> Decided:
     history = held.history
     key = ["finding_id", "field"]
     same_workbook = rows_in(incoming, held.from_these, [*key, "workbook_sha256"])
-    latest = held.latest if held.latest is not None else latest_of(resolved(history))
+    latest = latest_of(resolved(history))
     is_latest = rows_in(incoming, latest, [*key, "value"])
     carried = _carried_in(incoming, history, latest, is_latest)
     settled = same_workbook | is_latest | carried
@@ -313,19 +303,14 @@ def _carried_in(
     if history.empty:
         return out
     newest = int(history["entry_id"].max())
-    views: dict[bool, pd.DataFrame] = {}
 
-    def view(legacy: bool) -> pd.DataFrame:
-        if legacy not in views:
-            origin = history.get("migrated_from")
-            views[legacy] = (
-                history.assign(entry_id=origin.fillna(history["entry_id"]).astype("int64"))
-                if legacy and origin is not None
-                else history
-                if legacy
-                else resolved(history)
-            )
-        return views[legacy]
+    def as_then(legacy: bool) -> pd.DataFrame:  # the entries a workbook was pre-filled from
+        if not legacy:
+            return resolved(history)
+        origin = history.get("migrated_from")  # a copy stood as the entry it was copied from
+        if origin is None:
+            return history
+        return history.assign(entry_id=origin.fillna(history["entry_id"]).astype("int64"))
 
     at = pd.Series(np.arange(len(incoming)), index=incoming.index)
     for (upto, legacy), group in incoming.groupby(["entries_upto", "legacy"], sort=False):
@@ -333,7 +318,7 @@ def _carried_in(
         if not legacy and upto >= newest:  # every entry held was held when it was written
             out[rows] = is_latest[rows]
             continue
-        held = view(bool(legacy))
+        held = as_then(bool(legacy))
         if upto < 0:
             pairs = held[["finding_id", "field", "value"]].drop_duplicates()
         else:

@@ -128,7 +128,7 @@ def typed_over(
             matched = matched.sort_values("run_id", kind="stable")
             matched = matched.drop_duplicates("at", keep="last")
             ok = matched["run_id"].notna()
-            lapses.append(matched.loc[ok, ["ret", "at", "finding_id", *_LAPSE]])
+            lapses.append(matched.loc[ok, ["ret", "at", "finding_id", *_AS_STORED]])
             if not ok.all():
                 _listed(matched[~ok], compared, versions, changed, lapses)
     if not lapses:
@@ -212,7 +212,7 @@ def _latest_run(digest: pd.Series, known, runs) -> np.ndarray:
     ).to_numpy(dtype="float64", copy=True)
 
 
-_LAPSE = ["due_date_stored", "value_stored"]
+_AS_STORED = ["due_date_stored", "value_stored"]  # a lapse as the compared findings give it
 
 
 def _listed(unmatched, compared, versions, changed: list[tuple[int, Changed]], lapses) -> None:
@@ -238,7 +238,7 @@ def _listed(unmatched, compared, versions, changed: list[tuple[int, Changed]], l
                 "ret": held["ret"].to_numpy(),
                 "at": held["at"].to_numpy(),
                 "finding_id": held["finding_id"].to_numpy(),
-                **{c: shown[c].to_numpy() for c in _LAPSE},
+                **{c: shown[c].to_numpy() for c in _AS_STORED},
             }
         )
     )
